@@ -1,0 +1,225 @@
+"""The store's local database (SQLite): SQLAlchemy 2.0 models.
+
+Times are UTC ISO-8601 text (see app.clock.iso) so that text order is time order on SQLite.
+Points and yen are integers. Ledger rows are append-only: a correction is a new entry.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    JSON,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Store-wide key/value settings: store id, terminal id, void window, language..."""
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID, made by whoever registers
+    member_no: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    name: Mapped[str | None] = mapped_column(String(100))
+    name_kana: Mapped[str] = mapped_column(String(100), nullable=False)
+    kana_key: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # digits only, national form
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    line_user_id: Mapped[str | None] = mapped_column(String(64))
+    birthday: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    tier: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    merged_into: Mapped[str | None] = mapped_column(String(36))
+    home_store_id: Mapped[str | None] = mapped_column(String(32))
+    consent_marketing: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    consent_at: Mapped[str | None] = mapped_column(String(32))
+    field_times: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    balance: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # = sum of ledger points
+    lifetime_spend_yen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_visit_at: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    updated_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'merged', 'deleted')", name="ck_members_status"),
+        CheckConstraint("balance >= 0", name="ck_members_balance"),
+    )
+
+
+class Card(Base):
+    """Anything that identifies a member at the counter: signed member codes (by serial),
+    legacy paper point cards and old plastic cards (by number)."""
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # member_code | paper | plastic
+    number: Mapped[str] = mapped_column(String(64), nullable=False)  # serial for member codes
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    revoked_at: Mapped[str | None] = mapped_column(String(32))
+    migrated_at: Mapped[str | None] = mapped_column(String(32))
+    migrated_store_id: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (
+        UniqueConstraint("kind", "number", name="uq_cards_kind_number"),
+        CheckConstraint("status IN ('active', 'revoked', 'migrated')", name="ck_cards_status"),
+    )
+
+
+class LedgerEntry(Base):
+    """Append-only. The id is the request's idempotency key, forever."""
+    __tablename__ = "ledger"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    points: Mapped[int] = mapped_column(Integer, nullable=False)  # signed change of the balance
+    amount_yen: Mapped[int | None] = mapped_column(Integer)
+    staff_id: Mapped[int | None] = mapped_column(Integer)
+    store_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    terminal_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("ledger.id"), unique=True)
+    coupon_id: Mapped[str | None] = mapped_column(String(36))
+    card_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    breakdown: Mapped[list | None] = mapped_column(JSON)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    sync_state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('earn', 'redeem', 'adjust', 'void', 'expire', 'migrate', 'coupon')",
+            name="ck_ledger_kind",
+        ),
+        CheckConstraint("sync_state IN ('pending', 'acked', 'remote')", name="ck_ledger_sync_state"),
+        Index("ix_ledger_member_seq", "member_id", "seq"),
+        Index("ix_ledger_created", "created_at"),
+    )
+
+
+class Lot(Base):
+    """Points earned together, with one expiry date. Spending takes from the soonest expiry."""
+    __tablename__ = "lots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), nullable=False)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("ledger.id"), nullable=False, unique=True)
+    points: Mapped[int] = mapped_column(Integer, nullable=False)
+    remaining: Mapped[int] = mapped_column(Integer, nullable=False)
+    expires_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = (
+        CheckConstraint("remaining >= 0 AND remaining <= points", name="ck_lots_remaining"),
+        Index("ix_lots_member_expiry", "member_id", "expires_at"),
+    )
+
+
+class LotMove(Base):
+    """How many points an entry took from (negative) or gave back to (positive) a lot."""
+    __tablename__ = "lot_moves"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("ledger.id"), nullable=False, index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), nullable=False)
+    points: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class Outbox(Base):
+    """One row per event to push to HQ, written in the same transaction as the change.
+    `seq` is the per-terminal sequence of the sync protocol."""
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    type: Mapped[str] = mapped_column(String(32), nullable=False)
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), nullable=False, index=True)
+    template_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    title_ja: Mapped[str] = mapped_column(String(200), nullable=False)
+    title_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # bonus_points | yen_off
+    value: Mapped[int] = mapped_column(Integer, nullable=False)
+    issued_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    expires_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    used_at: Mapped[str | None] = mapped_column(String(32))
+    used_entry_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+
+
+class RuleSetRow(Base):
+    __tablename__ = "rule_sets"
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    valid_from: Mapped[str] = mapped_column(String(32), nullable=False)
+    valid_to: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[dict] = mapped_column(JSON, nullable=False)
+    received_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class SigningKey(Base):
+    """Public keys this store trusts for member codes. Private keys live in the OS keyring."""
+    __tablename__ = "signing_keys"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    owner: Mapped[str] = mapped_column(String(32), nullable=False)  # store id or "hq"
+    is_own: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    revoked_at: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # staff number
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    pin_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = (
+        CheckConstraint("role IN ('cashier', 'manager', 'admin')", name="ck_staff_role"),
+    )
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    staff_id: Mapped[int | None] = mapped_column(Integer)
+    terminal_id: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Conflict(Base):
+    """What sync could not settle alone, for the manager (要確認)."""
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    member_id: Mapped[str | None] = mapped_column(String(36))
+    details: Mapped[dict] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    resolved_at: Mapped[str | None] = mapped_column(String(32))
+    resolved_by: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,401 @@
+"""The points ledger: earn, redeem, adjust, void, expire.
+
+Rules that hold after every committed transaction (tests check them as properties):
+- ledger rows are only ever added; a correction is a void entry pointing at what it reverses;
+- member.balance == sum(ledger.points) == sum(lots.remaining), and never below zero;
+- an idempotency key (the entry id, a UUID made when the cashier started the action) applies
+  once: the same request again returns the original entry and changes nothing;
+- every entry has its audit row and its outbox row in the same transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.clock import iso, parse_iso
+from app.errors import InvalidInput, LedgerRefused, NotFound, PermissionDenied
+from app.models import Coupon, LedgerEntry, Lot, LotMove, Member, Outbox
+from app.rules import MemberState, Purchase, RuleViolation, check_redemption, expiry_for, price_purchase, tier_for
+from app.services.staff import require
+
+VOIDABLE = ("earn", "redeem", "adjust", "migrate", "coupon")
+MAX_AMOUNT_YEN = 100_000_000
+MAX_POINTS = 10_000_000
+_EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    entry_id: str
+    kind: str
+    member_id: str
+    points: int
+    balance: int
+    pending: int
+    breakdown: list = field(default_factory=list)
+    rule_set_version: str | None = None
+    created_at: str = ""
+    replayed: bool = False
+    reverses_id: str | None = None
+    amount_yen: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "entry_id": self.entry_id, "kind": self.kind, "member_id": self.member_id, "points": self.points,
+            "balance": self.balance, "pending": self.pending, "breakdown": self.breakdown,
+            "rule_set_version": self.rule_set_version, "created_at": self.created_at,
+            "replayed": self.replayed, "reverses_id": self.reverses_id, "amount_yen": self.amount_yen,
+        }
+
+
+def _key(key) -> str:
+    try:
+        return str(uuid.UUID(str(key)))
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidInput("The request key must be a UUID.", code="bad_key") from None
+
+
+def _request_hash(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _int(value, what: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).replace(",", "").strip())
+        except ValueError:
+            raise InvalidInput(f"{what} must be a whole number.", code="bad_number", field=what) from None
+    if not lo <= value <= hi:
+        raise InvalidInput(f"{what} must be between {lo:,} and {hi:,}.", code="out_of_range", field=what)
+    return value
+
+
+def _lines(pricing) -> list[dict]:
+    return [{"label": ln.label, "kind": ln.kind, "points": ln.points, "factor": ln.factor, "rule_id": ln.rule_id}
+            for ln in pricing.lines]
+
+
+class LedgerService:
+    def __init__(self, store):
+        self.store = store
+
+    # -- shared steps -----------------------------------------------------------------------
+    def _replay(self, s: Session, key: str, request_hash: str) -> EntryResult | None:
+        entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == key)).first()
+        if entry is None:
+            return None
+        if entry.request_hash != request_hash:
+            raise LedgerRefused("This request key was already used for a different action.", code="key_reused")
+        member = s.get(Member, entry.member_id)
+        return self._result(s, entry, member, replayed=True)
+
+    def _result(self, s: Session, entry: LedgerEntry, member: Member, replayed=False) -> EntryResult:
+        pending = s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0))
+                           .where(LedgerEntry.member_id == member.id, LedgerEntry.sync_state == "pending"))
+        return EntryResult(
+            entry_id=entry.id, kind=entry.kind, member_id=entry.member_id, points=entry.points,
+            balance=member.balance, pending=pending, breakdown=entry.breakdown or [],
+            rule_set_version=entry.rule_set_version, created_at=entry.created_at, replayed=replayed,
+            reverses_id=entry.reverses_id, amount_yen=entry.amount_yen,
+        )
+
+    def _member(self, s: Session, member_id: str) -> Member:
+        return self.store.members._get_active(s, member_id)
+
+    def _add_entry(self, s: Session, actor, member: Member, kind: str, points: int, *, key: str,
+                   request_hash: str, now: datetime, amount_yen=None, rule_set_version=None, breakdown=None,
+                   reverses_id=None, coupon_id=None, reason=None, card_id=None) -> LedgerEntry:
+        entry = LedgerEntry(
+            id=key, member_id=member.id, kind=kind, points=points, amount_yen=amount_yen,
+            staff_id=actor.staff_id, store_id=self.store.store_id, terminal_id=self.store.terminal_id,
+            created_at=iso(now), rule_set_version=rule_set_version, reverses_id=reverses_id,
+            coupon_id=coupon_id, card_id=card_id, reason=reason, breakdown=breakdown,
+            request_hash=request_hash, sync_state="pending",
+        )
+        s.add(entry)
+        member.balance += points
+        if member.balance < 0:
+            raise LedgerRefused("Not enough points.", code="insufficient_balance")
+        member.updated_at = iso(now)
+        s.flush()
+        s.add(Outbox(event_id=key, type=f"ledger.{kind}", created_at=iso(now), payload={
+            "entry_id": key, "kind": kind, "member_id": member.id, "points": points, "amount_yen": amount_yen,
+            "staff_id": actor.staff_id, "store_id": entry.store_id, "terminal_id": entry.terminal_id,
+            "created_at": entry.created_at, "rule_set_version": rule_set_version, "reverses_id": reverses_id,
+            "coupon_id": coupon_id, "reason": reason,
+        }))
+        self.store.audit.record(s, actor, f"ledger.{kind}", "ledger", key, None,
+                                {"member_id": member.id, "points": points, "amount_yen": amount_yen,
+                                 "reverses_id": reverses_id, "reason": reason})
+        return entry
+
+    def _credit_lot(self, s: Session, member: Member, entry: LedgerEntry, points: int, now: datetime, rule_set):
+        if points <= 0:
+            return
+        lot = Lot(member_id=member.id, entry_id=entry.id, points=points, remaining=points,
+                  expires_at=iso(expiry_for(rule_set, now)))
+        s.add(lot)
+        s.flush()
+        s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=points))
+
+    def _consume_lots(self, s: Session, member: Member, entry: LedgerEntry, points: int, now: datetime) -> None:
+        """Take `points` from the member's lots, soonest expiry first."""
+        left = points
+        lots = s.scalars(select(Lot).where(Lot.member_id == member.id, Lot.remaining > 0, Lot.expires_at > iso(now))
+                         .order_by(Lot.expires_at, Lot.id))
+        for lot in lots:
+            take = min(left, lot.remaining)
+            lot.remaining -= take
+            s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-take))
+            left -= take
+            if left == 0:
+                break
+        if left:
+            raise LedgerRefused("Not enough points that are still valid.", code="insufficient_balance")
+
+    def _expire_due(self, s: Session, member: Member, now: datetime) -> int:
+        """Write expire entries for this member's lots past their date. Returns points expired."""
+        from app.store import SYSTEM
+
+        total = 0
+        lots = s.scalars(select(Lot).where(Lot.member_id == member.id, Lot.remaining > 0,
+                                           Lot.expires_at <= iso(now)).order_by(Lot.expires_at, Lot.id)).all()
+        for lot in lots:
+            n = s.scalar(select(func.count()).select_from(LotMove).join(LedgerEntry, LedgerEntry.id == LotMove.entry_id)
+                         .where(LotMove.lot_id == lot.id, LedgerEntry.kind == "expire"))
+            key = str(uuid.uuid5(_EXPIRE_NS, f"{lot.entry_id}:{n}"))
+            amount = lot.remaining
+            entry = self._add_entry(s, SYSTEM, member, "expire", -amount, key=key,
+                                    request_hash=_request_hash("expire", lot.entry_id, n), now=now,
+                                    reason=f"expired {lot.expires_at}")
+            lot.remaining = 0
+            s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-amount))
+            total += amount
+        return total
+
+    def member_state(self, s: Session, member: Member, now: datetime) -> MemberState:
+        since = iso(now - timedelta(days=365))
+        voided = select(LedgerEntry.reverses_id).where(LedgerEntry.member_id == member.id,
+                                                        LedgerEntry.kind == "void",
+                                                        LedgerEntry.reverses_id.is_not(None))
+        spend, visits = s.execute(
+            select(func.coalesce(func.sum(LedgerEntry.amount_yen), 0), func.count())
+            .where(LedgerEntry.member_id == member.id, LedgerEntry.kind == "earn",
+                   LedgerEntry.created_at >= since, LedgerEntry.id.not_in(voided))).one()
+        from datetime import date
+
+        return MemberState(
+            tier=member.tier, annual_spend_yen=int(spend), lifetime_spend_yen=member.lifetime_spend_yen,
+            last_visit=parse_iso(member.last_visit_at) if member.last_visit_at else None, visits_12m=int(visits),
+            birthday=date.fromisoformat(member.birthday) if member.birthday else None,
+        )
+
+    # -- actions ----------------------------------------------------------------------------
+    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None):
+        """The pricing the cashier sees before confirming an earn (nothing is written)."""
+        amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
+        now = at or self.store.now()
+        with self.store.db.read() as s:
+            member = self._member(s, member_id)
+            rule_set = self.store.rules.valid_at(now)
+            state = self.member_state(s, member, now)
+        state = _with_tier(rule_set, state)
+        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+
+    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None) -> EntryResult:
+        require(actor, "cashier", "award points")
+        key = _key(key)
+        amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
+        rh = _request_hash("earn", member_id, amount_yen)
+        now = at or self.store.now()
+        with self.store.db.write() as s:
+            replay = self._replay(s, key, rh)
+            if replay:
+                return replay
+            member = self._member(s, member_id)
+            self._expire_due(s, member, now)
+            rule_set = self.store.rules.valid_at(now)
+            state = _with_tier(rule_set, self.member_state(s, member, now))
+            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+            entry = self._add_entry(s, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
+                                    amount_yen=amount_yen, rule_set_version=pricing.rule_set_version,
+                                    breakdown=_lines(pricing))
+            self._credit_lot(s, member, entry, pricing.points, now, rule_set)
+            member.lifetime_spend_yen += amount_yen
+            member.last_visit_at = iso(now)
+            new_tier = tier_for(rule_set, state.annual_spend_yen + amount_yen)
+            member.tier = new_tier.id if new_tier else None
+            return self._result(s, entry, member)
+
+    def redeem(self, actor, member_id: str, points: int, key, *, bill_yen: int | None = None,
+               at: datetime | None = None) -> EntryResult:
+        require(actor, "cashier", "redeem points")
+        key = _key(key)
+        points = _int(points, "points", 1, MAX_POINTS)
+        if bill_yen is not None:
+            bill_yen = _int(bill_yen, "bill_yen", 1, MAX_AMOUNT_YEN)
+        rh = _request_hash("redeem", member_id, points, bill_yen)
+        now = at or self.store.now()
+        with self.store.db.write() as s:
+            replay = self._replay(s, key, rh)
+            if replay:
+                return replay
+            member = self._member(s, member_id)
+            self._expire_due(s, member, now)
+            rule_set = self.store.rules.valid_at(now)
+            try:
+                yen = check_redemption(rule_set, points, bill_yen, member.balance)
+            except RuleViolation as exc:
+                raise LedgerRefused(str(exc), code=exc.code, **exc.params) from None
+            entry = self._add_entry(s, actor, member, "redeem", -points, key=key, request_hash=rh, now=now,
+                                    amount_yen=bill_yen, rule_set_version=rule_set.version,
+                                    breakdown=[{"label": f"{points:,} pt = ¥{yen:,}", "kind": "redeem",
+                                                "points": -points, "factor": None, "rule_id": None}])
+            self._consume_lots(s, member, entry, points, now)
+            return self._result(s, entry, member)
+
+    def adjust(self, actor, member_id: str, points: int, reason: str, key, *, note: str | None = None,
+               at: datetime | None = None) -> EntryResult:
+        require(actor, "manager", "adjust points")
+        key = _key(key)
+        points = _int(points, "points", -MAX_POINTS, MAX_POINTS)
+        if points == 0:
+            raise InvalidInput("An adjustment of 0 points changes nothing.", code="zero_adjustment")
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput("An adjustment needs a reason.", code="reason_required")
+        full_reason = reason + (f" — {note.strip()}" if note and note.strip() else "")
+        rh = _request_hash("adjust", member_id, points, full_reason)
+        now = at or self.store.now()
+        with self.store.db.write() as s:
+            replay = self._replay(s, key, rh)
+            if replay:
+                return replay
+            member = self._member(s, member_id)
+            self._expire_due(s, member, now)
+            rule_set = self.store.rules.valid_at(now)
+            entry = self._add_entry(s, actor, member, "adjust", points, key=key, request_hash=rh, now=now,
+                                    rule_set_version=rule_set.version, reason=full_reason)
+            if points > 0:
+                self._credit_lot(s, member, entry, points, now, rule_set)
+            else:
+                self._consume_lots(s, member, entry, -points, now)
+            return self._result(s, entry, member)
+
+    def void(self, actor, entry_id: str, key=None, *, reason: str | None = None,
+             at: datetime | None = None) -> EntryResult:
+        """Reverse an entry within the void window (a manager may void later). The reversal is a
+        new entry; points go back to the lots they came from."""
+        require(actor, "cashier", "void")
+        key = _key(key or uuid.uuid4())
+        entry_id = _key(entry_id)
+        rh = _request_hash("void", entry_id)
+        now = at or self.store.now()
+        with self.store.db.write() as s:
+            replay = self._replay(s, key, rh)
+            if replay:
+                return replay
+            original = s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
+            if original is None:
+                raise NotFound("No such ledger entry.", code="unknown_entry")
+            if original.kind == "void":
+                raise LedgerRefused("A void cannot itself be voided.", code="void_of_void")
+            if original.kind not in VOIDABLE:
+                raise LedgerRefused(f"A {original.kind} entry cannot be voided.", code="not_voidable")
+            already = s.scalars(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first()
+            if already is not None:
+                raise LedgerRefused(f"This entry was already voided at {already.created_at}.",
+                                    code="already_voided", voided_at=already.created_at)
+            window = timedelta(minutes=int(self.store.setting("void_window_minutes")))
+            if now - parse_iso(original.created_at) > window and not actor.is_manager:
+                raise PermissionDenied("The void window has passed; ask a manager.", code="void_window_passed")
+            if original.store_id != self.store.store_id:
+                raise LedgerRefused("Only the store that made an entry can void it.", code="foreign_entry")
+            member = s.get(Member, original.member_id)
+            entry = self._add_entry(s, actor, member, "void", -original.points, key=key, request_hash=rh, now=now,
+                                    amount_yen=original.amount_yen, rule_set_version=original.rule_set_version,
+                                    reverses_id=original.id, coupon_id=original.coupon_id,
+                                    reason=(reason or "").strip() or None)
+            moves = s.scalars(select(LotMove).where(LotMove.entry_id == original.id)).all()
+            for move in moves:
+                lot = s.get(Lot, move.lot_id)
+                if move.points > 0:  # the original credited this lot: take it all back, untouched
+                    if lot.remaining != move.points:
+                        raise LedgerRefused("Points from this entry were already used or expired; void the "
+                                            "redemption first, or ask a manager to adjust.",
+                                            code="points_already_used")
+                    lot.remaining = 0
+                else:  # the original spent from this lot: give them back to the same lot
+                    lot.remaining += -move.points
+                s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-move.points))
+            if original.kind == "earn" and original.amount_yen:
+                member.lifetime_spend_yen -= original.amount_yen
+            if original.coupon_id:
+                coupon = s.get(Coupon, original.coupon_id)
+                if coupon is not None and coupon.used_entry_id == original.id:
+                    coupon.used_at = None
+                    coupon.used_entry_id = None
+            return self._result(s, entry, member)
+
+    def expire(self, at: datetime | None = None, *, batch: int = 500) -> dict:
+        """Expire every lot past its date (a scheduled job; idempotent)."""
+        now = at or self.store.now()
+        members = points = 0
+        while True:
+            with self.store.db.write() as s:
+                ids = s.scalars(select(Lot.member_id).where(Lot.remaining > 0, Lot.expires_at <= iso(now))
+                                .distinct().limit(batch)).all()
+                for member_id in ids:
+                    member = s.get(Member, member_id)
+                    points += self._expire_due(s, member, now)
+                    members += 1
+            if len(ids) < batch:
+                return {"members": members, "points": points}
+
+    # -- reads ------------------------------------------------------------------------------
+    def balance(self, member_id: str) -> dict:
+        now = self.store.now()
+        with self.store.db.read() as s:
+            member = self._member(s, member_id)
+            pending = s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0))
+                               .where(LedgerEntry.member_id == member.id, LedgerEntry.sync_state == "pending"))
+            soon = iso(now + timedelta(days=31))
+            expiring = s.scalar(select(func.coalesce(func.sum(Lot.remaining), 0))
+                                .where(Lot.member_id == member.id, Lot.remaining > 0, Lot.expires_at <= soon))
+            return {"member_id": member.id, "member_no": member.member_no, "balance": member.balance,
+                    "pending": pending, "confirmed": member.balance - pending, "expiring_30d": expiring,
+                    "tier": member.tier}
+
+    def history(self, member_id: str, limit: int = 200) -> list[LedgerEntry]:
+        with self.store.db.read() as s:
+            member = self._member(s, member_id)
+            return list(s.scalars(select(LedgerEntry).where(LedgerEntry.member_id == member.id)
+                                  .order_by(LedgerEntry.seq.desc()).limit(limit)))
+
+    def lots(self, member_id: str) -> list[Lot]:
+        with self.store.db.read() as s:
+            return list(s.scalars(select(Lot).where(Lot.member_id == member_id, Lot.remaining > 0)
+                                  .order_by(Lot.expires_at)))
+
+    def last_voidable(self, terminal_id: str | None = None) -> LedgerEntry | None:
+        """The last entry this terminal made that can still be voided (for 'Void the last action')."""
+        terminal_id = terminal_id or self.store.terminal_id
+        voided = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+        with self.store.db.read() as s:
+            return s.scalars(select(LedgerEntry).where(
+                and_(LedgerEntry.terminal_id == terminal_id, LedgerEntry.kind.in_(VOIDABLE),
+                     LedgerEntry.id.not_in(voided))).order_by(LedgerEntry.seq.desc()).limit(1)).first()
+
+
+def _with_tier(rule_set, state: MemberState) -> MemberState:
+    """The tier that prices a purchase is the one the annual spend so far earns."""
+    from dataclasses import replace
+
+    tier = tier_for(rule_set, state.annual_spend_yen)
+    return replace(state, tier=tier.id if tier else None)

@@ -1,0 +1,356 @@
+"""Members and their cards: register with little typing, find by anything a customer can show or
+say, member codes signed with this store's key and verified offline."""
+from __future__ import annotations
+
+import os
+import struct
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app import codes
+from app.clock import iso
+from app.errors import CodeRefused, InvalidInput, NotFound
+from app.models import Card, LedgerEntry, Member, Setting, SigningKey
+from app.secrets import get_secret
+from app.text import (
+    is_kana,
+    kana_key,
+    nfkc,
+    normalize_card_number,
+    normalize_email,
+    normalize_phone,
+    phone_digits,
+)
+
+EDITABLE_FIELDS = ("name", "name_kana", "phone", "email", "birthday", "consent_marketing", "line_user_id")
+
+
+@dataclass(frozen=True)
+class Registration:
+    member: Member
+    code: str
+    replayed: bool = False
+
+
+def luhn_digit(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def signing_secret_name(key_id: str) -> str:
+    return f"signing-key:{key_id}"
+
+
+class MemberService:
+    def __init__(self, store):
+        self.store = store
+
+    # -- validation -------------------------------------------------------------------------
+    @staticmethod
+    def clean_fields(fields: dict) -> dict:
+        """Normalise and validate profile fields; raises InvalidInput naming the field."""
+        out = {}
+        for key, value in fields.items():
+            if key not in EDITABLE_FIELDS:
+                raise InvalidInput(f"Unknown member field {key!r}.", code="unknown_field", field=key)
+            if key == "name_kana":
+                v = nfkc(value or "").strip()
+                if not v or not is_kana(v):
+                    raise InvalidInput("Name kana must be written in kana (フリガナ).", code="bad_kana", field=key)
+                out[key] = v
+            elif key == "phone":
+                if value in (None, ""):
+                    out[key] = None
+                else:
+                    p = normalize_phone(value)
+                    if p is None:
+                        raise InvalidInput("That phone number does not look right (10 or 11 digits, starting with 0).",
+                                           code="bad_phone", field=key)
+                    out[key] = p
+            elif key == "email":
+                if value in (None, ""):
+                    out[key] = None
+                else:
+                    e = normalize_email(value)
+                    if e is None:
+                        raise InvalidInput("That e-mail address does not look right.", code="bad_email", field=key)
+                    out[key] = e
+            elif key == "birthday":
+                if value in (None, ""):
+                    out[key] = None
+                else:
+                    try:
+                        d = value if isinstance(value, date) else date.fromisoformat(nfkc(str(value)).replace("/", "-"))
+                    except ValueError:
+                        raise InvalidInput("That birthday is not a real date (YYYY-MM-DD).", code="bad_birthday",
+                                           field=key) from None
+                    out[key] = d.isoformat()
+            elif key == "consent_marketing":
+                out[key] = bool(value)
+            else:
+                out[key] = (nfkc(value).strip() or None) if value is not None else None
+        return out
+
+    # -- registration -----------------------------------------------------------------------
+    def _next_member_no(self, s: Session) -> str:
+        row = s.get(Setting, "member_seq")
+        seq = int(row.value) + 1 if row else 1
+        s.merge(Setting(key="member_seq", value=str(seq)))
+        digits = "".join(ch for ch in nfkc(self.store.store_id) if ch.isdigit())[-3:]
+        prefix = digits.zfill(3) if digits else str(int.from_bytes(self.store.store_id.encode(), "big") % 1000).zfill(3)
+        body = f"{prefix}{seq:07d}"
+        return body + luhn_digit(body)
+
+    def register(self, actor, name_kana: str, *, name: str | None = None, phone: str | None = None,
+                 email: str | None = None, birthday=None, consent_marketing: bool = False,
+                 member_id: str | None = None) -> Registration:
+        """Register a member. member_id is the idempotency key (made when the cashier opened the
+        form): registering it again returns the same member and code."""
+        from app.services.staff import require
+
+        require(actor, "cashier", "register members")
+        fields = self.clean_fields({
+            "name_kana": name_kana, "name": name, "phone": phone, "email": email,
+            "birthday": birthday, "consent_marketing": consent_marketing,
+        })
+        member_id = str(uuid.UUID(str(member_id))) if member_id else str(uuid.uuid4())
+        now = iso(self.store.now())
+        with self.store.db.write() as s:
+            existing = s.get(Member, member_id)
+            if existing is not None:
+                card = s.scalars(select(Card).where(Card.member_id == member_id, Card.kind == "member_code",
+                                                    Card.status == "active")).first()
+                return Registration(existing, self._code_for(s, card), replayed=True)
+            member = Member(
+                id=member_id, member_no=self._next_member_no(s), name=fields["name"],
+                name_kana=fields["name_kana"], kana_key=kana_key(fields["name_kana"]),
+                phone=fields["phone"], email=fields["email"], birthday=fields["birthday"],
+                tier=None, status="active", home_store_id=self.store.store_id,
+                consent_marketing=fields["consent_marketing"],
+                consent_at=now if fields["consent_marketing"] else None,
+                field_times={k: now for k in fields}, balance=0, lifetime_spend_yen=0,
+                created_at=now, updated_at=now,
+            )
+            s.add(member)
+            s.flush()
+            card = self._issue_card(s, member.id, now)
+            self.store.audit.record(s, actor, "member.register", "member", member.id, None,
+                                    {"member_no": member.member_no, "consent_marketing": member.consent_marketing})
+            self._outbox_member(s, member, list(fields))
+            code = self._code_for(s, card)
+        return Registration(member, code)
+
+    def _own_key(self, s: Session) -> SigningKey:
+        key = s.scalars(select(SigningKey).where(SigningKey.is_own.is_(True), SigningKey.revoked_at.is_(None))
+                        .order_by(SigningKey.created_at.desc())).first()
+        if key is None:
+            raise InvalidInput("This store has no signing key: run 'init' first.", code="no_signing_key")
+        return key
+
+    def _issue_card(self, s: Session, member_id: str, now: str) -> Card:
+        key = self._own_key(s)
+        while True:
+            serial = struct.unpack(">I", os.urandom(4))[0]
+            number = f"{key.key_id}:{serial}"
+            if s.scalars(select(Card.id).where(Card.kind == "member_code", Card.number == number)).first() is None:
+                break
+        card = Card(member_id=member_id, kind="member_code", number=number, key_id=key.key_id,
+                    status="active", created_at=now)
+        s.add(card)
+        s.flush()
+        return card
+
+    def _code_for(self, s: Session, card: Card | None) -> str:
+        if card is None:
+            raise NotFound("This member has no active member card; reissue one.", code="no_active_card")
+        key_id, serial = card.number.split(":")
+        secret = get_secret(signing_secret_name(key_id))
+        if secret is None:
+            raise InvalidInput("The signing key for this card is not in this computer's keyring.",
+                               code="signing_key_missing")
+        return codes.encode(bytes.fromhex(secret), key_id, card.member_id, int(serial))
+
+    def code(self, member_id: str) -> str:
+        """The member's current code (for showing or printing the card again)."""
+        with self.store.db.read() as s:
+            card = s.scalars(select(Card).where(Card.member_id == member_id, Card.kind == "member_code",
+                                                Card.status == "active").order_by(Card.id.desc())).first()
+            return self._code_for(s, card)
+
+    def reissue(self, actor, member_id: str) -> str:
+        """A new card serial; the old member code is revoked at once (and at other stores by sync)."""
+        from app.services.staff import require
+
+        require(actor, "cashier", "reissue member cards")
+        now = iso(self.store.now())
+        with self.store.db.write() as s:
+            member = self._get_active(s, member_id)
+            old = s.scalars(select(Card).where(Card.member_id == member.id, Card.kind == "member_code",
+                                               Card.status == "active")).all()
+            for card in old:
+                card.status = "revoked"
+                card.revoked_at = now
+                self._outbox(s, "card.revoke", {"card": card.number, "member_id": member.id, "at": now})
+            card = self._issue_card(s, member.id, now)
+            self.store.audit.record(s, actor, "member.reissue_card", "member", member.id,
+                                    {"revoked": [c.number for c in old]}, {"card": card.number})
+            return self._code_for(s, card)
+
+    # -- lookup -----------------------------------------------------------------------------
+    def get(self, member_id: str) -> Member:
+        with self.store.db.read() as s:
+            return self._get_active(s, member_id)
+
+    def _get_active(self, s: Session, member_id: str) -> Member:
+        member = s.get(Member, member_id)
+        hops = 0
+        while member is not None and member.status == "merged" and member.merged_into and hops < 10:
+            member = s.get(Member, member.merged_into)
+            hops += 1
+        if member is None:
+            raise NotFound("No such member.", code="unknown_member")
+        if member.status == "deleted":
+            raise NotFound("This member's data was deleted at their request.", code="member_deleted")
+        return member
+
+    def public_keys(self, s: Session) -> dict[str, tuple[bytes, bool]]:
+        rows = s.execute(select(SigningKey.key_id, SigningKey.public_key, SigningKey.revoked_at)).all()
+        return {k: (pub, revoked is not None) for k, pub, revoked in rows}
+
+    def verify_code(self, text: str) -> Member:
+        """A scanned member code → the member. Raises CodeRefused with a distinct code."""
+        with self.store.db.read() as s:
+            parsed = codes.verify(text, self.public_keys(s))
+            card = s.scalars(select(Card).where(Card.kind == "member_code",
+                                                Card.number == f"{parsed.key_id}:{parsed.serial}")).first()
+            if card is not None and card.status == "revoked":
+                raise CodeRefused("This member card was replaced by a newer one; ask for the new card.",
+                                  code="revoked")
+            try:
+                return self._get_active(s, parsed.member_id)
+            except NotFound as exc:
+                raise CodeRefused(str(exc), code=exc.code) from None
+
+    def resolve(self, text: str) -> Member:
+        """What the cashier scanned or typed → one member: a member code, a member number or a
+        legacy card number. Raises CodeRefused / NotFound with a clear message."""
+        raw = nfkc(text or "").strip()
+        if not raw:
+            raise InvalidInput("Nothing was read.", code="empty")
+        if codes.looks_like_member_code(raw):
+            return self.verify_code(raw)
+        number = normalize_card_number(raw)
+        with self.store.db.read() as s:
+            member = s.scalars(select(Member).where(Member.member_no == number)).first()
+            if member is not None:
+                return self._get_active(s, member.id)
+            card = s.scalars(select(Card).where(Card.kind.in_(("paper", "plastic")), Card.number == number)).first()
+            if card is not None and card.member_id:
+                return self._get_active(s, card.member_id)
+        raise NotFound("No member has this number or card.", code="unknown_card")
+
+    def find(self, query: str, limit: int = 50) -> list[Member]:
+        """Search by member code, member number, card number, phone (any form) or name kana
+        (partial, hiragana/katakana-insensitive)."""
+        raw = nfkc(query or "").strip()
+        if not raw:
+            return []
+        if codes.looks_like_member_code(raw):
+            try:
+                return [self.verify_code(raw)]
+            except (CodeRefused, NotFound):
+                return []
+        live = Member.status == "active"
+        with self.store.db.read() as s:
+            digits = phone_digits(raw)
+            if digits:
+                number = normalize_card_number(raw)
+                results: dict[str, Member] = {}
+                for m in s.scalars(select(Member).where(live, Member.member_no == number)):
+                    results[m.id] = m
+                card_members = select(Card.member_id).where(Card.kind.in_(("paper", "plastic")), Card.number == number)
+                for m in s.scalars(select(Member).where(live, Member.id.in_(card_members))):
+                    results[m.id] = m
+                full = normalize_phone(raw)
+                if full:
+                    cond = Member.phone == full
+                elif len(digits) >= 4:
+                    cond = Member.phone.between(digits, digits + "\uffff")
+                else:
+                    cond = None
+                if cond is not None:
+                    for m in s.scalars(select(Member).where(live, cond).order_by(Member.member_no).limit(limit)):
+                        results[m.id] = m
+                return list(results.values())[:limit]
+            email = normalize_email(raw)
+            if email:
+                return list(s.scalars(select(Member).where(live, Member.email == email).limit(limit)))
+            key = kana_key(raw)
+            found = list(s.scalars(select(Member).where(live, Member.kana_key.between(key, key + "\uffff"))
+                                   .order_by(Member.kana_key, Member.member_no).limit(limit)))
+            if len(found) < limit:
+                seen = {m.id for m in found}
+                more = s.scalars(select(Member).where(live, Member.kana_key.contains(key, autoescape=True))
+                                 .limit(limit * 2))
+                found += [m for m in more if m.id not in seen][: limit - len(found)]
+            return found
+
+    def pending_points(self, member_id: str) -> int:
+        with self.store.db.read() as s:
+            return s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0))
+                            .where(LedgerEntry.member_id == member_id, LedgerEntry.sync_state == "pending"))
+
+    # -- updates ----------------------------------------------------------------------------
+    def update(self, actor, member_id: str, **fields) -> Member:
+        """Edit profile fields; each changed field gets its own time (per-field last writer wins)."""
+        from app.services.staff import require
+
+        require(actor, "cashier", "edit member details")
+        clean = self.clean_fields(fields)
+        now = iso(self.store.now())
+        with self.store.db.write() as s:
+            member = self._get_active(s, member_id)
+            before, after = {}, {}
+            times = dict(member.field_times or {})
+            for key, value in clean.items():
+                if getattr(member, key) != value:
+                    before[key] = getattr(member, key)
+                    after[key] = value
+                    setattr(member, key, value)
+                    times[key] = now
+                    if key == "name_kana":
+                        member.kana_key = kana_key(value)
+                    if key == "consent_marketing":
+                        member.consent_at = now
+            if not after:
+                return member
+            member.field_times = times
+            member.updated_at = now
+            self.store.audit.record(s, actor, "member.update", "member", member.id,
+                                    {k: "…" for k in before}, {k: "…" for k in after} | {"fields": sorted(after)})
+            self._outbox_member(s, member, sorted(after))
+            return member
+
+    # -- outbox -----------------------------------------------------------------------------
+    def _outbox_member(self, s: Session, member: Member, fields: list[str]) -> None:
+        payload = {
+            "member_id": member.id, "member_no": member.member_no, "home_store_id": member.home_store_id,
+            "fields": {f: getattr(member, f) for f in fields}, "field_times": {f: member.field_times[f] for f in fields},
+        }
+        self._outbox(s, "member.upsert", payload)
+
+    def _outbox(self, s: Session, type_: str, payload: dict) -> None:
+        from app.models import Outbox
+
+        s.add(Outbox(event_id=str(uuid.uuid4()), type=type_, payload=payload, created_at=iso(self.store.now())))

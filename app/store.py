@@ -1,0 +1,126 @@
+"""The store: one database, its settings, and the services over it.
+
+    store = Store.open(path)             # upgrades the schema to head
+    actor = store.staff.authenticate(1, "1234")
+    store.ledger.earn(actor, member_id, 3480, key=uuid4())
+
+Every service is plain Python (no Qt); the UI, the CLI and sync all call these.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import Clock, system_clock
+from app.db import Database
+from app.errors import InvalidInput
+from app.models import Setting
+
+DEFAULT_SETTINGS = {
+    "store_id": None,
+    "terminal_id": "T01",
+    "void_window_minutes": 30,
+    "audit_retention_days": 365,
+    "idle_signout_minutes": 10,
+    "language": "ja",
+    "pin_max_attempts": 5,
+    "pin_lockout_minutes": 15,
+}
+MIN_AUDIT_RETENTION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in staff member, or the system (sync, scheduled jobs)."""
+    staff_id: int | None
+    role: str  # cashier | manager | admin | system
+    name: str = ""
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in ("manager", "admin", "system")
+
+
+SYSTEM = Actor(staff_id=None, role="system", name="system")
+
+
+class Store:
+    def __init__(self, db: Database, clock: Clock = system_clock):
+        from app.services.audit import AuditService
+        from app.services.coupons import CouponService
+        from app.services.ledger import LedgerService
+        from app.services.members import MemberService
+        from app.services.rulesets import RuleSetService
+        from app.services.staff import StaffService
+
+        self.db = db
+        self.clock = clock
+        self._settings_cache: dict | None = None
+        self.audit = AuditService(self)
+        self.staff = StaffService(self)
+        self.rules = RuleSetService(self)
+        self.members = MemberService(self)
+        self.ledger = LedgerService(self)
+        self.coupons = CouponService(self)
+
+    @classmethod
+    def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":
+        return cls(Database(path), clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- settings ---------------------------------------------------------------------------
+    def settings(self) -> dict:
+        if self._settings_cache is None:
+            with self.db.read() as s:
+                rows = s.execute(select(Setting.key, Setting.value)).all()
+            values = dict(DEFAULT_SETTINGS)
+            values.update({k: json.loads(v) for k, v in rows})
+            self._settings_cache = values
+        return dict(self._settings_cache)
+
+    def setting(self, key: str):
+        return self.settings().get(key)
+
+    @property
+    def store_id(self) -> str:
+        sid = self.setting("store_id")
+        if not sid:
+            raise InvalidInput("This database has no store yet: run 'init' (or the first-run wizard) first.",
+                               code="not_initialised")
+        return sid
+
+    @property
+    def terminal_id(self) -> str:
+        return self.setting("terminal_id")
+
+    @property
+    def initialised(self) -> bool:
+        return bool(self.setting("store_id"))
+
+    def set_settings(self, session: Session, **values) -> None:
+        if "audit_retention_days" in values and int(values["audit_retention_days"]) < MIN_AUDIT_RETENTION_DAYS:
+            raise InvalidInput("Audit log retention cannot be shorter than 30 days.", code="retention_too_short")
+        if "void_window_minutes" in values and int(values["void_window_minutes"]) < 0:
+            raise InvalidInput("The void window cannot be negative.", code="bad_void_window")
+        for key, value in values.items():
+            session.merge(Setting(key=key, value=json.dumps(value)))
+        self._settings_cache = None
+
+    def update_settings(self, actor: Actor, **values) -> None:
+        from app.services.staff import require
+
+        require(actor, "manager", "change settings")
+        with self.db.write() as s:
+            before = {k: self.setting(k) for k in values}
+            self.set_settings(s, **values)
+            self.audit.record(s, actor, "settings.update", "settings", None, before, values)
+        self._settings_cache = None
+
+    def now(self):
+        return self.clock()
