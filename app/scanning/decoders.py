@@ -510,6 +510,24 @@ def _as_uint8_image(image) -> np.ndarray:
 # Files
 # --------------------------------------------------------------------------------------------
 
+def _to_bgr8(img: np.ndarray) -> np.ndarray:
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.shape[2] == 4:
+        alpha = img[:, :, 3:4].astype(np.float32) / 255.0
+        bgr = img[:, :, :3].astype(np.float32)
+        return (bgr * alpha + 255.0 * (1.0 - alpha)).round().astype(np.uint8)
+    if img.shape[2] == 2:  # gray + alpha
+        alpha = img[:, :, 1].astype(np.float32) / 255.0
+        g = (img[:, :, 0].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)).round().astype(np.uint8)
+        return cv2.cvtColor(g, cv2.COLOR_GRAY2BGR)
+    return img
+
+
 class ImageLoadError(OSError):
     """An image file that is missing or cannot be decoded by OpenCV nor Pillow."""
 
@@ -529,7 +547,14 @@ def load_image(path: str | Path) -> np.ndarray:
         data = np.fromfile(str(p), dtype=np.uint8)  # works for non-ASCII paths on Windows too
     except OSError as exc:
         raise ImageLoadError(f"cannot read {p}: {exc}") from exc
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    img = None
+    if data.size:
+        if p.suffix.lower() in (".jpg", ".jpeg", ".jpe"):
+            img = cv2.imdecode(data, cv2.IMREAD_COLOR)  # applies the EXIF orientation
+        else:
+            img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)  # keeps alpha, to composite on white
+            if img is not None:
+                img = _to_bgr8(img)
     if img is not None:
         return img
     try:
