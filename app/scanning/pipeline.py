@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from app.scanning.decoders import ScanResult, decode_image, is_two_dimensional
+from app.scanning.decoders import ScanResult, decode_frame, is_two_dimensional
 from app.scanning.sources import FrameSource
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,9 @@ class DecodeWorker:
     source fails (cannot be opened, camera lost); ``on_finished()`` when the thread ends for any
     reason. Callbacks run in the worker thread; exceptions they raise are logged, not fatal.
 
+    ``decode`` defaults to ``decode_frame`` (zxing-cpp plus the cheap LIVE_FALLBACKS); pass
+    ``decode_image`` for every fallback when frames are few (a folder of photos).
+
     ``start()`` and ``stop()`` return at once (``stop`` only asks; ``join(timeout)`` waits). The
     source is opened in the worker thread (a slow camera driver never blocks the caller) and
     closed when the worker ends, unless ``close_source=False``.
@@ -120,7 +123,7 @@ class DecodeWorker:
 
     def __init__(self, source: FrameSource, on_scan: Callable[[ScanResult], None], *,
                  debouncer: ScanDebouncer | None = None,
-                 decode: Callable[[np.ndarray], Sequence[ScanResult]] = decode_image,
+                 decode: Callable[[np.ndarray], Sequence[ScanResult]] = decode_frame,
                  on_error: Callable[[str], None] | None = None,
                  on_finished: Callable[[], None] | None = None,
                  poll_s: float = 0.05, close_source: bool = True) -> None:

@@ -13,6 +13,7 @@ from app.scanning import decoders
 from app.scanning.decoders import (
     ImageLoadError,
     ScanResult,
+    decode_frame,
     decode_image,
     ean_check_digit,
     load_image,
@@ -66,6 +67,7 @@ def test_small_qr_in_a_1280x720_frame():
     assert texts(results) == [MEMBER]
     (x0, y0) = results[0].position[0]
     assert 540 <= x0 <= 560 + code.shape[1] and 280 <= y0 <= 300 + code.shape[0]
+    assert texts(decode_frame(frame)) == [MEMBER]  # the live profile too
 
 
 def test_frame_without_code_reads_nothing():
