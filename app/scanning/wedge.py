@@ -27,6 +27,7 @@ from typing import Iterable, Union
 __all__ = ["Complete", "Incomplete", "Typed", "WedgeEvent", "WedgeClassifier", "normalise_scan_text"]
 
 ENTER_KEYS = ("\r", "\n")
+_EPS_MS = 1e-6  # timestamps are floats: an interval "at the limit" must not fail on rounding
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class WedgeClassifier:
             self._swallow_lf_until = None
             return events
         self._swallow_lf_until = None
-        if self._buf and self._last_ms is not None and t - self._last_ms > self.max_interval_ms:
+        if self._buf and self._last_ms is not None and t - self._last_ms > self.max_interval_ms + _EPS_MS:
             events += self._resolve_pause()
         self._buf.append(char)
         self._last_ms = t if self._last_ms is None else max(self._last_ms, t)
@@ -99,7 +100,7 @@ class WedgeClassifier:
 
     def poll(self, now_ms: float) -> list[WedgeEvent]:
         """Classify held keys if nothing came for more than ``max_interval_ms``."""
-        if self._buf and self._last_ms is not None and now_ms - self._last_ms > self.max_interval_ms:
+        if self._buf and self._last_ms is not None and now_ms - self._last_ms > self.max_interval_ms + _EPS_MS:
             return self._resolve_pause()
         return []
 
