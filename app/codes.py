@@ -2,7 +2,7 @@
 
 Text form: ``TSG1`` + base32 (no padding) of
     key id (4 bytes) | member id (16-byte UUID) | card serial (uint32, big endian) | Ed25519 signature (64)
-The signature covers b"TSG1" + the first 24 bytes. 143 characters in QR alphanumeric mode fit a
+The signature covers b"TSG1" + the first 24 bytes. 145 characters in QR alphanumeric mode fit a
 version 6 QR at level M. Refusals are distinct: garbage, truncated, damaged (tampered),
 foreign_key (a key this store does not hold), revoked (key or card serial).
 """

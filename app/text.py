@@ -22,15 +22,20 @@ def nfkc(text: str) -> str:
 def normalize_phone(text: str) -> str | None:
     """Digits only, national form: '+81 90-1234-5678', '０９０－１２３４－５６７８' → '09012345678'.
 
-    Returns None when what remains is not a plausible Japanese phone number (10 or 11 digits
-    starting with 0), so a caller can tell the user the number is wrong.
+    Returns None when what remains is not a plausible Japanese phone number (11 digits for
+    mobiles, 10 for landlines, starting with 0), so a caller can tell the user the number is wrong.
     """
     s = _SEPARATORS.sub("", nfkc(text))
     if s.startswith("+81"):
         s = "0" + s[3:].lstrip("0")
     elif s.startswith("0081"):
         s = "0" + s[4:].lstrip("0")
-    if not s.isdigit() or not s.startswith("0") or len(s) not in (10, 11):
+    if not s.isdigit() or not s.startswith("0"):
+        return None
+    # Mobile, IP and M2M numbers (070/080/090/050/020) and 0800 free dial have 11 digits;
+    # landlines and 0120 have 10.
+    eleven = s.startswith(("070", "080", "090", "050", "020", "0800"))
+    if len(s) != (11 if eleven else 10):
         return None
     return s
 

@@ -317,22 +317,23 @@ class LedgerService:
                 raise PermissionDenied("The void window has passed; ask a manager.", code="void_window_passed")
             if original.store_id != self.store.store_id:
                 raise LedgerRefused("Only the store that made an entry can void it.", code="foreign_entry")
+            moves = s.scalars(select(LotMove).where(LotMove.entry_id == original.id)).all()
+            lots = {move.lot_id: s.get(Lot, move.lot_id) for move in moves}
+            for move in moves:
+                # What the original credited must still be there, untouched, to be taken back.
+                if move.points > 0 and lots[move.lot_id].remaining != move.points:
+                    raise LedgerRefused("Points from this entry were already used or expired; void the "
+                                        "redemption first, or ask a manager to adjust.",
+                                        code="points_already_used")
             member = s.get(Member, original.member_id)
             entry = self._add_entry(s, actor, member, "void", -original.points, key=key, request_hash=rh, now=now,
                                     amount_yen=original.amount_yen, rule_set_version=original.rule_set_version,
                                     reverses_id=original.id, coupon_id=original.coupon_id,
                                     reason=(reason or "").strip() or None)
-            moves = s.scalars(select(LotMove).where(LotMove.entry_id == original.id)).all()
             for move in moves:
-                lot = s.get(Lot, move.lot_id)
-                if move.points > 0:  # the original credited this lot: take it all back, untouched
-                    if lot.remaining != move.points:
-                        raise LedgerRefused("Points from this entry were already used or expired; void the "
-                                            "redemption first, or ask a manager to adjust.",
-                                            code="points_already_used")
-                    lot.remaining = 0
-                else:  # the original spent from this lot: give them back to the same lot
-                    lot.remaining += -move.points
+                lot = lots[move.lot_id]
+                # Take back what the original credited; give back what it spent, to the same lot.
+                lot.remaining -= move.points
                 s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-move.points))
             if original.kind == "earn" and original.amount_yen:
                 member.lifetime_spend_yen -= original.amount_yen

@@ -97,18 +97,19 @@ class StaffService:
         now = self.store.now()
         max_attempts = int(self.store.setting("pin_max_attempts"))
         lock_minutes = int(self.store.setting("pin_lockout_minutes"))
-        with self.store.db.write() as s:
-            staff = s.get(Staff, staff_id) if str(staff_id).isdigit() else None
+        failure: AuthenticationFailed | None = None
+        with self.store.db.write() as s:  # failures are recorded (committed) before we refuse
+            staff = s.get(Staff, int(staff_id)) if str(staff_id).isdigit() else None
             if staff is None or not staff.active:
                 # Same message as a wrong PIN: do not tell which staff numbers exist.
                 self.store.audit.record(s, None, "staff.signin_failed", "staff", staff_id)
-                raise AuthenticationFailed("Wrong staff number or PIN.", code="wrong_pin")
-            if staff.locked_until and parse_iso(staff.locked_until) > now:
+                failure = AuthenticationFailed("Wrong staff number or PIN.", code="wrong_pin")
+            elif staff.locked_until and parse_iso(staff.locked_until) > now:
                 self.store.audit.record(s, None, "staff.signin_locked", "staff", staff_id)
-                raise AuthenticationFailed(
+                failure = AuthenticationFailed(
                     "Too many wrong PINs: this staff number is locked for a while. Ask a manager.",
                     code="locked", until=staff.locked_until)
-            if not check_pin(str(pin or ""), staff.pin_hash):
+            elif not check_pin(str(pin or ""), staff.pin_hash):
                 staff.failed_attempts += 1
                 if staff.failed_attempts >= max_attempts:
                     staff.locked_until = iso(now + timedelta(minutes=lock_minutes))
@@ -116,15 +117,15 @@ class StaffService:
                     self.store.audit.record(s, None, "staff.locked", "staff", staff_id)
                 else:
                     self.store.audit.record(s, None, "staff.signin_failed", "staff", staff_id)
-                # Commit the counter, then refuse.
-                s.flush()
-                failed = AuthenticationFailed("Wrong staff number or PIN.", code="wrong_pin")
+                failure = AuthenticationFailed("Wrong staff number or PIN.", code="wrong_pin")
             else:
                 staff.failed_attempts = 0
                 staff.locked_until = None
-                self.store.audit.record(s, Actor(staff.id, staff.role, staff.name), "staff.signin", "staff", staff_id)
-                return Actor(staff_id=staff.id, role=staff.role, name=staff.name)
-        raise failed
+                actor = Actor(staff_id=staff.id, role=staff.role, name=staff.name)
+                self.store.audit.record(s, actor, "staff.signin", "staff", staff_id)
+        if failure is not None:
+            raise failure
+        return actor
 
     def set_pin(self, actor, staff_id: int, pin: str) -> None:
         pin = _validate_pin(pin)

@@ -1,0 +1,58 @@
+import sqlite3
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from app.db import Database, integrity_ok
+from app.models import Base
+
+
+def test_models_and_migrations_agree(tmp_path):
+    db = Database(tmp_path / "s.sqlite")  # upgraded to head by Alembic
+    engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite'}")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    db.close()
+    assert diff == [], diff
+
+
+def test_store_database_pragmas(tmp_path):
+    db = Database(tmp_path / "s.sqlite")
+    with db.read() as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    db.close()
+    assert integrity_ok(tmp_path / "s.sqlite")
+
+
+def test_writes_begin_immediate(tmp_path):
+    """A write transaction holds the write lock from its first statement (BEGIN IMMEDIATE), so a
+    second writer cannot start between our read and our write."""
+    db = Database(tmp_path / "s.sqlite")
+    with db.write() as s:
+        s.connection().exec_driver_sql("SELECT 1")
+        other = sqlite3.connect(str(tmp_path / "s.sqlite"), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            raise AssertionError("a second writer got the lock")
+        except sqlite3.OperationalError as exc:
+            assert "locked" in str(exc)
+        finally:
+            other.close()
+    db.close()
+
+
+def test_reopening_upgrades_nothing_and_keeps_data(tmp_path, memory_keyring):
+    from app.services.setup import init_store
+    from app.store import Store
+
+    store = Store.open(tmp_path / "s.sqlite")
+    init_store(store, "S009")
+    store.close()
+    again = Store.open(tmp_path / "s.sqlite")
+    assert again.store_id == "S009"
+    again.close()
