@@ -1,0 +1,72 @@
+"""What every screen needs: the store, the DB executor, the local config, the signed-in actor."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass
+class MemberView:
+    """Everything the member panel shows, read in one executor job."""
+    member_id: str
+    member_no: str
+    name: str | None
+    name_kana: str
+    tier_id: str | None
+    balance: int
+    pending: int
+    confirmed: int
+    expiring_30d: int
+    coupons: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+    birthday: str | None = None
+    rule_set: object = None
+
+    @property
+    def birthday_alert(self) -> str | None:
+        """'today' / 'month' / None."""
+        if not self.birthday:
+            return None
+        b = date.fromisoformat(self.birthday)
+        t = date.today()
+        if (b.month, b.day) == (t.month, t.day):
+            return "today"
+        return "month" if b.month == t.month else None
+
+
+def load_member_view(store, member_id: str) -> MemberView:
+    """Runs on the executor thread: service calls only."""
+    m = store.members.get(member_id)
+    bal = store.ledger.balance(m.id)
+    return MemberView(
+        member_id=m.id, member_no=m.member_no, name=m.name, name_kana=m.name_kana, tier_id=bal["tier"],
+        balance=bal["balance"], pending=bal["pending"], confirmed=bal["confirmed"],
+        expiring_30d=bal["expiring_30d"], coupons=store.coupons.available(m.id),
+        history=store.ledger.history(m.id, limit=20), birthday=m.birthday, rule_set=store.rules.current(),
+    )
+
+
+class Context(QObject):
+    actor_changed = Signal(object)
+    message = Signal(str, int)  # status text, timeout ms
+
+    def __init__(self, store, executor, config, lang="ja", sounds=None, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.executor = executor
+        self.config = config
+        self.lang = lang
+        self.sounds = sounds
+        self.actor = None
+
+    def set_actor(self, actor) -> None:
+        self.actor = actor
+        self.actor_changed.emit(actor)
+
+    def status(self, text: str, ms: int = 5000) -> None:
+        self.message.emit(text, ms)
+
+    def run(self, fn, *args, on_ok=None, on_error=None, **kw):
+        return self.executor.submit(fn, *args, on_ok=on_ok, on_error=on_error, **kw)

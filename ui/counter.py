@@ -1,0 +1,343 @@
+"""The counter screen: the member panel, the amount keypad, and the actions on F1..F8."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import MemberView, load_member_view
+from ui.dialogs import CouponDialog, EarnDialog, RedeemDialog, VoidDialog, no_ime
+from ui.keypad import NumericKeypad
+from ui.models import HistoryTableModel, local_time
+from ui.texts import pts, texts, tier_name
+
+
+class MemberPanel(QFrame):
+    lookup = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("memberPanel")
+        lay = QVBoxLayout(self)
+        self.hint = QLabel(self.tr("Scan the member card"))
+        self.hint.setObjectName("hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.hint)
+        self.notice = QLabel("")
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.notice)
+
+        self.details = QWidget()
+        d = QGridLayout(self.details)
+        self.name = QLabel()
+        self.name.setObjectName("memberName")
+        self.kana = QLabel()
+        self.member_no = QLabel()
+        self.tier = QLabel()
+        self.tier.setObjectName("tier")
+        self.balance = QLabel()
+        self.balance.setObjectName("balance")
+        self.pending = QLabel()
+        self.pending.setObjectName("pending")
+        self.coupons = QLabel()
+        self.alerts = QLabel()
+        self.alerts.setObjectName("alerts")
+        self.alerts.setWordWrap(True)
+        d.addWidget(self.name, 0, 0, 1, 2)
+        d.addWidget(self.tier, 0, 2, Qt.AlignmentFlag.AlignRight)
+        d.addWidget(self.kana, 1, 0)
+        d.addWidget(self.member_no, 1, 1, 1, 2, Qt.AlignmentFlag.AlignRight)
+        bal_caption = QLabel(self.tr("Balance"))
+        d.addWidget(bal_caption, 2, 0)
+        d.addWidget(self.balance, 2, 1, 1, 2, Qt.AlignmentFlag.AlignRight)
+        d.addWidget(self.pending, 3, 0, 1, 3, Qt.AlignmentFlag.AlignRight)
+        d.addWidget(self.coupons, 4, 0, 1, 3)
+        d.addWidget(self.alerts, 5, 0, 1, 3)
+        self.history_model = HistoryTableModel(self)
+        self.history = QTableView()
+        self.history.setModel(self.history_model)
+        self.history.verticalHeader().hide()
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.history.setMaximumHeight(170)
+        d.addWidget(self.history, 6, 0, 1, 3)
+        lay.addWidget(self.details)
+
+        find = QHBoxLayout()
+        self.find_field = no_ime(QLineEdit())
+        self.find_field.setPlaceholderText(self.tr("Member number"))
+        self.find_field.setObjectName("findField")
+        self.find_field.returnPressed.connect(self._find)
+        self.find_button = QPushButton(self.tr("Find"))
+        self.find_button.clicked.connect(self._find)
+        find.addWidget(self.find_field, 1)
+        find.addWidget(self.find_button)
+        lay.addLayout(find)
+        lay.addStretch(1)
+        self.view: MemberView | None = None
+        self.clear()
+
+    def _find(self):
+        text = self.find_field.text().strip()
+        if text:
+            self.lookup.emit(text)
+            self.find_field.clear()
+
+    def clear(self):
+        self.view = None
+        self.details.hide()
+        self.hint.show()
+        self.notice.setText("")
+
+    def set_notice(self, text: str, error=False):
+        self.notice.setText(text)
+        self.notice.setProperty("kind", "error" if error else "ok")
+        self.notice.style().unpolish(self.notice)
+        self.notice.style().polish(self.notice)
+
+    def show_member(self, v: MemberView):
+        self.view = v
+        self.hint.hide()
+        self.details.show()
+        self.name.setText(v.name or v.name_kana)
+        self.kana.setText(v.name_kana if v.name else "")
+        self.member_no.setText(self.tr("Member no. %1").replace("%1", v.member_no))
+        self.tier.setText(tier_name(v.rule_set, v.tier_id, self.ctx.lang))
+        self.balance.setText(pts(v.balance))
+        if v.pending:
+            self.pending.setText(self.tr("HQ confirmed %1 / not yet confirmed (未反映) %2").replace(
+                "%1", pts(v.confirmed)).replace("%2", f"{v.pending:+,} pt"))
+        else:
+            self.pending.setText(self.tr("All confirmed by HQ"))
+        self.coupons.setText(self.tr("Coupons available: %1").replace("%1", str(len(v.coupons))))
+        alerts = []
+        if v.birthday_alert == "today":
+            alerts.append(self.tr("🎂 Birthday today"))
+        elif v.birthday_alert == "month":
+            alerts.append(self.tr("🎂 Birthday this month"))
+        if v.expiring_30d:
+            alerts.append(self.tr("⚠ %1 expiring within 30 days").replace("%1", pts(v.expiring_30d)))
+        for c in v.coupons:
+            title = c.title_ja if self.ctx.lang == "ja" else c.title_en
+            alerts.append(self.tr("🎟 Coupon ready: %1 (until %2)").replace("%1", title).replace(
+                "%2", local_time(c.expires_at)))
+        self.alerts.setText("\n".join(alerts))
+        self.alerts.setVisible(bool(alerts))
+        self.history_model.set_rows(v.history[:5])
+
+
+class CounterScreen(QWidget):
+    """Keyboard first: the amount field always has focus; F1..F8 run the actions."""
+
+    new_member_requested = Signal()
+    settings_requested = Signal()
+    sign_out_requested = Signal()
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("counter")
+        self.dialog = None
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.panel = MemberPanel(ctx)
+        self.panel.lookup.connect(self.lookup)
+        top.addWidget(self.panel, 3)
+
+        right = self.right = QVBoxLayout()
+        cap = QLabel(self.tr("Purchase amount (tax incl.)"))
+        cap.setObjectName("caption")
+        right.addWidget(cap)
+        self.amount = no_ime(QLineEdit())
+        self.amount.setObjectName("amountField")
+        self.amount.setValidator(QIntValidator(0, 100_000_000, self))
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount.setPlaceholderText("¥0")
+        self.amount.returnPressed.connect(self.earn)
+        right.addWidget(self.amount)
+        self.keypad = NumericKeypad(self.amount)
+        self.keypad.enter.connect(self.earn)
+        right.addWidget(self.keypad, 1)
+        top.addLayout(right, 2)
+        outer.addLayout(top, 1)
+
+        bar = QGridLayout()
+        self.buttons = {}
+        actions = [
+            ("F1", self.tr("Earn points"), self.earn),
+            ("F2", self.tr("Redeem points"), self.redeem),
+            ("F3", self.tr("Use coupon"), self.use_coupon),
+            ("F4", self.tr("Void last"), self.void_last),
+            ("F5", self.tr("New member"), self.new_member_requested.emit),
+            ("F6", self.tr("Migrate paper card"), lambda: None),
+            ("F7", self.tr("Settings"), self.settings_requested.emit),
+            ("F8", self.tr("Sign out"), self.sign_out_requested.emit),
+        ]
+        for i, (key, label, slot) in enumerate(actions):
+            b = QPushButton(f"{key}\n{label}")
+            b.setObjectName("actionButton")
+            b.setMinimumHeight(84)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(slot)
+            bar.addWidget(b, 0, i)
+            self.buttons[key] = b
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(lambda b=b: b.isEnabled() and b.click())
+        self.buttons["F6"].setEnabled(False)
+        self.buttons["F6"].setToolTip(self.tr("Coming soon: paper card migration"))
+        outer.addLayout(bar)
+        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        esc.activated.connect(self.escape)
+        self.update_buttons()
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def view(self) -> MemberView | None:
+        return self.panel.view
+
+    def update_buttons(self):
+        has = self.view is not None
+        for k in ("F1", "F2", "F3"):
+            self.buttons[k].setEnabled(has)
+        if has:
+            self.buttons["F3"].setEnabled(bool(self.view.coupons))
+        actor = self.ctx.actor
+        self.buttons["F7"].setEnabled(bool(actor and actor.is_manager))
+
+    def focus_amount(self):
+        self.amount.setFocus()
+
+    def escape(self):
+        """Back out: clear the amount, then the member. Nothing is written."""
+        if self.amount.text():
+            self.amount.clear()
+        else:
+            self.panel.clear()
+            self.update_buttons()
+
+    def reset(self):
+        self.close_dialog()
+        self.amount.clear()
+        self.panel.clear()
+        self.update_buttons()
+
+    def close_dialog(self):
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.cancel_for_scan()
+        self.dialog = None
+
+    # -- member ----------------------------------------------------------------------------------
+    def lookup(self, text: str, on_done=None):
+        c = self.ctx
+
+        def resolve_and_load(text):
+            m = c.store.members.resolve(text)
+            return load_member_view(c.store, m.id)
+
+        def ok(view):
+            self.show_member(view)
+            if c.sounds:
+                c.sounds.play("good")
+            if on_done:
+                on_done(True)
+
+        def err(exc):
+            self.panel.set_notice(texts().error(exc), error=True)
+            c.status(texts().error(exc))
+            if c.sounds:
+                c.sounds.play("bad")
+            if on_done:
+                on_done(False)
+
+        c.run(resolve_and_load, text, on_ok=ok, on_error=err)
+
+    def show_member(self, view: MemberView):
+        self.panel.show_member(view)
+        self.panel.set_notice("")
+        self.update_buttons()
+        self.focus_amount()
+
+    def refresh_member(self, member_id: str | None = None):
+        member_id = member_id or (self.view.member_id if self.view else None)
+        if member_id is None:
+            return
+        self.ctx.run(load_member_view, self.ctx.store, member_id, on_ok=self.show_member)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _amount(self) -> int:
+        t = self.amount.text().strip()
+        return int(t) if t.isdigit() else 0
+
+    def _open(self, dlg):
+        self.close_dialog()
+        self.dialog = dlg
+        dlg.applied.connect(self._applied)
+        dlg.finished.connect(self._dialog_closed)
+        dlg.open()
+        return dlg
+
+    def _dialog_closed(self, _code):
+        self.dialog = None
+        self.focus_amount()
+
+    def _applied(self, result):
+        self.amount.clear()
+        hooks_receipt(self.ctx, result)
+        self.refresh_member(result.member_id)
+
+    def _need_member(self) -> bool:
+        if self.view is None:
+            self.panel.set_notice(self.tr("Scan the member card first."), error=True)
+            return False
+        return True
+
+    def earn(self):
+        if not self._need_member():
+            return None
+        amount = self._amount()
+        if amount <= 0:
+            self.panel.set_notice(self.tr("Enter the purchase amount first."), error=True)
+            self.focus_amount()
+            return None
+        return self._open(EarnDialog(self.ctx, self.view, amount, self))
+
+    def redeem(self):
+        if not self._need_member():
+            return None
+        return self._open(RedeemDialog(self.ctx, self.view, self._amount() or None, self))
+
+    def use_coupon(self):
+        if not self._need_member():
+            return None
+        return self._open(CouponDialog(self.ctx, self.view, self))
+
+    def void_last(self):
+        return self._open(VoidDialog(self.ctx, self))
+
+
+def hooks_receipt(ctx, result):
+    from ui import hooks
+
+    if hooks.can_print("print_receipt") and ctx.config.printer:
+        try:
+            hooks.print_receipt(result, printer=ctx.config.printer, lang=ctx.lang)
+        except Exception as exc:  # a printer problem never stops the counter
+            ctx.status(texts().printer_failed(type(exc).__name__))

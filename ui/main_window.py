@@ -1,0 +1,364 @@
+"""The main window: setup → sign-in → counter, the status bar, scanning from any screen."""
+from __future__ import annotations
+
+import logging
+import os
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.scanning.wedge import WedgeClassifier
+from ui.context import Context
+from ui.counter import CounterScreen
+from ui.executor import DbExecutor
+from ui.member import NewMemberDialog
+from ui.scan import CameraScanner, SerialScanner, WedgeFilter
+from ui.settings import SettingsDialog
+from ui.signin import SignInScreen
+from ui.sounds import Sounds
+from ui.texts import texts
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store, config, lang="ja", camera_source: str | None = None, wedge_clock=None,
+                 parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Tsumugi 紡ぎ")
+        self.resize(1280, 800)
+        self.executor = DbExecutor(self)
+        self.sounds = Sounds(config.sound, self)
+        self.ctx = Context(store, self.executor, config, lang, self.sounds, self)
+        self.ctx.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        self.camera_source = camera_source or config.camera or ""
+        self.camera = None
+        self.serial = None
+        self.dialog = None
+        self.wizard = None
+        self._sync = (False, 0, None, False)
+
+        self.wedge = WedgeFilter(self._classifier(), self, clock=wedge_clock)
+        self.wedge.scanned.connect(lambda text: self.handle_scan(text, "wedge"))
+        self.wedge.half_burst.connect(self._half_burst)
+        self.wedge.activity.connect(self._activity)
+        QApplication.instance().installEventFilter(self.wedge)
+
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self._idle_timeout)
+
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncState")
+        self.keyfile_label = QLabel()
+        self.keyfile_label.setObjectName("keyfileWarning")
+        self.camera_label = QLabel()
+        self.staff_label = QLabel()
+        sb = self.statusBar()
+        sb.addPermanentWidget(self.camera_label)
+        sb.addPermanentWidget(self.keyfile_label)
+        sb.addPermanentWidget(self.staff_label)
+        sb.addPermanentWidget(self.sync_label)
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.preview = QLabel()
+        self.preview.setObjectName("cameraPreview")
+        self.preview.setFixedSize(320, 180)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setInterval(200)  # a modest preview rate: 5 fps
+        self.preview_timer.timeout.connect(self._update_preview)
+        self.build_screens()
+        self.start_devices()
+
+    # -- building ----------------------------------------------------------------------------
+    def _classifier(self):
+        c = self.ctx.config
+        return WedgeClassifier(max_interval_ms=c.wedge_max_interval_ms, min_length=c.wedge_min_length,
+                               prefix=c.wedge_prefix, suffix=c.wedge_suffix or "\r")
+
+    def build_screens(self):
+        """(Re)build the screens, e.g. after the language changed."""
+        self.preview.setParent(self)  # keep the camera preview alive across rebuilds
+        self.preview.hide()
+        while self.stack.count():
+            w = self.stack.widget(0)
+            self.stack.removeWidget(w)
+            if w is not None:
+                w.deleteLater()
+        self.setup_screen = QWidget()
+        lay = QVBoxLayout(self.setup_screen)
+        lay.addStretch(1)
+        title = QLabel(self.tr("Welcome to Tsumugi"))
+        title.setObjectName("screenTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(title)
+        note = QLabel(self.tr("This computer is not set up as a counter yet."))
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(note)
+        self.setup_button = QPushButton(self.tr("Start setup"))
+        self.setup_button.setObjectName("confirmButton")
+        self.setup_button.setMinimumHeight(72)
+        self.setup_button.clicked.connect(self.start_setup)
+        lay.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignCenter)
+        lay.addStretch(1)
+        self.stack.addWidget(self.setup_screen)
+        if self.ctx.store.initialised:
+            self.signin = SignInScreen(self.ctx)
+            self.signin.signed_in.connect(self.sign_in)
+            self.counter = CounterScreen(self.ctx)
+            self.counter.new_member_requested.connect(self.open_new_member)
+            self.counter.settings_requested.connect(self.open_settings)
+            self.counter.sign_out_requested.connect(self.sign_out)
+            self.counter.right.insertWidget(0, self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.stack.addWidget(self.signin)
+            self.stack.addWidget(self.counter)
+            if self.ctx.actor is not None:
+                self.stack.setCurrentWidget(self.counter)
+                self.counter.focus_amount()
+            else:
+                self.stack.setCurrentWidget(self.signin)
+                self.signin.reset()
+        else:
+            self.signin = self.counter = None
+            self.stack.setCurrentWidget(self.setup_screen)
+        self.preview.setVisible(bool(self.camera_source))
+        self.refresh_status()
+
+    def refresh_status(self):
+        online, queue, last, known = self._sync
+        if not known:
+            self.sync_label.setText(self.tr("Not connected"))
+        else:
+            state = self.tr("Online") if online else self.tr("Offline")
+            text = self.tr("%1 · unsent %2").replace("%1", state).replace("%2", str(queue))
+            if last:
+                text += " · " + self.tr("last sync %1").replace("%1", last)
+            self.sync_label.setText(text)
+        if os.environ.get("TSUMUGI_INSECURE_KEYFILE"):
+            self.keyfile_label.setText(self.tr("Weaker key file in use (no OS keyring)"))
+            self.keyfile_label.show()
+        else:
+            self.keyfile_label.hide()
+        a = self.ctx.actor
+        self.staff_label.setText(self.tr("Staff: %1 (%2)").replace("%1", a.name).replace(
+            "%2", str(a.staff_id)) if a else self.tr("Signed out"))
+
+    @Slot(bool, int, object)
+    def set_sync_state(self, online: bool, queue: int, last_sync: str | None = None):
+        """For the sync engine: online/offline, unsent queue length, last sync time (text)."""
+        self._sync = (bool(online), int(queue), last_sync, True)
+        self.refresh_status()
+
+    def set_language(self, lang: str):
+        from ui import i18n
+
+        if lang == self.ctx.lang:
+            return
+        i18n.install(QApplication.instance(), lang)
+        self.ctx.lang = lang
+        self.build_screens()
+
+    # -- devices -------------------------------------------------------------------------------
+    def start_devices(self):
+        if self.camera_source:
+            self.start_camera(self.camera_source)
+        else:
+            self.camera_label.setText(self.tr("Camera off"))
+        port = self.ctx.config.serial_port
+        if port:
+            self.serial = SerialScanner(port, parent=self)
+            self.serial.scanned.connect(lambda t: self.handle_scan(t, "serial"))
+            self.serial.failed.connect(lambda why: self.ctx.status(
+                self.tr("Serial scanner %1 is not available").replace("%1", port), 10000))
+            self.serial.start()
+
+    def start_camera(self, spec: str):
+        self.stop_camera()
+        self.camera_source = spec
+        self.camera = CameraScanner(spec, self)
+        self.camera.scanned.connect(lambda t: self.handle_scan(t, "camera"))
+        self.camera.failed.connect(self._camera_failed)
+        self.camera.start()
+        self.camera_label.setText(self.tr("Camera on"))
+        self.preview.show()
+        self.preview_timer.start()
+
+    def stop_camera(self):
+        if self.camera is not None:
+            self.camera.stop()
+            self.camera = None
+        self.preview_timer.stop()
+
+    def _camera_failed(self, why: str):
+        log.warning("camera: %s", why)
+        self.camera_label.setText(self.tr("Camera not available"))
+        self.preview.setText(self.tr("No camera"))
+        self.ctx.status(self.tr("The camera could not be used; scan with the USB scanner."), 10000)
+
+    def _update_preview(self):
+        if self.camera is None:
+            return
+        frame = self.camera.frame_for_preview()
+        if frame is None:
+            return
+        from ui.qr import bgr_to_qimage
+
+        img = bgr_to_qimage(frame)
+        self.preview.setPixmap(QPixmap.fromImage(img).scaled(
+            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+
+    # -- scanning --------------------------------------------------------------------------------
+    def handle_scan(self, text: str, source: str = "wedge"):
+        log.info("scan from %s (%d characters)", source, len(text))  # never the content (personal data)
+        if self.counter is None:
+            return
+        if self.ctx.actor is None:
+            self.ctx.status(self.tr("Sign in first, then scan."))
+            self.sounds.play("bad")
+            return
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.cancel_for_scan()
+        self.counter.close_dialog()
+        self.stack.setCurrentWidget(self.counter)
+        self.counter.lookup(text)
+
+    def _half_burst(self):
+        self.statusBar().showMessage(self.tr("Part of a scan was lost; please scan again."), 4000)
+
+    # -- setup, sign in/out --------------------------------------------------------------------
+    def start_setup(self):
+        from ui.wizard import FirstRunWizard
+
+        self.wizard = FirstRunWizard(self.ctx.lang, self)
+        self.wizard.accepted.connect(self._wizard_done)
+        self.wizard.open()
+        return self.wizard
+
+    def _wizard_done(self):
+        from ui.config import default_keyfile_path
+        from ui.wizard import run_setup
+
+        values = self.wizard.values()
+        if values["keyfile"]:
+            path = str(default_keyfile_path())
+            os.environ["TSUMUGI_INSECURE_KEYFILE"] = path
+            self.ctx.config.insecure_keyfile = path
+            self.ctx.config.save()
+            log.warning("the user opted in to the insecure key file")
+        self.setup_button.setEnabled(False)
+        self.ctx.status(self.tr("Creating the store…"), 0)
+
+        def ok(manager_id):
+            self.ctx.status(self.tr("The store is ready. Sign in as staff number %1.").replace(
+                "%1", str(manager_id)), 15000)
+            if values["lang"] != self.ctx.lang:
+                self.set_language(values["lang"])
+            else:
+                self.build_screens()
+            if self.signin is not None:
+                self.signin.staff_no.setText(str(manager_id))
+                self.signin.pin.setFocus()
+
+        def err(exc):
+            self.setup_button.setEnabled(True)
+            self.ctx.status(texts().error(exc), 0)
+
+        self.ctx.run(run_setup, self.ctx.store, values, on_ok=ok, on_error=err)
+
+    def sign_in(self, actor):
+        self.ctx.set_actor(actor)
+        self.stack.setCurrentWidget(self.counter)
+        self.counter.reset()
+        self.counter.focus_amount()
+        self._activity()
+        self.refresh_status()
+
+    def sign_out(self):
+        self.idle.stop()
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.cancel_for_scan()
+        if self.counter is not None:
+            self.counter.reset()
+        self.ctx.set_actor(None)
+        if self.signin is not None:
+            self.stack.setCurrentWidget(self.signin)
+            self.signin.reset()
+        self.refresh_status()
+
+    def _activity(self):
+        if self.ctx.actor is not None:
+            minutes = int(self.ctx.store.setting("idle_signout_minutes") or 10)
+            self.idle.start(minutes * 60_000)
+
+    def _idle_timeout(self):
+        if self.ctx.actor is not None:
+            self.sign_out()
+            self.ctx.status(self.tr("Signed out after a quiet while."), 0)
+
+    # -- dialogs ---------------------------------------------------------------------------------
+    def open_new_member(self):
+        if self.ctx.actor is None:
+            return None
+        dlg = NewMemberDialog(self.ctx, self)
+        dlg.registered.connect(lambda reg: self.counter.refresh_member(reg.member.id))
+        dlg.finished.connect(lambda _=0: self._dialog_closed())
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def open_settings(self):
+        if self.ctx.actor is None or not self.ctx.actor.is_manager:
+            return None
+        dlg = SettingsDialog(self.ctx, self)
+        dlg.saved.connect(self._settings_saved)
+        dlg.finished.connect(lambda _=0: self._dialog_closed())
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _dialog_closed(self):
+        self.dialog = None
+        if self.counter is not None and self.stack.currentWidget() is self.counter:
+            self.counter.focus_amount()
+
+    def _settings_saved(self, values: dict):
+        cfg = self.ctx.config
+        self.wedge.configure(cfg.wedge_max_interval_ms, cfg.wedge_min_length, cfg.wedge_prefix, cfg.wedge_suffix)
+        self.sounds.enabled = cfg.sound
+        if (cfg.camera or "") != (self.camera_source or ""):
+            if cfg.camera:
+                self.start_camera(cfg.camera)
+            else:
+                self.stop_camera()
+                self.camera_source = ""
+                self.preview.hide()
+                self.camera_label.setText(self.tr("Camera off"))
+        self._activity()
+        if values.get("language") and values["language"] != self.ctx.lang:
+            self.set_language(values["language"])
+        self.ctx.status(self.tr("Settings saved."))
+
+    # -- closing ---------------------------------------------------------------------------------
+    def shutdown(self):
+        self.stop_camera()
+        if self.serial is not None:
+            self.serial.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.wedge)
+        self.executor.shutdown(wait=True)  # let the last write finish; never lose an earn
+
+    def closeEvent(self, event):
+        self.shutdown()
+        super().closeEvent(event)
