@@ -1,0 +1,294 @@
+"""The HQ web service: ``create_app(database_url)`` → a FastAPI app (OpenAPI at /docs).
+
+Every call is audited (who, what, when, outcome); every credential is rate limited in the
+database (429 + Retry-After, never a 5xx); notifications fan out through the database
+(LISTEN/NOTIFY on PostgreSQL, polling the change feed's head on SQLite), so any number of workers
+behind a load balancer behave as one.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from hq.db import HQDatabase
+from hq.service import NOTIFY_CHANNEL, Forbidden, HQError, HQService, Who
+from hq.settings import Settings
+from sync.protocol import ChangesPage, EnrollRequest, EnrollResponse, PushRequest, PushResponse, ReserveRequest, \
+    ReserveResponse
+
+log = logging.getLogger("hq.app")
+
+
+class ChangeWatcher:
+    """Wakes this worker's open event streams when the change feed grows (any worker's commit)."""
+
+    def __init__(self, service: HQService, poll_s: float):
+        self.service = service
+        self.poll_s = poll_s
+        self._subs: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.head = 0
+
+    def start(self) -> None:
+        try:
+            self.head = self.service.head()
+        except Exception:  # noqa: BLE001 - the database may come up later
+            self.head = 0
+        target = self._run_sqlite if self.service.db.is_sqlite else self._run_pg
+        self._thread = threading.Thread(target=target, name="hq-change-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=3)
+
+    def subscribe(self) -> asyncio.Event:
+        ev = asyncio.Event()
+        with self._lock:
+            self._subs.add((asyncio.get_running_loop(), ev))
+        return ev
+
+    def unsubscribe(self, ev: asyncio.Event) -> None:
+        with self._lock:
+            self._subs = {(lp, e) for lp, e in self._subs if e is not ev}
+
+    def _wake(self) -> None:
+        with self._lock:
+            subs = list(self._subs)
+        for loop, ev in subs:
+            try:
+                loop.call_soon_threadsafe(ev.set)
+            except RuntimeError:
+                pass
+
+    def _check_head(self) -> None:
+        head = self.service.head()
+        if head != self.head:
+            self.head = head
+            self._wake()
+
+    def _run_sqlite(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            try:
+                self._check_head()
+            except Exception:  # noqa: BLE001
+                log.debug("change watcher poll failed", exc_info=True)
+
+    def _run_pg(self) -> None:
+        import psycopg
+
+        conninfo = make_url(self.service.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self._check_head()
+                    while not self._stop.is_set():
+                        got = False
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            got = True
+                        if got:
+                            self._check_head()
+                        else:
+                            self._check_head()  # belt and braces: a missed notification costs ≤ 1 s
+            except Exception:  # noqa: BLE001
+                log.warning("LISTEN connection lost; retrying", exc_info=True)
+                self._stop.wait(1.0)
+
+
+def create_app(database_url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    if database_url:
+        settings.database_url = database_url
+    db = HQDatabase(settings.database_url, schema=settings.schema)
+    if upgrade:
+        db.upgrade()
+    service = HQService(db, settings)
+    service.init()
+    watcher = ChangeWatcher(service, settings.notify_poll_s)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        watcher.start()
+        try:
+            yield
+        finally:
+            watcher.stop()
+            db.close()
+
+    app = FastAPI(title="Tsumugi HQ", version="1", lifespan=lifespan)
+    app.state.service = service
+    app.state.watcher = watcher
+
+    @app.middleware("http")
+    async def audit_and_limit(request: Request, call_next):
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        who = await run_in_threadpool(service.authenticate, token) if token else None
+        request.state.who = who
+        if token and who is None:
+            response = JSONResponse({"error": "unauthorised", "message": "Unknown or revoked credential."}, 401)
+        else:
+            key = who.label if who else f"ip:{request.client.host if request.client else '?'}"
+            try:
+                wait = None if request.url.path == "/v1/health" else await run_in_threadpool(service.hit_rate_limit, key)
+            except OperationalError:
+                wait = 1
+            if wait:
+                response = JSONResponse({"error": "rate_limited", "message": "Too many requests; retry later."},
+                                        429, headers={"Retry-After": str(wait)})
+            else:
+                try:
+                    response = await call_next(request)
+                except OperationalError:
+                    log.warning("database unavailable", exc_info=True)
+                    response = JSONResponse({"error": "unavailable", "message": "HQ database busy; retry."}, 503,
+                                            headers={"Retry-After": "2"})
+        try:
+            await run_in_threadpool(service.audit, who, request.method, request.url.path, response.status_code,
+                                    None)
+        except Exception:  # noqa: BLE001 - auditing must not turn an answer into an error page
+            log.exception("audit write failed")
+        return response
+
+    @app.exception_handler(HQError)
+    async def _hq_error(_request, exc: HQError):
+        return JSONResponse({"error": exc.code, "message": str(exc)}, exc.status)
+
+    def who_any(request: Request) -> Who:
+        who = request.state.who
+        if who is None:
+            raise HQError("Authentication required.", "unauthorised", 401)
+        return who
+
+    def who_store(who: Who = Depends(who_any)) -> Who:
+        if who.kind != "store":
+            raise Forbidden("Only a store credential may do this.", "not_a_store")
+        return who
+
+    def who_reader(who: Who = Depends(who_any)) -> Who:
+        if who.kind not in ("admin", "auditor"):
+            raise Forbidden("Admin or auditor credential required.", "not_admin")
+        return who
+
+    def who_admin(who: Who = Depends(who_any)) -> Who:
+        if who.kind != "admin":
+            raise Forbidden("Admin credential required (auditors read only).", "read_only")
+        return who
+
+    @app.get("/v1/health")
+    def health():
+        return {"ok": True, "epoch": service.epoch(), "head": service.head()}
+
+    @app.post("/v1/enroll", response_model=EnrollResponse)
+    def enroll(req: EnrollRequest):
+        return service.enroll(req)
+
+    @app.post("/v1/sync/push", response_model=PushResponse)
+    def push(req: PushRequest, who: Who = Depends(who_store)):
+        return service.push(who, req)
+
+    @app.get("/v1/sync/changes", response_model=ChangesPage)
+    def changes(cursor: str | None = None, limit: int = Query(1000, ge=1, le=5000), who: Who = Depends(who_any)):
+        return service.changes(cursor, limit)
+
+    @app.post("/v1/redemptions/reserve", response_model=ReserveResponse)
+    def reserve(req: ReserveRequest, who: Who = Depends(who_store)):
+        return service.reserve(who, req)
+
+    @app.get("/v1/sync/stream")
+    async def stream(request: Request, who: Who = Depends(who_any)):
+        ev = watcher.subscribe()
+
+        async def gen():
+            try:
+                yield f"event: hello\ndata: {watcher.head}\n\n"
+                last_beat = time.monotonic()
+                while True:
+                    if await request.is_disconnected():
+                        break
+                    try:
+                        await asyncio.wait_for(ev.wait(), timeout=1.0)
+                    except asyncio.TimeoutError:
+                        if time.monotonic() - last_beat > 15:
+                            last_beat = time.monotonic()
+                            yield ": keep-alive\n\n"
+                        continue
+                    ev.clear()
+                    yield f"event: poke\ndata: {watcher.head}\n\n"
+            finally:
+                watcher.unsubscribe(ev)
+
+        return StreamingResponse(gen(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    # -- admin ---------------------------------------------------------------------------
+    class NewStore(BaseModel):
+        name: str
+        store_id: str | None = None
+
+    class Merge(BaseModel):
+        survivor: str
+        duplicate: str
+
+    @app.get("/v1/admin/status")
+    def admin_status(who: Who = Depends(who_reader)):
+        return service.status()
+
+    @app.get("/v1/admin/stores")
+    def admin_stores(who: Who = Depends(who_reader)):
+        return service.list_stores()
+
+    @app.post("/v1/admin/stores")
+    def admin_add_store(body: NewStore, who: Who = Depends(who_admin)):
+        store_id, code = service.add_store(body.name, body.store_id)
+        return {"store_id": store_id, "enrollment_code": code}
+
+    @app.post("/v1/admin/stores/{store_id}/revoke")
+    def admin_revoke(store_id: str, who: Who = Depends(who_admin)):
+        service.revoke_store(store_id)
+        return {"store_id": store_id, "status": "revoked"}
+
+    @app.get("/v1/admin/members/{member_id}")
+    def admin_member(member_id: str, who: Who = Depends(who_reader)):
+        return service.member(member_id)
+
+    @app.post("/v1/admin/members/merge")
+    def admin_merge(body: Merge, who: Who = Depends(who_admin)):
+        return service.merge(body.survivor, body.duplicate)
+
+    @app.delete("/v1/admin/members/{member_id}")
+    def admin_delete(member_id: str, who: Who = Depends(who_admin)):
+        service.delete_member(member_id)
+        return {"member_id": member_id, "status": "deleted"}
+
+    @app.get("/v1/admin/conflicts")
+    def admin_conflicts(who: Who = Depends(who_reader)):
+        return service.conflicts()
+
+    @app.get("/v1/admin/duplicates")
+    def admin_duplicates(who: Who = Depends(who_reader)):
+        return service.duplicates()
+
+    @app.post("/v1/admin/rule-sets")
+    def admin_rule_set(body: dict, who: Who = Depends(who_admin)):
+        return {"version": service.publish_rule_set(body)}
+
+    @app.post("/v1/admin/epoch")
+    def admin_epoch(who: Who = Depends(who_admin)):
+        return {"epoch": service.bump_epoch()}
+
+    return app

@@ -1,0 +1,917 @@
+"""HQ's domain: stores and credentials, applying pushed events, the change feed, the member
+directory (duplicates, merges, deletions), rule sets, reservations.
+
+Stateless: everything that matters is in the database. Each pushed event is applied in its own
+SAVEPOINT inside the batch transaction (one bad event never undoes the others, and never wedges
+the queue); the batch commits once. Change-feed ids are made under a transaction-scoped advisory
+lock on PostgreSQL (SQLite has one writer anyway), so ids become visible in id order and a reader
+never skips a change that commits later with a smaller id.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from app import codes
+from app.rules import MemberState, Purchase, load_default_rule_set, parse_rule_set, price_purchase, tier_for
+from app.text import normalize_email, normalize_phone
+from hq.db import HQDatabase
+from hq.models import (AuditRow, CardRow, ChangeRow, ConflictRow, CouponRow, DuplicateCandidate, EventRow,
+                       LedgerRow, MemberRow, Meta, Principal, RateWindow, Reservation, RuleSetRow, SigningKeyRow,
+                       StoreRow, Terminal)
+from hq.settings import Settings
+from sync.hlc import Timestamp
+from sync.protocol import (Change, ChangesPage, EnrollRequest, EnrollResponse, EventResult, PushRequest,
+                           PushResponse, ReserveRequest, ReserveResponse, make_cursor, parse_cursor)
+
+log = logging.getLogger("hq")
+HQ_NS = uuid.UUID("0b9c8c2e-6a55-4d8a-9c43-2f3a7e1c5d10")
+PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
+PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
+NOTIFY_CHANNEL = "tsumugi_changes"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text_: str) -> datetime:
+    dt = datetime.fromisoformat(text_.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def sha256(text_: str) -> str:
+    return hashlib.sha256(text_.encode()).hexdigest()
+
+
+class HQError(Exception):
+    status = 400
+
+    def __init__(self, message: str, code: str = "bad_request", status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        if status:
+            self.status = status
+
+
+class Forbidden(HQError):
+    status = 403
+
+
+class NotFoundError(HQError):
+    status = 404
+
+
+class Reject(Exception):
+    """A business rejection of one event (the queue still advances)."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Who:
+    kind: str  # store | admin | auditor
+    id: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@lru_cache(maxsize=256)
+def _parsed_rule_set(body_json: str):
+    return parse_rule_set(body_json)
+
+
+class HQService:
+    def __init__(self, db: HQDatabase, settings: Settings | None = None):
+        self.db = db
+        self.settings = settings or Settings(database_url=db.url)
+
+    # ---------------------------------------------------------------------------- bootstrap
+    def init(self) -> None:
+        """Epoch, HQ signing key and the default rule set (idempotent)."""
+        with self.db.write() as s:
+            if s.get(Meta, "epoch") is None:
+                s.add(Meta(key="epoch", value=secrets.token_hex(4)))
+                s.add(Meta(key="retained_from", value="0"))
+            if s.get(Meta, "hq_key") is None:
+                # The HQ certifying key. Production: supply TSUMUGI_HQ_SIGNING_KEY (hex) from a
+                # secret manager; stored here only when not supplied (embedded first run).
+                key_id, private, public = codes.new_key_pair()
+                supplied = os.environ.get("TSUMUGI_HQ_SIGNING_KEY")
+                if supplied:
+                    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+                    from cryptography.hazmat.primitives import serialization
+
+                    private = bytes.fromhex(supplied)
+                    public = Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes(
+                        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+                    key_id = hashlib.sha256(public).hexdigest()[:8]
+                s.add(Meta(key="hq_key", value=json.dumps({"key_id": key_id, "public": public.hex(),
+                                                           "private": None if supplied else private.hex()})))
+            has_rules = s.scalar(select(func.count()).select_from(RuleSetRow))
+        if not has_rules:
+            self.publish_rule_set(json.loads(load_default_rule_set().model_dump_json()))
+
+    def _meta(self, s: Session, key: str) -> str | None:
+        row = s.get(Meta, key)
+        return row.value if row else None
+
+    def _hq_key(self, s: Session) -> tuple[str, bytes, bytes]:
+        data = json.loads(self._meta(s, "hq_key"))
+        private = data["private"] or os.environ["TSUMUGI_HQ_SIGNING_KEY"]
+        return data["key_id"], bytes.fromhex(private), bytes.fromhex(data["public"])
+
+    # ---------------------------------------------------------------------------- changes
+    def _emit(self, s: Session, changes: list[tuple[str, dict, str | None]]) -> list[int]:
+        if not changes:
+            return []
+        if not self.db.is_sqlite:
+            s.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+        now = iso(utcnow())
+        ids = []
+        rows = [{"kind": k, "data": d, "member_id": m, "created_at": now} for k, d, m in changes]
+        if len(rows) == 1 or self.db.is_sqlite:
+            for r in rows:
+                ids.append(s.execute(insert(ChangeRow).values(**r).returning(ChangeRow.id)).scalar_one())
+        else:
+            ids = list(s.scalars(insert(ChangeRow).returning(ChangeRow.id, sort_by_parameter_order=True), rows))
+        if not self.db.is_sqlite:
+            s.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        return ids
+
+    def head(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.coalesce(func.max(ChangeRow.id), 0)))
+
+    def epoch(self) -> str:
+        with self.db.read() as s:
+            return self._meta(s, "epoch")
+
+    def changes(self, cursor: str | None, limit: int = 1000) -> ChangesPage:
+        limit = max(1, min(int(limit), 5000))
+        epoch, n = parse_cursor(cursor)
+        with self.db.read() as s:
+            cur_epoch = self._meta(s, "epoch")
+            retained_from = int(self._meta(s, "retained_from") or 0)
+            if (cursor and epoch != cur_epoch) or (n and n + 1 < retained_from):
+                return ChangesPage(epoch=cur_epoch, changes=[], next_cursor=make_cursor(cur_epoch, 0),
+                                   has_more=True, reset=True)
+            rows = s.execute(select(ChangeRow.id, ChangeRow.kind, ChangeRow.data).where(ChangeRow.id > n)
+                             .order_by(ChangeRow.id).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1][0] if rows else n
+        return ChangesPage(epoch=cur_epoch, changes=[Change(id=i, kind=k, data=d) for i, k, d in rows],
+                           next_cursor=make_cursor(cur_epoch, last), has_more=more)
+
+    # ---------------------------------------------------------------------------- principals
+    def add_store(self, name: str, store_id: str | None = None) -> tuple[str, str]:
+        """A store row and its one-time enrollment code (shown once; HQ keeps only a hash)."""
+        from app.text import nfkc
+
+        code = "-".join(base64.b32encode(os.urandom(10)).decode()[i:i + 4] for i in range(0, 16, 4))
+        now = utcnow()
+        with self.db.write() as s:
+            if store_id is None:
+                candidate = nfkc(name).strip().upper()
+                if candidate.replace("-", "").isalnum() and len(candidate) <= 32:
+                    store_id = candidate
+                else:
+                    n = s.scalar(select(func.count()).select_from(StoreRow)) + 1
+                    store_id = f"S{n:03d}"
+            store_id = nfkc(store_id).strip().upper()
+            row = s.get(StoreRow, store_id)
+            if row is not None and row.status == "active":
+                raise HQError(f"Store {store_id} is already enrolled; revoke it first.", "store_exists", 409)
+            if row is None:
+                row = StoreRow(id=store_id, name=name, status="pending", created_at=iso(now))
+                s.add(row)
+            row.status = "pending"
+            row.enroll_code_hash = sha256(code.replace("-", "").upper())
+            row.enroll_expires_at = iso(now + timedelta(hours=self.settings.enrollment_code_hours))
+        return store_id, code
+
+    def list_stores(self) -> list[dict]:
+        with self.db.read() as s:
+            rows = s.scalars(select(StoreRow).order_by(StoreRow.id)).all()
+            return [{"store_id": r.id, "name": r.name, "status": r.status, "enrolled_at": r.enrolled_at,
+                     "last_contact_at": r.last_contact_at, "last_push_at": r.last_push_at,
+                     "queue_length": r.queue_length, "oldest_pending_at": r.oldest_pending_at,
+                     "last_error": r.last_error, "clock_skew_ms": r.clock_skew_ms} for r in rows]
+
+    def revoke_store(self, store_id: str) -> None:
+        now = iso(utcnow())
+        changes = []
+        with self.db.write() as s:
+            row = s.get(StoreRow, store_id)
+            if row is None:
+                raise NotFoundError(f"No store {store_id}.", "unknown_store")
+            row.status = "revoked"
+            row.revoked_at = now
+            row.credential_hash = None
+            row.enroll_code_hash = None
+            for key in s.scalars(select(SigningKeyRow).where(SigningKeyRow.owner == store_id,
+                                                             SigningKeyRow.revoked_at.is_(None))):
+                key.revoked_at = now
+                changes.append(("signing_key", self._key_dict(key), None))
+            self._emit(s, changes)
+
+    def add_principal(self, name: str, role: str) -> str:
+        if role not in ("admin", "auditor"):
+            raise HQError("role must be admin or auditor", "bad_role")
+        secret = secrets.token_urlsafe(32)
+        with self.db.write() as s:
+            p = Principal(name=name, role=role, token_hash="-", created_at=iso(utcnow()))
+            s.add(p)
+            s.flush()
+            token = f"{role[:3]}_{p.id}.{secret}"
+            p.token_hash = sha256(token)
+        return token
+
+    def authenticate(self, token: str | None) -> Who | None:
+        if not token or "." not in token:
+            return None
+        head, _ = token.split(".", 1)
+        digest = sha256(token)
+        with self.db.read() as s:
+            if head.startswith(("adm_", "aud_")):
+                try:
+                    pid = int(head[4:])
+                except ValueError:
+                    return None
+                p = s.get(Principal, pid)
+                if p and p.revoked_at is None and hmac.compare_digest(p.token_hash, digest):
+                    return Who(p.role, str(p.id))
+                return None
+            row = s.get(StoreRow, head)
+            if row and row.status == "active" and row.credential_hash and hmac.compare_digest(row.credential_hash,
+                                                                                               digest):
+                return Who("store", row.id)
+        return None
+
+    def enroll(self, req: EnrollRequest) -> EnrollResponse:
+        code = req.code.replace("-", "").replace(" ", "").upper()
+        digest = sha256(code)
+        now = utcnow()
+        with self.db.write() as s:
+            row = s.scalars(select(StoreRow).where(StoreRow.enroll_code_hash == digest)).first()
+            if row is None or row.status != "pending":
+                raise Forbidden("This enrollment code is not valid (already used, revoked or mistyped).",
+                                "bad_enrollment_code")
+            if row.enroll_expires_at and parse_iso(row.enroll_expires_at) < now:
+                raise Forbidden("This enrollment code has expired; ask HQ for a new one.", "enrollment_expired")
+            if req.store_id and req.store_id.upper() != row.id:
+                raise HQError(f"This code is for store {row.id}, but this database is store {req.store_id}.",
+                              "store_id_mismatch", 409)
+            secret = secrets.token_urlsafe(32)
+            credential = f"{row.id}.{secret}"
+            row.credential_hash = sha256(credential)
+            row.enroll_code_hash = None
+            row.status = "active"
+            row.enrolled_at = iso(now)
+            key_id, private, public = self._hq_key(s)
+            pub = bytes.fromhex(req.signing_public_key)
+            cert = _certify(private, req.signing_key_id, pub, row.id)
+            key = s.get(SigningKeyRow, req.signing_key_id)
+            if key is None:
+                key = SigningKeyRow(key_id=req.signing_key_id, public_key=pub.hex(), owner=row.id, certificate=cert,
+                                    created_at=iso(now))
+                s.add(key)
+            elif key.owner != row.id or key.public_key != pub.hex():
+                raise HQError("That signing key id belongs to another store.", "key_conflict", 409)
+            s.flush()
+            changes = [("signing_key", self._key_dict(key), None)]
+            s.merge(Terminal(store_id=row.id, terminal_id=req.terminal_id,
+                             next_seq=(s.get(Terminal, (row.id, req.terminal_id)) or Terminal(next_seq=1)).next_seq))
+            self._emit(s, changes)
+            epoch = self._meta(s, "epoch")
+        return EnrollResponse(store_id=row.id, credential=credential, certificate=cert, hq_key_id=key_id,
+                              hq_public_key=public.hex(), cursor=make_cursor(epoch, 0))
+
+    @staticmethod
+    def _key_dict(key: SigningKeyRow) -> dict:
+        return {"key_id": key.key_id, "public_key": key.public_key, "owner": key.owner,
+                "certificate": key.certificate, "revoked_at": key.revoked_at}
+
+    # ---------------------------------------------------------------------------- rate limits, audit
+    def hit_rate_limit(self, principal: str) -> int | None:
+        """Count a request; returns seconds to wait when over the limit, else None."""
+        now = utcnow().timestamp()
+        window = int(now // self.settings.rate_window_s)
+        with self.db.write() as s:
+            if self.db.is_sqlite:
+                from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            stmt = dialect_insert(RateWindow).values(principal=principal, window=window, count=1)
+            stmt = stmt.on_conflict_do_update(index_elements=["principal", "window"],
+                                              set_={"count": RateWindow.count + 1}).returning(RateWindow.count)
+            count = s.execute(stmt).scalar_one()
+        if count > self.settings.rate_limit:
+            return max(1, int((window + 1) * self.settings.rate_window_s - now) + 1)
+        return None
+
+    def audit(self, who: Who | None, method: str, path: str, status: int, detail: str | None = None) -> None:
+        with self.db.write() as s:
+            s.add(AuditRow(at=iso(utcnow()), principal=who.label if who else None, role=who.kind if who else None,
+                           method=method, path=path[:200], status=status, detail=detail))
+
+    def prune(self) -> dict:
+        cutoff = iso(utcnow() - timedelta(days=max(30, self.settings.audit_retention_days)))
+        window = int(utcnow().timestamp() // self.settings.rate_window_s) - 2
+        with self.db.write() as s:
+            a = s.execute(delete(AuditRow).where(AuditRow.at < cutoff)).rowcount
+            r = s.execute(delete(RateWindow).where(RateWindow.window < window)).rowcount
+        return {"audit_rows": a, "rate_windows": r}
+
+    # ---------------------------------------------------------------------------- push
+    def push(self, who: Who, req: PushRequest) -> PushResponse:
+        if who.kind != "store" or req.store_id != who.id:
+            raise Forbidden("A store pushes only for its own terminals.", "not_your_terminal")
+        now = utcnow()
+        try:
+            skew = int((parse_iso(req.sent_at) - now).total_seconds() * 1000)
+        except ValueError:
+            raise HQError("sent_at is not an ISO time.", "bad_sent_at") from None
+        shift = -skew if abs(skew) > self.settings.max_clock_skew_ms else 0
+        if shift:
+            log.warning("store %s clock is %d ms off HQ; its event times are shifted back into line", who.id, skew)
+        changes: list = []
+        with self.db.write() as s:
+            term = self._terminal(s, req.store_id, req.terminal_id)
+            results: list[EventResult] = []
+            gap = False
+            for ev in sorted(req.events, key=lambda e: e.seq):
+                if ev.seq < term.next_seq:
+                    row = s.get(EventRow, (req.store_id, req.terminal_id, ev.seq))
+                    if row is not None and row.event_id == ev.event_id:
+                        results.append(EventResult(**row.result))
+                    elif row is not None:
+                        results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="rejected",
+                                                   reason="sequence_reused"))
+                    else:
+                        results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="duplicate",
+                                                   reason="sequence_pruned"))
+                    continue
+                if ev.seq > term.next_seq:
+                    gap = True
+                    break
+                res = self._apply_one(s, req, ev, shift, changes)
+                s.add(EventRow(store_id=req.store_id, terminal_id=req.terminal_id, seq=ev.seq, event_id=ev.event_id,
+                               type=ev.type, outcome=res.outcome, result=res.model_dump(), received_at=iso(now)))
+                term.next_seq = ev.seq + 1
+                results.append(res)
+            store = s.get(StoreRow, req.store_id)
+            store.last_contact_at = store.last_push_at = iso(now)
+            store.clock_skew_ms = skew
+            store.queue_length = req.queue_length
+            store.oldest_pending_at = req.oldest_pending_at
+            rejected = [r for r in results if r.outcome == "rejected"]
+            if rejected:
+                store.last_error = f"{len(rejected)} event(s) rejected, last: {rejected[-1].reason}"
+            ids = self._emit(s, [(k, d, m) for k, d, m, _ in changes])
+            by_event = {}
+            for cid, (_, _, _, ev_id) in zip(ids, changes):
+                by_event.setdefault(ev_id, cid)
+            for r in results:
+                if r.change_id is None and r.event_id in by_event:
+                    r.change_id = by_event[r.event_id]
+            expected = term.next_seq
+        return PushResponse(results=results, expected_seq=expected, gap=gap, clock_skew_ms=skew if shift else 0)
+
+    def _terminal(self, s: Session, store_id: str, terminal_id: str) -> Terminal:
+        q = select(Terminal).where(Terminal.store_id == store_id, Terminal.terminal_id == terminal_id)
+        if not self.db.is_sqlite:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            s.execute(pg_insert(Terminal).values(store_id=store_id, terminal_id=terminal_id, next_seq=1)
+                      .on_conflict_do_nothing())
+            return s.scalars(q.with_for_update()).one()
+        term = s.scalars(q).first()
+        if term is None:
+            term = Terminal(store_id=store_id, terminal_id=terminal_id, next_seq=1)
+            s.add(term)
+            s.flush()
+        return term
+
+    def _apply_one(self, s: Session, req: PushRequest, ev, shift: int, changes: list) -> EventResult:
+        base = {"event_id": ev.event_id, "seq": ev.seq}
+        done = s.scalar(select(EventRow.outcome).where(EventRow.event_id == ev.event_id,
+                                                       EventRow.outcome.in_(("applied", "adjusted", "redirected")))
+                        .limit(1))
+        if done:
+            return EventResult(**base, outcome="duplicate", reason="event_already_applied")
+        local: list = []
+        sp = s.begin_nested()
+        try:
+            handler = {
+                "member.upsert": self._ev_member_upsert, "member.delete_request": self._ev_member_delete,
+                "card.revoke": self._ev_card_revoke, "coupon.issue": self._ev_coupon_issue,
+            }.get(ev.type)
+            if handler is None and ev.type.startswith("ledger."):
+                handler = self._ev_ledger
+            if handler is None:
+                raise Reject("unknown_event_type")
+            res = handler(s, req, ev, shift, local)
+            sp.commit()
+        except Reject as r:
+            sp.rollback()
+            s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,
+                              member_id=(ev.payload or {}).get("member_id"),
+                              details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details},
+                              created_at=iso(utcnow())))
+            return EventResult(**base, outcome="rejected", reason=r.code)
+        except OperationalError:
+            raise  # lock timeouts, lost connections: the whole batch is retried by the store
+        except DBAPIError as exc:
+            sp.rollback()
+            log.exception("event %s failed", ev.event_id)
+            return EventResult(**base, outcome="rejected", reason=f"error:{exc.__class__.__name__}")
+        changes.extend((k, d, m, ev.event_id) for k, d, m in local)
+        return EventResult(**base, **res)
+
+    # -- members -------------------------------------------------------------------------
+    def _lock_member(self, s: Session, member_id: str) -> MemberRow | None:
+        q = select(MemberRow).where(MemberRow.id == member_id)
+        if not self.db.is_sqlite:
+            q = q.with_for_update()
+        return s.scalars(q).first()
+
+    def _resolve(self, s: Session, member_id: str) -> tuple[MemberRow | None, bool]:
+        m = self._lock_member(s, member_id)
+        hops = 0
+        redirected = False
+        while m is not None and m.status == "merged" and m.merged_into and hops < 20:
+            m = self._lock_member(s, m.merged_into)
+            redirected = True
+            hops += 1
+        return m, redirected
+
+    @staticmethod
+    def member_dict(m: MemberRow) -> dict:
+        return {"member_id": m.id, "member_no": m.member_no, "status": m.status, "merged_into": m.merged_into,
+                "home_store_id": m.home_store_id, "tier": m.tier, "balance": m.balance,
+                "fields": {f: getattr(m, f) for f in PROFILE_FIELDS}, "field_times": dict(m.field_times or {}),
+                "created_at": m.created_at, "updated_at": m.updated_at}
+
+    def _field_time(self, raw: str | None, shift: int, now_ms: int) -> Timestamp:
+        ts = Timestamp.parse(raw) if raw else Timestamp(0)
+        if shift:
+            ts = ts.shifted(shift)
+        limit = now_ms + self.settings.max_clock_skew_ms
+        if ts.ms > limit:
+            log.warning("field time clamped by %d ms", ts.ms - limit)
+            ts = Timestamp(limit, ts.counter, ts.node)
+        return ts
+
+    def _ev_member_upsert(self, s, req, ev, shift, out) -> dict:
+        p = ev.payload
+        now = utcnow()
+        now_ms = int(now.timestamp() * 1000)
+        m, redirected = self._resolve(s, p["member_id"])
+        if m is not None and m.status == "deleted":
+            raise Reject("member_deleted")
+        created = m is None
+        if created:
+            m = MemberRow(id=p["member_id"], member_no=p.get("member_no") or "", status="active",
+                          home_store_id=p.get("home_store_id") or req.store_id, field_times={}, balance=0,
+                          lifetime_spend_yen=0, consent_marketing=False, created_at=iso(now), updated_at=iso(now))
+            s.add(m)
+        times = dict(m.field_times or {})
+        changed = []
+        for f, value in (p.get("fields") or {}).items():
+            if f not in PROFILE_FIELDS:
+                continue
+            t_in = self._field_time((p.get("field_times") or {}).get(f), shift, now_ms)
+            if len(t_in.node) == 0:
+                t_in = Timestamp(t_in.ms, t_in.counter, req.store_id)
+            cur = times.get(f)
+            if cur is None or t_in > Timestamp.parse(cur):
+                if f == "phone" and value:
+                    value = normalize_phone(value) or value
+                if f == "email" and value:
+                    value = normalize_email(value) or value
+                setattr(m, f, value)
+                times[f] = str(t_in)
+                changed.append(f)
+        m.field_times = times
+        m.updated_at = iso(now)
+        s.flush()
+        if "phone" in changed or "email" in changed or created:
+            self._find_duplicates(s, m)
+        out.append(("member", self.member_dict(m), m.id))
+        return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
+
+    def _find_duplicates(self, s: Session, m: MemberRow) -> None:
+        for reason, value in (("phone", m.phone), ("email", m.email)):
+            if not value:
+                continue
+            col = MemberRow.phone if reason == "phone" else MemberRow.email
+            for other in s.scalars(select(MemberRow.id).where(col == value, MemberRow.id != m.id,
+                                                              MemberRow.status == "active")):
+                a, b = sorted((m.id, other))
+                if s.scalars(select(DuplicateCandidate.id).where(DuplicateCandidate.member_id == a,
+                                                                 DuplicateCandidate.other_id == b,
+                                                                 DuplicateCandidate.reason == reason)).first() is None:
+                    s.add(DuplicateCandidate(member_id=a, other_id=b, reason=reason, created_at=iso(utcnow())))
+
+    def _ev_member_delete(self, s, req, ev, shift, out) -> dict:
+        self._delete_member(s, ev.payload["member_id"], out, requested_by=req.store_id)
+        return {"outcome": "applied"}
+
+    def _ev_card_revoke(self, s, req, ev, shift, out) -> dict:
+        p = ev.payload
+        number = p["card"]
+        kind = p.get("kind", "member_code")
+        card = s.scalars(select(CardRow).where(CardRow.kind == kind, CardRow.number == number)).first()
+        if card is None:
+            card = CardRow(kind=kind, number=number, member_id=p.get("member_id"))
+            s.add(card)
+        card.status = "revoked"
+        card.at = p.get("at")
+        card.store_id = req.store_id
+        out.append(("card.revoke", {"kind": kind, "number": number, "member_id": p.get("member_id"),
+                                    "at": p.get("at")}, None))
+        return {"outcome": "applied"}
+
+    def _ev_coupon_issue(self, s, req, ev, shift, out) -> dict:
+        p = ev.payload
+        m, redirected = self._resolve(s, p["member_id"])
+        if m is None:
+            raise Reject("unknown_member")
+        if s.get(CouponRow, p["coupon_id"]) is None:
+            data = dict(p, member_id=m.id)
+            s.add(CouponRow(id=p["coupon_id"], member_id=m.id, data=data))
+            out.append(("coupon", data, m.id))
+        return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
+
+    # -- ledger --------------------------------------------------------------------------
+    def _ledger_dict(self, e: LedgerRow, balance_after: int) -> dict:
+        return {"entry_id": e.id, "member_id": e.member_id, "kind": e.kind, "points": e.points,
+                "amount_yen": e.amount_yen, "store_id": e.store_id, "terminal_id": e.terminal_id,
+                "staff_id": e.staff_id, "created_at": e.created_at, "rule_set_version": e.rule_set_version,
+                "reverses_id": e.reverses_id, "coupon_id": e.coupon_id, "reason": e.reason,
+                "origin_event_id": e.origin_event_id, "balance_after": balance_after}
+
+    def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
+              at: str, out: list) -> dict:
+        """An entry HQ makes itself (a compensation); the same id everywhere, forever."""
+        entry = LedgerRow(id=str(uuid.uuid5(HQ_NS, f"{origin}:{tag}")), member_id=m.id, kind=kind, points=points,
+                          store_id="HQ", terminal_id="HQ", created_at=at, booked_at=iso(utcnow()),
+                          reason=reason, origin_event_id=origin)
+        s.add(entry)
+        m.balance += points
+        d = self._ledger_dict(entry, m.balance)
+        out.append(("ledger", d, m.id))
+        return d
+
+    def _ev_ledger(self, s, req, ev, shift, out) -> dict:
+        p = ev.payload
+        kind = p["kind"]
+        entry_id = str(uuid.UUID(p["entry_id"]))
+        if s.get(LedgerRow, entry_id) is not None:
+            return {"outcome": "duplicate", "reason": "entry_already_booked"}
+        if p.get("store_id") != req.store_id or p.get("terminal_id") != req.terminal_id:
+            raise Reject("foreign_terminal")
+        m, redirected = self._resolve(s, p["member_id"])
+        if m is None:
+            raise Reject("unknown_member")
+        points = int(p["points"])
+        created_at = p["created_at"]
+        if shift:
+            created_at = iso(parse_iso(created_at) + timedelta(milliseconds=shift))
+        t = parse_iso(created_at)
+        compensation: list[dict] = []
+        reasons = []
+        hq_points = points
+        if kind == "earn":
+            hq_points, used_version = self._reprice(s, m, p, t, req.store_id)
+        entry = LedgerRow(id=entry_id, member_id=m.id, kind=kind, points=points, amount_yen=p.get("amount_yen"),
+                          store_id=req.store_id, terminal_id=req.terminal_id, staff_id=p.get("staff_id"),
+                          created_at=created_at, booked_at=iso(utcnow()), rule_set_version=p.get("rule_set_version"),
+                          reverses_id=p.get("reverses_id"), coupon_id=p.get("coupon_id"), reason=p.get("reason"))
+        s.add(entry)
+        m.balance += points
+        out.append(("ledger", self._ledger_dict(entry, m.balance), m.id))
+        if kind == "earn":
+            m.lifetime_spend_yen += int(p.get("amount_yen") or 0)
+            if not m.last_visit_at or created_at > m.last_visit_at:
+                m.last_visit_at = created_at
+            if hq_points != points:
+                diff = hq_points - points
+                if diff < 0:
+                    diff = -min(-diff, m.balance)
+                if diff:
+                    compensation.append(self._book(s, m, "adjust", diff, origin=entry_id, tag="reprice",
+                                                   reason=f"repriced with rule set {used_version}", at=created_at,
+                                                   out=out))
+                    reasons.append("repriced")
+        elif kind == "void" and p.get("reverses_id"):
+            orig = s.get(LedgerRow, p["reverses_id"])
+            if orig is not None and orig.kind == "earn" and orig.amount_yen:
+                m.lifetime_spend_yen -= orig.amount_yen
+        elif kind == "redeem":
+            res = s.get(Reservation, entry_id)
+            if res is not None:
+                res.status = "consumed"
+        elif kind == "coupon" and p.get("coupon_id"):
+            c = s.get(CouponRow, p["coupon_id"])
+            if c is not None:
+                c.used_entry_id = entry_id
+        elif kind == "migrate":
+            card = p.get("card") or {}
+            number, ckind = card.get("number"), card.get("kind", "paper")
+            if number:
+                row = s.scalars(select(CardRow).where(CardRow.kind == ckind, CardRow.number == number)).first()
+                if row is not None and row.status == "migrated" and row.entry_id != entry_id:
+                    take = -min(points, max(m.balance, 0))
+                    if take:
+                        compensation.append(self._book(s, m, "adjust", take, origin=entry_id, tag="migration-lost",
+                                                       reason=f"paper card already migrated at {row.store_id}",
+                                                       at=created_at, out=out))
+                    reasons.append("card_already_migrated")
+                    s.add(ConflictRow(kind="migration_lost", store_id=req.store_id, member_id=m.id,
+                                      details={"card": number, "winner_store": row.store_id, "winner_at": row.at,
+                                               "entry_id": entry_id, "reversed": -take},
+                                      created_at=iso(utcnow())))
+                else:
+                    if row is None:
+                        row = CardRow(kind=ckind, number=number)
+                        s.add(row)
+                    row.status, row.member_id, row.store_id, row.at, row.entry_id = (
+                        "migrated", m.id, req.store_id, created_at, entry_id)
+                    out.append(("card.migrated", {"kind": ckind, "number": number, "member_id": m.id,
+                                                  "store_id": req.store_id, "at": created_at,
+                                                  "entry_id": entry_id}, m.id))
+        if m.balance < 0:
+            # An overdraft (two stores redeemed offline): booked and flagged, never taken back.
+            compensation.append(self._book(s, m, "adjust", -m.balance, origin=entry_id, tag="overdraft",
+                                           reason="overdraft written off (offline redemptions)", at=created_at,
+                                           out=out))
+            reasons.append("overdraft")
+            s.add(ConflictRow(kind="overdraft", store_id=req.store_id, member_id=m.id,
+                              details={"entry_id": entry_id, "written_off": compensation[-1]["points"]},
+                              created_at=iso(utcnow())))
+        m.updated_at = iso(utcnow())
+        if compensation:
+            return {"outcome": "adjusted", "reason": ",".join(reasons), "compensation": compensation,
+                    "member_id": m.id if redirected else None}
+        return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
+
+    def _rule_sets(self, s: Session) -> list:
+        rows = s.execute(select(RuleSetRow.body)).scalars().all()
+        return [_parsed_rule_set(json.dumps(b, sort_keys=True)) for b in rows]
+
+    def _reprice(self, s: Session, m: MemberRow, p: dict, t: datetime, store_id: str) -> tuple[int, str]:
+        from app.rules import rule_set_for
+
+        all_sets = self._rule_sets(s)
+        current = rule_set_for(all_sets, t)
+        used = next((r for r in all_sets if r.version == p.get("rule_set_version")), None)
+        chosen = current
+        if used is not None and used.version != current.version:
+            # effective until its valid_to, or until a later version took over; plus the grace period
+            later = [r.valid_from for r in all_sets if r.valid_from > used.valid_from]
+            until = min([x for x in [used.valid_to, *later] if x is not None], default=None)
+            if used.valid_from <= t and (until is None or t < until + timedelta(seconds=self.settings.rule_grace_s)):
+                chosen = used
+        since = iso(t - timedelta(days=365))
+        voided = select(LedgerRow.reverses_id).where(LedgerRow.member_id == m.id, LedgerRow.kind == "void",
+                                                     LedgerRow.reverses_id.is_not(None))
+        spend, visits, last = s.execute(
+            select(func.coalesce(func.sum(LedgerRow.amount_yen), 0), func.count(), func.max(LedgerRow.created_at))
+            .where(LedgerRow.member_id == m.id, LedgerRow.kind == "earn", LedgerRow.created_at >= since,
+                   LedgerRow.created_at < iso(t), LedgerRow.id.not_in(voided))).one()
+        tier = tier_for(chosen, int(spend))
+        state = MemberState(tier=tier.id if tier else None, annual_spend_yen=int(spend),
+                            lifetime_spend_yen=m.lifetime_spend_yen,
+                            last_visit=parse_iso(m.last_visit_at) if m.last_visit_at else None,
+                            visits_12m=int(visits),
+                            birthday=date.fromisoformat(m.birthday) if m.birthday else None)
+        pricing = price_purchase(chosen, state, Purchase(amount_yen=int(p.get("amount_yen") or 0)), t, store_id)
+        return pricing.points, chosen.version
+
+    # ---------------------------------------------------------------------------- reservations
+    def reserve(self, who: Who, req: ReserveRequest) -> ReserveResponse:
+        if who.kind != "store":
+            raise Forbidden("Only stores reserve points.", "not_a_store")
+        now = utcnow()
+        with self.db.write() as s:
+            m, _ = self._resolve(s, req.member_id)
+            if m is None or m.status == "deleted":
+                return ReserveResponse(ok=False, available=0, reason="unknown_member")
+            existing = s.get(Reservation, req.event_id)
+            held = s.scalar(select(func.coalesce(func.sum(Reservation.points), 0)).where(
+                Reservation.member_id == m.id, Reservation.status == "held", Reservation.expires_at > iso(now),
+                Reservation.event_id != req.event_id))
+            available = m.balance + int(req.pending_points) - int(held)
+            if existing is not None:
+                return ReserveResponse(ok=True, available=available, member_id=m.id)
+            if req.points > available:
+                return ReserveResponse(ok=False, available=max(0, available), reason="insufficient_balance",
+                                       member_id=m.id)
+            s.add(Reservation(event_id=req.event_id, member_id=m.id, points=req.points, store_id=who.id,
+                              status="held", created_at=iso(now),
+                              expires_at=iso(now + timedelta(minutes=self.settings.reservation_minutes))))
+            return ReserveResponse(ok=True, available=available - req.points, member_id=m.id)
+
+    # ---------------------------------------------------------------------------- admin: members
+    def merge(self, survivor_id: str, duplicate_id: str) -> dict:
+        if survivor_id == duplicate_id:
+            raise HQError("A member cannot be merged into itself.", "same_member")
+        out: list = []
+        with self.db.write() as s:
+            a, b = sorted((survivor_id, duplicate_id))
+            first, second = self._lock_member(s, a), self._lock_member(s, b)
+            survivor = first if first and first.id == survivor_id else second
+            dup = second if survivor is first else first
+            if survivor is None or dup is None:
+                raise NotFoundError("No such member.", "unknown_member")
+            if survivor.status != "active" or dup.status != "active":
+                raise HQError("Both members must be active to merge.", "not_active", 409)
+            s.execute(update(LedgerRow).where(LedgerRow.member_id == dup.id).values(member_id=survivor.id))
+            s.execute(update(CardRow).where(CardRow.member_id == dup.id).values(member_id=survivor.id))
+            s.execute(update(CouponRow).where(CouponRow.member_id == dup.id).values(member_id=survivor.id))
+            s.execute(update(Reservation).where(Reservation.member_id == dup.id).values(member_id=survivor.id))
+            survivor.balance += dup.balance
+            survivor.lifetime_spend_yen += dup.lifetime_spend_yen
+            if dup.last_visit_at and (not survivor.last_visit_at or dup.last_visit_at > survivor.last_visit_at):
+                survivor.last_visit_at = dup.last_visit_at
+            for f in PROFILE_FIELDS:  # fill the survivor's empty fields from the duplicate
+                if getattr(survivor, f) in (None, "") and getattr(dup, f) not in (None, ""):
+                    setattr(survivor, f, getattr(dup, f))
+                    times = dict(survivor.field_times or {})
+                    times[f] = (dup.field_times or {}).get(f) or str(Timestamp(int(utcnow().timestamp() * 1000)))
+                    survivor.field_times = times
+            dup.balance = 0
+            dup.status = "merged"
+            dup.merged_into = survivor.id
+            s.execute(update(MemberRow).where(MemberRow.merged_into == dup.id, MemberRow.id != dup.id)
+                      .values(merged_into=survivor.id))
+            s.execute(update(DuplicateCandidate).where(
+                ((DuplicateCandidate.member_id == dup.id) | (DuplicateCandidate.other_id == dup.id)))
+                .values(status="merged"))
+            now = iso(utcnow())
+            dup.updated_at = survivor.updated_at = now
+            out.append(("member.merge", {"duplicate": dup.id, "survivor": survivor.id, "at": now}, dup.id))
+            out.append(("member", self.member_dict(survivor), survivor.id))
+            self._emit(s, out)
+            return {"survivor": survivor.id, "duplicate": dup.id, "balance": survivor.balance}
+
+    def delete_member(self, member_id: str) -> None:
+        out: list = []
+        with self.db.write() as s:
+            self._delete_member(s, member_id, out, requested_by="HQ")
+            self._emit(s, out)
+
+    def _delete_member(self, s: Session, member_id: str, out: list, requested_by: str) -> None:
+        m = self._lock_member(s, member_id)
+        if m is None:
+            raise NotFoundError("No such member.", "unknown_member") if requested_by == "HQ" else Reject(
+                "unknown_member")
+        if m.status == "merged" and m.merged_into:
+            # a deletion request names the person: follow to the survivor
+            return self._delete_member(s, m.merged_into, out, requested_by)
+        now = iso(utcnow())
+        for f in PII_FIELDS:
+            setattr(m, f, None)
+        m.consent_marketing = False
+        m.field_times = {}
+        m.status = "deleted"
+        m.deleted_at = m.updated_at = now
+        s.execute(update(CardRow).where(CardRow.member_id == m.id, CardRow.status == "active")
+                  .values(status="revoked", at=now))
+        # the change feed holds earlier profile changes: scrub them too
+        scrub = {"member_id": m.id, "member_no": m.member_no, "status": "deleted", "scrubbed": True}
+        s.execute(update(ChangeRow).where(ChangeRow.member_id == m.id, ChangeRow.kind == "member")
+                  .values(data=scrub))
+        s.execute(update(CouponRow).where(CouponRow.member_id == m.id).values(data={"member_id": m.id}))
+        out.append(("member.delete", {"member_id": m.id, "at": now, "requested_by": requested_by}, m.id))
+
+    def member(self, member_id: str) -> dict:
+        with self.db.read() as s:
+            m = s.get(MemberRow, member_id)
+            if m is None:
+                raise NotFoundError("No such member.", "unknown_member")
+            return self.member_dict(m)
+
+    def balances(self) -> dict[str, int]:
+        with self.db.read() as s:
+            return dict(s.execute(select(MemberRow.id, MemberRow.balance)).all())
+
+    def duplicates(self) -> list[dict]:
+        with self.db.read() as s:
+            return [{"member_id": d.member_id, "other_id": d.other_id, "reason": d.reason, "status": d.status}
+                    for d in s.scalars(select(DuplicateCandidate).order_by(DuplicateCandidate.id))]
+
+    def conflicts(self) -> list[dict]:
+        with self.db.read() as s:
+            return [{"id": c.id, "kind": c.kind, "store_id": c.store_id, "member_id": c.member_id,
+                     "details": c.details, "created_at": c.created_at, "status": c.status}
+                    for c in s.scalars(select(ConflictRow).order_by(ConflictRow.id))]
+
+    # ---------------------------------------------------------------------------- admin: rules, epoch
+    def publish_rule_set(self, body: dict) -> str:
+        rs = parse_rule_set(body)
+        data = json.loads(rs.model_dump_json())
+        with self.db.write() as s:
+            if s.get(RuleSetRow, rs.version) is not None:
+                return rs.version  # immutable: publishing the same version again changes nothing
+            s.add(RuleSetRow(version=rs.version, valid_from=iso(rs.valid_from),
+                             valid_to=iso(rs.valid_to) if rs.valid_to else None, body=data,
+                             published_at=iso(utcnow())))
+            self._emit(s, [("rule_set", {"body": data}, None)])
+        return rs.version
+
+    def bump_epoch(self) -> str:
+        """Start a new epoch with a compacted change feed (a snapshot of the current state): every
+        store's cursor answers "reset" and it rebuilds its cache from the snapshot."""
+        with self.db.write() as s:
+            if not self.db.is_sqlite:
+                s.execute(text("LOCK TABLE changes IN EXCLUSIVE MODE"))
+            old_head = s.scalar(select(func.coalesce(func.max(ChangeRow.id), 0)))
+            new_epoch = secrets.token_hex(4)
+            s.merge(Meta(key="epoch", value=new_epoch))
+            s.merge(Meta(key="retained_from", value=str(old_head + 1)))
+            s.execute(delete(ChangeRow))
+            out: list = []
+            for k in s.scalars(select(SigningKeyRow)):
+                out.append(("signing_key", self._key_dict(k), None))
+            for r in s.scalars(select(RuleSetRow).order_by(RuleSetRow.valid_from)):
+                out.append(("rule_set", {"body": r.body}, None))
+            members = s.scalars(select(MemberRow).order_by(MemberRow.created_at)).all()
+            for m in members:
+                if m.status == "deleted":
+                    out.append(("member.delete", {"member_id": m.id, "at": m.deleted_at}, m.id))
+                else:
+                    out.append(("member", self.member_dict(m), m.id))
+            for m in members:
+                if m.status == "merged":
+                    out.append(("member.merge", {"duplicate": m.id, "survivor": m.merged_into}, m.id))
+            running: dict[str, int] = {}
+            for e in s.scalars(select(LedgerRow).order_by(LedgerRow.booked_at, LedgerRow.created_at)):
+                running[e.member_id] = running.get(e.member_id, 0) + e.points
+                out.append(("ledger", self._ledger_dict(e, running[e.member_id]), e.member_id))
+            for c in s.scalars(select(CardRow).where(CardRow.status != "active")):
+                if c.status == "revoked":
+                    out.append(("card.revoke", {"kind": c.kind, "number": c.number, "member_id": c.member_id,
+                                                "at": c.at}, None))
+                else:
+                    out.append(("card.migrated", {"kind": c.kind, "number": c.number, "member_id": c.member_id,
+                                                  "store_id": c.store_id, "at": c.at, "entry_id": c.entry_id},
+                                c.member_id))
+            for c in s.scalars(select(CouponRow)):
+                if len(c.data) > 1:
+                    out.append(("coupon", c.data, c.member_id))
+            self._emit(s, out)
+        return new_epoch
+
+    def status(self) -> dict:
+        with self.db.read() as s:
+            head = s.scalar(select(func.coalesce(func.max(ChangeRow.id), 0)))
+            epoch = self._meta(s, "epoch")
+            members = s.scalar(select(func.count()).select_from(MemberRow))
+            open_conflicts = s.scalar(select(func.count()).select_from(ConflictRow).where(ConflictRow.status == "open"))
+        return {"epoch": epoch, "head": head, "members": members, "open_conflicts": open_conflicts,
+                "stores": self.list_stores()}
+
+
+def _certify(hq_private: bytes, key_id: str, public: bytes, store_id: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    msg = b"TSUMUGI-KEY-CERT|" + key_id.encode() + b"|" + public + b"|" + store_id.encode()
+    return Ed25519PrivateKey.from_private_bytes(hq_private).sign(msg).hex()
+
+
+def verify_certificate(hq_public: bytes, key_id: str, public: bytes, store_id: str, certificate: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    msg = b"TSUMUGI-KEY-CERT|" + key_id.encode() + b"|" + public + b"|" + store_id.encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(hq_public).verify(bytes.fromhex(certificate), msg)
+        return True
+    except (InvalidSignature, ValueError):
+        return False

@@ -1,0 +1,145 @@
+"""Sync protocol schemas (pydantic v2), shared by the store (sync/) and HQ (hq/).
+
+Push  POST /v1/sync/push      PushRequest → PushResponse
+Pull  GET  /v1/sync/changes   ?cursor=EPOCH:N&limit= → ChangesPage
+Poke  GET  /v1/sync/stream    server-sent events: ``event: poke`` ("pull now"), no payload that matters
+Redeem online-first: POST /v1/redemptions/reserve ReserveRequest → ReserveResponse
+
+Cursor: ``"<epoch>:<last change id>"``. An unknown epoch, or a cursor older than HQ's retention,
+answers ``reset=True`` with a fresh cursor ``"<epoch>:0"``: the store rebuilds its cache (keeping
+its outbox) by pulling from there.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PROTOCOL_VERSION = 1
+MAX_BATCH = 500
+MAX_PAGE = 5000
+
+Outcome = Literal["applied", "duplicate", "adjusted", "rejected", "redirected"]
+
+EVENT_TYPES = (
+    "ledger.earn", "ledger.redeem", "ledger.adjust", "ledger.void", "ledger.expire", "ledger.migrate",
+    "ledger.coupon", "member.upsert", "member.delete_request", "card.revoke", "coupon.issue",
+)
+
+CHANGE_KINDS = (
+    "member",          # upsert of a member (fields, field_times, status, hq balance)
+    "member.merge",    # {"duplicate": id, "survivor": id}
+    "member.delete",   # {"member_id": id}: scrub personal data everywhere
+    "ledger",          # one ledger entry booked at HQ (from any store, or by HQ)
+    "card.revoke",     # {"kind", "number"}
+    "card.migrated",   # {"kind", "number", "member_id", "store_id", "at", "entry_id"}
+    "signing_key",     # {"key_id", "public_key" (hex), "owner", "revoked_at"}
+    "rule_set",        # {"body": rule set JSON}
+    "coupon",          # coupon issued/used
+)
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Event(_M):
+    event_id: str = Field(min_length=36, max_length=36)
+    seq: int = Field(ge=1)
+    type: str = Field(max_length=32)
+    hlc: str = Field(max_length=64)
+    rule_set_version: str | None = Field(default=None, max_length=64)
+    payload: dict[str, Any]
+
+    @field_validator("event_id")
+    @classmethod
+    def _uuid(cls, v: str) -> str:
+        import uuid
+
+        return str(uuid.UUID(v))
+
+
+class PushRequest(_M):
+    store_id: str = Field(max_length=32)
+    terminal_id: str = Field(max_length=32)
+    sent_at: str = Field(max_length=40)  # the store's wall clock when sending (skew detection)
+    events: list[Event] = Field(max_length=MAX_BATCH)
+    queue_length: int | None = None          # the store's unacknowledged events, for HQ's status
+    oldest_pending_at: str | None = None
+
+
+class EventResult(_M):
+    event_id: str
+    seq: int
+    outcome: Outcome
+    reason: str | None = None
+    member_id: str | None = None          # survivor, when redirected
+    compensation: list[dict[str, Any]] = Field(default_factory=list)  # HQ entries booked for it
+    change_id: int | None = None
+
+
+class PushResponse(_M):
+    results: list[EventResult]
+    expected_seq: int          # the next sequence HQ expects from this terminal
+    gap: bool = False          # True when the batch started past expected_seq (resend from it)
+    clock_skew_ms: int = 0     # sent_at - HQ time, when it was large enough to be clamped
+
+
+class Change(_M):
+    id: int
+    kind: str
+    data: dict[str, Any]
+
+
+class ChangesPage(_M):
+    epoch: str
+    changes: list[Change]
+    next_cursor: str
+    has_more: bool
+    reset: bool = False
+
+
+class ReserveRequest(_M):
+    event_id: str
+    member_id: str
+    points: int = Field(ge=1)
+    terminal_id: str
+    pending_points: int = 0  # this store's unacknowledged net points for the member
+
+
+class ReserveResponse(_M):
+    ok: bool
+    available: int
+    reason: str | None = None
+    member_id: str | None = None
+
+
+class EnrollRequest(_M):
+    code: str
+    store_id: str | None = None
+    terminal_id: str = "T01"
+    signing_key_id: str
+    signing_public_key: str  # hex
+
+
+class EnrollResponse(_M):
+    store_id: str
+    credential: str
+    certificate: str        # HQ's signature over (key id, public key, store id), hex
+    hq_key_id: str
+    hq_public_key: str      # hex
+    cursor: str
+
+
+def make_cursor(epoch: str, n: int) -> str:
+    return f"{epoch}:{n}"
+
+
+def parse_cursor(cursor: str | None) -> tuple[str | None, int]:
+    if not cursor:
+        return None, 0
+    epoch, _, n = cursor.rpartition(":")
+    try:
+        return (epoch or None), int(n)
+    except ValueError:
+        return None, 0
