@@ -336,8 +336,15 @@ class CounterScreen(QWidget):
 def hooks_receipt(ctx, result):
     from ui import hooks
 
-    if hooks.can_print("print_receipt") and ctx.config.printer:
-        try:
-            hooks.print_receipt(result, printer=ctx.config.printer, lang=ctx.lang)
-        except Exception as exc:  # a printer problem never stops the counter
-            ctx.status(texts().printer_failed(type(exc).__name__))
+    if not (hooks.can_print("print_receipt") and ctx.config.printer):
+        return
+
+    def done(error):
+        if error is not None:
+            ctx.status(texts().printer_failed(getattr(error, "code", type(error).__name__)), 10000)
+
+    try:
+        hooks.print_receipt(result, printer=ctx.config.printer, store=ctx.store, lang=ctx.lang,
+                            store_name=ctx.store.setting("store_id"), on_done=done)
+    except Exception as exc:  # a printer problem never stops the counter
+        done(exc)

@@ -119,7 +119,7 @@ class NewMemberDialog(QDialog):
         self.pages.setCurrentIndex(1)
         self.message.setText("")
         self.cancel_button.hide()
-        can = hooks.can_print("print_member_card")
+        can = hooks.can_print("print_member_card") and bool(self.ctx.config.printer)
         self.print_button.show()
         self.print_button.setEnabled(can)
         if not can:
@@ -142,12 +142,18 @@ class NewMemberDialog(QDialog):
         reg = self.registration
         if reg is None:
             return
+        def done(error):
+            if error is None:
+                self.message.setText(self.tr("Sent to the printer."))
+            else:
+                self.message.setText(texts().printer_failed(getattr(error, "code", type(error).__name__)))
+
         try:
             hooks.print_member_card(reg.code, member_no=reg.member.member_no, printer=self.ctx.config.printer,
-                                    lang=self.ctx.lang)
-            self.message.setText(self.tr("Sent to the printer."))
-        except Exception as exc:
-            self.message.setText(texts().printer_failed(type(exc).__name__))
+                                    store_name=self.ctx.store.setting("store_id") or "", lang=self.ctx.lang,
+                                    on_done=done)
+        except Exception as exc:  # a bad printer setting never stops the counter
+            done(exc)
 
     def reject(self):
         if self.busy:

@@ -1,0 +1,1153 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en_US" sourcelanguage="en_US">
+<context>
+    <name />
+    <message>
+        <location filename="../../ui/printing.py" line="313" />
+        <source>Print member card</source>
+        <translation>Print member card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="335" />
+        <source>Print receipt</source>
+        <translation>Print receipt</translation>
+    </message>
+</context>
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="59" />
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="62" />
+        <source>Confirm (Enter)</source>
+        <translation>Confirm (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="80" />
+        <source>Working…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="90" />
+        <source>Close (Enter)</source>
+        <translation>Close (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="104" />
+        <source>%1: %2. New balance: %3</source>
+        <translation>%1: %2. New balance: %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="107" />
+        <source>Not yet confirmed by HQ (未反映): %1</source>
+        <translation>Not yet confirmed by HQ (未反映): %1</translation>
+    </message>
+</context>
+<context>
+    <name>CounterScreen</name>
+    <message>
+        <location filename="../../ui/counter.py" line="163" />
+        <source>Purchase amount (tax incl.)</source>
+        <translation>Purchase amount (tax incl.)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="182" />
+        <source>Earn points</source>
+        <translation>Earn points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="183" />
+        <source>Redeem points</source>
+        <translation>Redeem points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="184" />
+        <source>Use coupon</source>
+        <translation>Use coupon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="185" />
+        <source>Void last</source>
+        <translation>Void last</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="186" />
+        <source>New member</source>
+        <translation>New member</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="187" />
+        <source>Migrate paper card</source>
+        <translation>Migrate paper card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="188" />
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="189" />
+        <source>Sign out</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="204" />
+        <source>Coming soon: paper card migration</source>
+        <translation>Coming soon: paper card migration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="308" />
+        <source>Scan the member card first.</source>
+        <translation>Scan the member card first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="317" />
+        <source>Enter the purchase amount first.</source>
+        <translation>Enter the purchase amount first.</translation>
+    </message>
+</context>
+<context>
+    <name>CouponDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="211" />
+        <source>Use a coupon</source>
+        <translation>Use a coupon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="227" />
+        <source>This member has no coupons to use.</source>
+        <translation>This member has no coupons to use.</translation>
+    </message>
+</context>
+<context>
+    <name>CouponTableModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="34" />
+        <source>Coupon</source>
+        <translation>Coupon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="34" />
+        <source>Value</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="34" />
+        <source>Valid until</source>
+        <translation>Valid until</translation>
+    </message>
+</context>
+<context>
+    <name>EarnDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="130" />
+        <source>Earn points</source>
+        <translation>Earn points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="134" />
+        <source>Purchase amount (tax incl.): %1</source>
+        <translation>Purchase amount (tax incl.): %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="146" />
+        <source>Calculating points…</source>
+        <translation>Calculating points…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="154" />
+        <source>Points to add: %1</source>
+        <translation>Points to add: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="156" />
+        <source>Press Enter to confirm.</source>
+        <translation>Press Enter to confirm.</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="55" />
+        <source>Tsumugi first-run setup</source>
+        <translation>Tsumugi first-run setup</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="58" />
+        <source>Next</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="59" />
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="60" />
+        <source>Finish</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="61" />
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="65" />
+        <source>Welcome to Tsumugi</source>
+        <translation>Welcome to Tsumugi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="67" />
+        <source>This sets up this computer as a loyalty counter. It takes a minute.</source>
+        <translation>This sets up this computer as a loyalty counter. It takes a minute.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="73" />
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="75" />
+        <source>Set up a real store</source>
+        <translation>Set up a real store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="76" />
+        <source>Try a demo store (sample members, history and a coupon)</source>
+        <translation>Try a demo store (sample members, history and a coupon)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="87" />
+        <source>Store and terminal</source>
+        <translation>Store and terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="91" />
+        <source>Store id</source>
+        <translation>Store id</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="92" />
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="93" />
+        <source>Connecting to HQ can be done later, in the settings. The counter works offline.</source>
+        <translation>Connecting to HQ can be done later, in the settings. The counter works offline.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="102" />
+        <source>First store manager</source>
+        <translation>First store manager</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="111" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="112" />
+        <source>PIN (4 to 8 digits)</source>
+        <translation>PIN (4 to 8 digits)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="113" />
+        <source>PIN again</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="114" />
+        <source>The manager signs in with staff number 1.</source>
+        <translation>The manager signs in with staff number 1.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="121" />
+        <source>Keeping the store's keys</source>
+        <translation>Keeping the store's keys</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="123" />
+        <source>I understand: keep the keys in a key file on this computer (weaker)</source>
+        <translation>I understand: keep the keys in a key file on this computer (weaker)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="127" />
+        <source>The store's signing key will be kept in this computer's OS keyring.</source>
+        <translation>The store's signing key will be kept in this computer's OS keyring.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="131" />
+        <source>This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep the keys in a file readable only by this user:</source>
+        <translation>This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep the keys in a file readable only by this user:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="139" />
+        <source>The status bar will show that the weaker key file is in use.</source>
+        <translation>The status bar will show that the weaker key file is in use.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="148" />
+        <source>A store id is letters and digits, e.g. S001.</source>
+        <translation>A store id is letters and digits, e.g. S001.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="154" />
+        <source>Please enter a name.</source>
+        <translation>Please enter a name.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="158" />
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>A PIN is 4 to 8 digits.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="161" />
+        <source>The two PINs differ.</source>
+        <translation>The two PINs differ.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="168" />
+        <source>Without a keyring, the key file is the only way to continue.</source>
+        <translation>Without a keyring, the key file is the only way to continue.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTableModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="102" />
+        <source>Welcome to Tsumugi</source>
+        <translation>Welcome to Tsumugi</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="106" />
+        <source>This computer is not set up as a counter yet.</source>
+        <translation>This computer is not set up as a counter yet.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="109" />
+        <source>Start setup</source>
+        <translation>Start setup</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="141" />
+        <source>Not connected</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="143" />
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="143" />
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="144" />
+        <source>%1 · unsent %2</source>
+        <translation>%1 · unsent %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="146" />
+        <source>last sync %1</source>
+        <translation>last sync %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="149" />
+        <source>Weaker key file in use (no OS keyring)</source>
+        <translation>Weaker key file in use (no OS keyring)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="154" />
+        <source>Staff: %1 (%2)</source>
+        <translation>Staff: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="155" />
+        <source>Signed out</source>
+        <translation>Signed out</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="346" />
+        <source>Camera off</source>
+        <translation>Camera off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="183" />
+        <source>Serial scanner %1 is not available</source>
+        <translation>Serial scanner %1 is not available</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="193" />
+        <source>Camera on</source>
+        <translation>Camera on</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="205" />
+        <source>Camera not available</source>
+        <translation>Camera not available</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="206" />
+        <source>No camera</source>
+        <translation>No camera</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="207" />
+        <source>The camera could not be used; scan with the USB scanner.</source>
+        <translation>The camera could not be used; scan with the USB scanner.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="227" />
+        <source>Sign in first, then scan.</source>
+        <translation>Sign in first, then scan.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="237" />
+        <source>Part of a scan was lost; please scan again.</source>
+        <translation>Part of a scan was lost; please scan again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="260" />
+        <source>Creating the store…</source>
+        <translation>Creating the store…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="263" />
+        <source>The store is ready. Sign in as staff number %1.</source>
+        <translation>The store is ready. Sign in as staff number %1.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="307" />
+        <source>Signed out after a quiet while.</source>
+        <translation>Signed out after a quiet while.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="350" />
+        <source>Settings saved.</source>
+        <translation>Settings saved.</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPanel</name>
+    <message>
+        <location filename="../../ui/counter.py" line="35" />
+        <source>Scan the member card</source>
+        <translation>Scan the member card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="65" />
+        <source>Balance</source>
+        <translation>Balance</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="83" />
+        <source>Member number</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="86" />
+        <source>Find</source>
+        <translation>Find</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="119" />
+        <source>Member no. %1</source>
+        <translation>Member no. %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="123" />
+        <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
+        <translation>HQ confirmed %1 / not yet confirmed (未反映) %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="126" />
+        <source>All confirmed by HQ</source>
+        <translation>All confirmed by HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="127" />
+        <source>Coupons available: %1</source>
+        <translation>Coupons available: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="130" />
+        <source>🎂 Birthday today</source>
+        <translation>🎂 Birthday today</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="132" />
+        <source>🎂 Birthday this month</source>
+        <translation>🎂 Birthday this month</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="134" />
+        <source>⚠ %1 expiring within 30 days</source>
+        <translation>⚠ %1 expiring within 30 days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="137" />
+        <source>🎟 Coupon ready: %1 (until %2)</source>
+        <translation>🎟 Coupon ready: %1 (until %2)</translation>
+    </message>
+</context>
+<context>
+    <name>NewMemberDialog</name>
+    <message>
+        <location filename="../../ui/member.py" line="34" />
+        <location filename="../../ui/member.py" line="38" />
+        <source>New member registration</source>
+        <translation>New member registration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="48" />
+        <source>e.g. ヤマダハナコ</source>
+        <translation>e.g. ヤマダハナコ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="53" />
+        <source>Agrees to receive news and offers</source>
+        <translation>Agrees to receive news and offers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="54" />
+        <source>Name kana (required)</source>
+        <translation>Name kana (required)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="55" />
+        <source>Name (optional)</source>
+        <translation>Name (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="56" />
+        <source>Phone number (optional)</source>
+        <translation>Phone number (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="57" />
+        <source>E-mail (optional)</source>
+        <translation>E-mail (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="69" />
+        <source>The customer can photograph this code; it is their member card.</source>
+        <translation>The customer can photograph this code; it is their member card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="82" />
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="85" />
+        <source>Print card</source>
+        <translation>Print card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="88" />
+        <source>Register (Enter)</source>
+        <translation>Register (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="106" />
+        <source>Registering…</source>
+        <translation>Registering…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="118" />
+        <source>Registered. Member no. %1</source>
+        <translation>Registered. Member no. %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="126" />
+        <source>Printing is not set up yet</source>
+        <translation>Printing is not set up yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="127" />
+        <source>Done (Enter)</source>
+        <translation>Done (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="147" />
+        <source>Sent to the printer.</source>
+        <translation>Sent to the printer.</translation>
+    </message>
+</context>
+<context>
+    <name>NumericKeypad</name>
+    <message>
+        <location filename="../../ui/keypad.py" line="24" />
+        <source>Clear</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keypad.py" line="25" />
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+</context>
+<context>
+    <name>RedeemDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="172" />
+        <source>Redeem points</source>
+        <translation>Redeem points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="177" />
+        <source>Balance: %1</source>
+        <translation>Balance: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="179" />
+        <source>Bill: %1</source>
+        <translation>Bill: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="183" />
+        <source>Points to use</source>
+        <translation>Points to use</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="199" />
+        <source>Enter the points to use.</source>
+        <translation>Enter the points to use.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="206" />
+        <source>Discount: %1</source>
+        <translation>Discount: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ui/settings.py" line="38" />
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="54" />
+        <location filename="../../ui/settings.py" line="58" />
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="63" />
+        <source>Store id</source>
+        <translation>Store id</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="64" />
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="65" />
+        <source>Void window</source>
+        <translation>Void window</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="66" />
+        <source>Idle sign-out after</source>
+        <translation>Idle sign-out after</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="67" />
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="68" />
+        <source>Store</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="82" />
+        <source>e.g. /dev/ttyACM0 or COM3 (empty: none)</source>
+        <translation>e.g. /dev/ttyACM0 or COM3 (empty: none)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="83" />
+        <source>Sound on a good and a refused scan</source>
+        <translation>Sound on a good and a refused scan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="85" />
+        <source>Max. time between scanner keys</source>
+        <translation>Max. time between scanner keys</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="86" />
+        <source>Shortest scan</source>
+        <translation>Shortest scan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="87" />
+        <source>Scanner prefix</source>
+        <translation>Scanner prefix</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="88" />
+        <source>Scanner suffix</source>
+        <translation>Scanner suffix</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="89" />
+        <source>Serial scanner port</source>
+        <translation>Serial scanner port</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="91" />
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="96" />
+        <source>0 = first webcam; or a video file / image folder; empty = off</source>
+        <translation>0 = first webcam; or a video file / image folder; empty = off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="98" />
+        <source>e.g. network:192.168.1.50 or file:/tmp/slip.bin</source>
+        <translation>e.g. network:192.168.1.50 or file:/tmp/slip.bin</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="99" />
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="100" />
+        <source>Printer</source>
+        <translation>Printer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="101" />
+        <source>Camera and printer</source>
+        <translation>Camera and printer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="107" />
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="109" />
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+</context>
+<context>
+    <name>SignInScreen</name>
+    <message>
+        <location filename="../../ui/signin.py" line="26" />
+        <source>Staff sign-in</source>
+        <translation>Staff sign-in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="30" />
+        <source>Store %1 / terminal %2</source>
+        <translation>Store %1 / terminal %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="43" />
+        <source>Staff number</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="44" />
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="53" />
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="80" />
+        <source>Enter your staff number and PIN.</source>
+        <translation>Enter your staff number and PIN.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="84" />
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message>
+        <location filename="../../ui/texts.py" line="27" />
+        <source>Wrong staff number or PIN.</source>
+        <translation>Wrong staff number or PIN.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="28" />
+        <source>Too many wrong PINs: this staff number is locked for a while. Ask a manager.</source>
+        <translation>Too many wrong PINs: this staff number is locked for a while. Ask a manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="29" />
+        <source>There is no staff member with this number.</source>
+        <translation>There is no staff member with this number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="30" />
+        <source>Only a store manager may do this.</source>
+        <translation>Only a store manager may do this.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="31" />
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>A PIN is 4 to 8 digits.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="32" />
+        <source>Please enter a name.</source>
+        <translation>Please enter a name.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="33" />
+        <source>The first staff member must be a manager.</source>
+        <translation>The first staff member must be a manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="34" />
+        <source>A store id is letters and digits, e.g. S001.</source>
+        <translation>A store id is letters and digits, e.g. S001.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="35" />
+        <source>This database already belongs to another store.</source>
+        <translation>This database already belongs to another store.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="36" />
+        <source>This store is not set up yet.</source>
+        <translation>This store is not set up yet.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="37" />
+        <source>This computer has no OS keyring, so keys cannot be kept safely.</source>
+        <translation>This computer has no OS keyring, so keys cannot be kept safely.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="38" />
+        <source>The key file can be read by other users; restrict it (chmod 600).</source>
+        <translation>The key file can be read by other users; restrict it (chmod 600).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="40" />
+        <source>Nothing was read.</source>
+        <translation>Nothing was read.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="41" />
+        <source>This is not a member card.</source>
+        <translation>This is not a member card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="42" />
+        <source>The member code was read only in part. Please scan again.</source>
+        <translation>The member code was read only in part. Please scan again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="43" />
+        <location filename="../../ui/texts.py" line="44" />
+        <source>This member code is not genuine (damaged or altered).</source>
+        <translation>This member code is not genuine (damaged or altered).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="45" />
+        <source>This member code was issued by a store this terminal does not know yet.</source>
+        <translation>This member code was issued by a store this terminal does not know yet.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="46" />
+        <source>This member card was replaced by a newer one; ask for the new card.</source>
+        <translation>This member card was replaced by a newer one; ask for the new card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="47" />
+        <source>No member has this number or card.</source>
+        <translation>No member has this number or card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="48" />
+        <source>No such member.</source>
+        <translation>No such member.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="49" />
+        <source>This member's data was deleted at their request.</source>
+        <translation>This member's data was deleted at their request.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="50" />
+        <source>This member has no active member card.</source>
+        <translation>This member has no active member card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="51" />
+        <source>The signing key for this card is not on this computer.</source>
+        <translation>The signing key for this card is not on this computer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="52" />
+        <source>Name kana must be written in kana.</source>
+        <translation>Name kana must be written in kana.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="53" />
+        <source>That phone number does not look right (10 or 11 digits, starting with 0).</source>
+        <translation>That phone number does not look right (10 or 11 digits, starting with 0).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="54" />
+        <source>That e-mail address does not look right.</source>
+        <translation>That e-mail address does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="55" />
+        <source>That birthday is not a real date.</source>
+        <translation>That birthday is not a real date.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="57" />
+        <source>Please enter a whole number.</source>
+        <translation>Please enter a whole number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="58" />
+        <source>That number is out of range.</source>
+        <translation>That number is out of range.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="59" />
+        <source>Not enough points.</source>
+        <translation>Not enough points.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="60" />
+        <source>That is below the minimum number of points that can be used.</source>
+        <translation>That is below the minimum number of points that can be used.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="61" />
+        <source>Points can only be used in the allowed units.</source>
+        <translation>Points can only be used in the allowed units.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="62" />
+        <source>That is more points than this bill allows.</source>
+        <translation>That is more points than this bill allows.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="63" />
+        <source>This action was already done with different details.</source>
+        <translation>This action was already done with different details.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="64" />
+        <source>The time allowed to void has passed; ask a manager.</source>
+        <translation>The time allowed to void has passed; ask a manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="65" />
+        <source>This was already voided.</source>
+        <translation>This was already voided.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="66" />
+        <source>A void cannot itself be voided.</source>
+        <translation>A void cannot itself be voided.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="67" />
+        <source>This entry cannot be voided.</source>
+        <translation>This entry cannot be voided.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="68" />
+        <source>Only the store that made an entry can void it.</source>
+        <translation>Only the store that made an entry can void it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="69" />
+        <source>Points from this entry were already used; void the redemption first.</source>
+        <translation>Points from this entry were already used; void the redemption first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="70" />
+        <source>There is nothing to void.</source>
+        <translation>There is nothing to void.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="71" />
+        <source>This coupon was already used.</source>
+        <translation>This coupon was already used.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="72" />
+        <source>This coupon has expired.</source>
+        <translation>This coupon has expired.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="73" />
+        <source>No such coupon.</source>
+        <translation>No such coupon.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="74" />
+        <source>No such entry.</source>
+        <translation>No such entry.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="79" />
+        <source>Something went wrong: %1</source>
+        <translation>Something went wrong: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="85" />
+        <source>The printer did not respond: %1</source>
+        <translation>The printer did not respond: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="89" />
+        <source>Points earned</source>
+        <translation>Points earned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="90" />
+        <source>Points used</source>
+        <translation>Points used</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="91" />
+        <source>Void</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="92" />
+        <source>Adjustment</source>
+        <translation>Adjustment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="93" />
+        <source>Coupon used</source>
+        <translation>Coupon used</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="94" />
+        <source>Expired</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="95" />
+        <source>Paper card migrated</source>
+        <translation>Paper card migrated</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="105" />
+        <source>Base points: %1</source>
+        <translation>Base points: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="107" />
+        <source>Campaign %1 %2: %3</source>
+        <translation>Campaign %1 %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="110" />
+        <source>Tier %1 %2: %3</source>
+        <translation>Tier %1 %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="113" />
+        <source>Fractions rounded down</source>
+        <translation>Fractions rounded down</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="115" />
+        <source>Bonus %1: %2</source>
+        <translation>Bonus %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="117" />
+        <source>Coupon %1: %2</source>
+        <translation>Coupon %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="119" />
+        <source>Points used: %1</source>
+        <translation>Points used: %1</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="245" />
+        <source>Void the last action</source>
+        <translation>Void the last action</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="247" />
+        <source>Looking for the last action…</source>
+        <translation>Looking for the last action…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="266" />
+        <source>There is nothing to void.</source>
+        <translation>There is nothing to void.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="269" />
+        <source>%1 of %2 for member %3 at %4</source>
+        <translation>%1 of %2 for member %3 at %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="274" />
+        <source>Press Enter to void it.</source>
+        <translation>Press Enter to void it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="287" />
+        <source>Voided. New balance: %1</source>
+        <translation>Voided. New balance: %1</translation>
+    </message>
+</context>
+</TS>

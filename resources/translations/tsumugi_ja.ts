@@ -1,0 +1,1153 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="ja_JP" sourcelanguage="en_US">
+<context>
+    <name />
+    <message>
+        <location filename="../../ui/printing.py" line="313" />
+        <source>Print member card</source>
+        <translation>会員証の印刷</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="335" />
+        <source>Print receipt</source>
+        <translation>レシートの印刷</translation>
+    </message>
+</context>
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="59" />
+        <source>Back (Esc)</source>
+        <translation>戻る (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="62" />
+        <source>Confirm (Enter)</source>
+        <translation>確定 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="80" />
+        <source>Working…</source>
+        <translation>処理中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="90" />
+        <source>Close (Enter)</source>
+        <translation>閉じる (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="104" />
+        <source>%1: %2. New balance: %3</source>
+        <translation>%1：%2。ポイント残高：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="107" />
+        <source>Not yet confirmed by HQ (未反映): %1</source>
+        <translation>未反映：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CounterScreen</name>
+    <message>
+        <location filename="../../ui/counter.py" line="163" />
+        <source>Purchase amount (tax incl.)</source>
+        <translation>お買上金額（税込）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="182" />
+        <source>Earn points</source>
+        <translation>ポイント付与</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="183" />
+        <source>Redeem points</source>
+        <translation>ポイント利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="184" />
+        <source>Use coupon</source>
+        <translation>クーポン利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="185" />
+        <source>Void last</source>
+        <translation>直前の取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="186" />
+        <source>New member</source>
+        <translation>新規会員登録</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="187" />
+        <source>Migrate paper card</source>
+        <translation>紙カード移行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="188" />
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="189" />
+        <source>Sign out</source>
+        <translation>サインアウト</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="204" />
+        <source>Coming soon: paper card migration</source>
+        <translation>準備中：紙のポイントカードの移行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="308" />
+        <source>Scan the member card first.</source>
+        <translation>先に会員証を読み取ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="317" />
+        <source>Enter the purchase amount first.</source>
+        <translation>先にお買上金額を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>CouponDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="211" />
+        <source>Use a coupon</source>
+        <translation>クーポン利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="227" />
+        <source>This member has no coupons to use.</source>
+        <translation>この会員が使えるクーポンはありません。</translation>
+    </message>
+</context>
+<context>
+    <name>CouponTableModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="34" />
+        <source>Coupon</source>
+        <translation>クーポン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="34" />
+        <source>Value</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="34" />
+        <source>Valid until</source>
+        <translation>有効期限</translation>
+    </message>
+</context>
+<context>
+    <name>EarnDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="130" />
+        <source>Earn points</source>
+        <translation>ポイント付与</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="134" />
+        <source>Purchase amount (tax incl.): %1</source>
+        <translation>お買上金額（税込）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="146" />
+        <source>Calculating points…</source>
+        <translation>ポイントを計算中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="154" />
+        <source>Points to add: %1</source>
+        <translation>付与ポイント：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="156" />
+        <source>Press Enter to confirm.</source>
+        <translation>Enter で確定します。</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="55" />
+        <source>Tsumugi first-run setup</source>
+        <translation>紡ぎ 初期設定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="58" />
+        <source>Next</source>
+        <translation>次へ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="59" />
+        <source>Back</source>
+        <translation>戻る</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="60" />
+        <source>Finish</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="61" />
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="65" />
+        <source>Welcome to Tsumugi</source>
+        <translation>紡ぎへようこそ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="67" />
+        <source>This sets up this computer as a loyalty counter. It takes a minute.</source>
+        <translation>このパソコンをポイントカウンターとして設定します。1分ほどで終わります。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="73" />
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="75" />
+        <source>Set up a real store</source>
+        <translation>実際の店舗を設定する</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="76" />
+        <source>Try a demo store (sample members, history and a coupon)</source>
+        <translation>デモ店舗で試す（見本の会員・履歴・クーポン）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="87" />
+        <source>Store and terminal</source>
+        <translation>店舗と端末</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="91" />
+        <source>Store id</source>
+        <translation>店舗コード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="92" />
+        <source>Terminal</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="93" />
+        <source>Connecting to HQ can be done later, in the settings. The counter works offline.</source>
+        <translation>本部への接続は後から設定できます。オフラインでもカウンター業務はできます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="102" />
+        <source>First store manager</source>
+        <translation>最初の店長</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="111" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="112" />
+        <source>PIN (4 to 8 digits)</source>
+        <translation>暗証番号（4〜8桁）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="113" />
+        <source>PIN again</source>
+        <translation>暗証番号（確認）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="114" />
+        <source>The manager signs in with staff number 1.</source>
+        <translation>店長は担当者番号 1 でサインインします。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="121" />
+        <source>Keeping the store's keys</source>
+        <translation>店舗の鍵の保管</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="123" />
+        <source>I understand: keep the keys in a key file on this computer (weaker)</source>
+        <translation>理解しました：鍵をこのパソコンの鍵ファイルに保管する（安全性が低い）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="127" />
+        <source>The store's signing key will be kept in this computer's OS keyring.</source>
+        <translation>店舗の署名鍵はこのパソコンのOSキーリングに保管されます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="131" />
+        <source>This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep the keys in a file readable only by this user:</source>
+        <translation>このパソコンにはOSキーリング（Windows 資格情報マネージャー、macOS キーチェーン、GNOME Keyring）がないため、鍵を安全に保管できません。キーリングを導入またはロック解除してから再起動するか、安全性が低いことを理解したうえで、このユーザーだけが読めるファイルに鍵を保管してください：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="139" />
+        <source>The status bar will show that the weaker key file is in use.</source>
+        <translation>安全性の低い鍵ファイルを使用中であることは、ステータスバーに常に表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="148" />
+        <source>A store id is letters and digits, e.g. S001.</source>
+        <translation>店舗コードは英数字です（例：S001）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="154" />
+        <source>Please enter a name.</source>
+        <translation>氏名を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="158" />
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>暗証番号は4〜8桁の数字です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="161" />
+        <source>The two PINs differ.</source>
+        <translation>2つの暗証番号が一致しません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="168" />
+        <source>Without a keyring, the key file is the only way to continue.</source>
+        <translation>キーリングがない場合、続けるには鍵ファイルを使うしかありません。</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTableModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Date</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Action</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Points</source>
+        <translation>ポイント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="70" />
+        <source>Amount</source>
+        <translation>金額</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="102" />
+        <source>Welcome to Tsumugi</source>
+        <translation>紡ぎへようこそ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="106" />
+        <source>This computer is not set up as a counter yet.</source>
+        <translation>このパソコンはまだカウンターとして設定されていません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="109" />
+        <source>Start setup</source>
+        <translation>初期設定を始める</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="141" />
+        <source>Not connected</source>
+        <translation>未接続</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="143" />
+        <source>Online</source>
+        <translation>オンライン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="143" />
+        <source>Offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="144" />
+        <source>%1 · unsent %2</source>
+        <translation>%1・未送信 %2件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="146" />
+        <source>last sync %1</source>
+        <translation>最終同期 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="149" />
+        <source>Weaker key file in use (no OS keyring)</source>
+        <translation>安全性の低い鍵ファイルを使用中（OSキーリングなし）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="154" />
+        <source>Staff: %1 (%2)</source>
+        <translation>担当：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="155" />
+        <source>Signed out</source>
+        <translation>サインアウト中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="346" />
+        <source>Camera off</source>
+        <translation>カメラ オフ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="183" />
+        <source>Serial scanner %1 is not available</source>
+        <translation>シリアルスキャナー %1 が使えません</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="193" />
+        <source>Camera on</source>
+        <translation>カメラ オン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="205" />
+        <source>Camera not available</source>
+        <translation>カメラが使えません</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="206" />
+        <source>No camera</source>
+        <translation>カメラなし</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="207" />
+        <source>The camera could not be used; scan with the USB scanner.</source>
+        <translation>カメラが使えません。USBスキャナーで読み取ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="227" />
+        <source>Sign in first, then scan.</source>
+        <translation>先にサインインしてから読み取ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="237" />
+        <source>Part of a scan was lost; please scan again.</source>
+        <translation>読み取りが途中で切れました。もう一度読み取ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="260" />
+        <source>Creating the store…</source>
+        <translation>店舗を作成中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="263" />
+        <source>The store is ready. Sign in as staff number %1.</source>
+        <translation>店舗の準備ができました。担当者番号 %1 でサインインしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="307" />
+        <source>Signed out after a quiet while.</source>
+        <translation>一定時間操作がなかったため、サインアウトしました。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="350" />
+        <source>Settings saved.</source>
+        <translation>設定を保存しました。</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPanel</name>
+    <message>
+        <location filename="../../ui/counter.py" line="35" />
+        <source>Scan the member card</source>
+        <translation>会員証を読み取ってください</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="65" />
+        <source>Balance</source>
+        <translation>ポイント残高</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="83" />
+        <source>Member number</source>
+        <translation>会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="86" />
+        <source>Find</source>
+        <translation>検索</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="119" />
+        <source>Member no. %1</source>
+        <translation>会員番号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="123" />
+        <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
+        <translation>本部確定 %1 ／ 未反映 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="126" />
+        <source>All confirmed by HQ</source>
+        <translation>すべて本部に反映済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="127" />
+        <source>Coupons available: %1</source>
+        <translation>使えるクーポン：%1枚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="130" />
+        <source>🎂 Birthday today</source>
+        <translation>🎂 本日お誕生日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="132" />
+        <source>🎂 Birthday this month</source>
+        <translation>🎂 今月お誕生日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="134" />
+        <source>⚠ %1 expiring within 30 days</source>
+        <translation>⚠ 30日以内に %1 が失効予定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="137" />
+        <source>🎟 Coupon ready: %1 (until %2)</source>
+        <translation>🎟 クーポンあり：%1（%2まで）</translation>
+    </message>
+</context>
+<context>
+    <name>NewMemberDialog</name>
+    <message>
+        <location filename="../../ui/member.py" line="34" />
+        <location filename="../../ui/member.py" line="38" />
+        <source>New member registration</source>
+        <translation>新規会員登録</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="48" />
+        <source>e.g. ヤマダハナコ</source>
+        <translation>例：ヤマダハナコ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="53" />
+        <source>Agrees to receive news and offers</source>
+        <translation>お知らせ配信に同意する</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="54" />
+        <source>Name kana (required)</source>
+        <translation>フリガナ（必須）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="55" />
+        <source>Name (optional)</source>
+        <translation>氏名（任意）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="56" />
+        <source>Phone number (optional)</source>
+        <translation>電話番号（任意）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="57" />
+        <source>E-mail (optional)</source>
+        <translation>メールアドレス（任意）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="69" />
+        <source>The customer can photograph this code; it is their member card.</source>
+        <translation>お客様にこのコードを撮影していただくと、それが会員証になります。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="82" />
+        <source>Back (Esc)</source>
+        <translation>戻る (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="85" />
+        <source>Print card</source>
+        <translation>会員証を印刷</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="88" />
+        <source>Register (Enter)</source>
+        <translation>登録 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="106" />
+        <source>Registering…</source>
+        <translation>登録中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="118" />
+        <source>Registered. Member no. %1</source>
+        <translation>登録しました。会員番号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="126" />
+        <source>Printing is not set up yet</source>
+        <translation>印刷はまだ設定されていません</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="127" />
+        <source>Done (Enter)</source>
+        <translation>完了 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/member.py" line="147" />
+        <source>Sent to the printer.</source>
+        <translation>プリンターに送りました。</translation>
+    </message>
+</context>
+<context>
+    <name>NumericKeypad</name>
+    <message>
+        <location filename="../../ui/keypad.py" line="24" />
+        <source>Clear</source>
+        <translation>クリア</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keypad.py" line="25" />
+        <source>Enter</source>
+        <translation>確定</translation>
+    </message>
+</context>
+<context>
+    <name>RedeemDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="172" />
+        <source>Redeem points</source>
+        <translation>ポイント利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="177" />
+        <source>Balance: %1</source>
+        <translation>ポイント残高：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="179" />
+        <source>Bill: %1</source>
+        <translation>お会計：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="183" />
+        <source>Points to use</source>
+        <translation>利用ポイント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="199" />
+        <source>Enter the points to use.</source>
+        <translation>利用ポイントを入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="206" />
+        <source>Discount: %1</source>
+        <translation>値引き：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ui/settings.py" line="38" />
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="54" />
+        <location filename="../../ui/settings.py" line="58" />
+        <source> min</source>
+        <translation> 分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="63" />
+        <source>Store id</source>
+        <translation>店舗コード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="64" />
+        <source>Terminal</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="65" />
+        <source>Void window</source>
+        <translation>取消できる時間</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="66" />
+        <source>Idle sign-out after</source>
+        <translation>自動サインアウトまで</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="67" />
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="68" />
+        <source>Store</source>
+        <translation>店舗</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="82" />
+        <source>e.g. /dev/ttyACM0 or COM3 (empty: none)</source>
+        <translation>例：/dev/ttyACM0 や COM3（空欄：なし）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="83" />
+        <source>Sound on a good and a refused scan</source>
+        <translation>読み取り成功・エラー時に音を鳴らす</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="85" />
+        <source>Max. time between scanner keys</source>
+        <translation>スキャナーの文字間隔（最大）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="86" />
+        <source>Shortest scan</source>
+        <translation>最短の読み取り文字数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="87" />
+        <source>Scanner prefix</source>
+        <translation>スキャナーのプレフィックス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="88" />
+        <source>Scanner suffix</source>
+        <translation>スキャナーのサフィックス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="89" />
+        <source>Serial scanner port</source>
+        <translation>シリアルスキャナーのポート</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="91" />
+        <source>Scanner</source>
+        <translation>スキャナー</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="96" />
+        <source>0 = first webcam; or a video file / image folder; empty = off</source>
+        <translation>0＝最初のWebカメラ、または動画ファイル／画像フォルダー、空欄＝オフ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="98" />
+        <source>e.g. network:192.168.1.50 or file:/tmp/slip.bin</source>
+        <translation>例：network:192.168.1.50 や file:/tmp/slip.bin</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="99" />
+        <source>Camera</source>
+        <translation>カメラ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="100" />
+        <source>Printer</source>
+        <translation>プリンター</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="101" />
+        <source>Camera and printer</source>
+        <translation>カメラとプリンター</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="107" />
+        <source>Back (Esc)</source>
+        <translation>戻る (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="109" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>SignInScreen</name>
+    <message>
+        <location filename="../../ui/signin.py" line="26" />
+        <source>Staff sign-in</source>
+        <translation>担当者サインイン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="30" />
+        <source>Store %1 / terminal %2</source>
+        <translation>店舗 %1 ／ 端末 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="43" />
+        <source>Staff number</source>
+        <translation>担当者番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="44" />
+        <source>PIN</source>
+        <translation>暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="53" />
+        <source>Sign in</source>
+        <translation>サインイン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="80" />
+        <source>Enter your staff number and PIN.</source>
+        <translation>担当者番号と暗証番号を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="84" />
+        <source>Checking…</source>
+        <translation>確認中…</translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message>
+        <location filename="../../ui/texts.py" line="27" />
+        <source>Wrong staff number or PIN.</source>
+        <translation>担当者番号または暗証番号が違います。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="28" />
+        <source>Too many wrong PINs: this staff number is locked for a while. Ask a manager.</source>
+        <translation>暗証番号の誤りが多すぎるため、この担当者番号はしばらくロックされています。店長に連絡してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="29" />
+        <source>There is no staff member with this number.</source>
+        <translation>この番号の担当者はいません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="30" />
+        <source>Only a store manager may do this.</source>
+        <translation>この操作は店長のみ行えます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="31" />
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>暗証番号は4〜8桁の数字です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="32" />
+        <source>Please enter a name.</source>
+        <translation>氏名を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="33" />
+        <source>The first staff member must be a manager.</source>
+        <translation>最初の担当者は店長である必要があります。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="34" />
+        <source>A store id is letters and digits, e.g. S001.</source>
+        <translation>店舗コードは英数字です（例：S001）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="35" />
+        <source>This database already belongs to another store.</source>
+        <translation>このデータベースは別の店舗のものです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="36" />
+        <source>This store is not set up yet.</source>
+        <translation>この店舗はまだ設定されていません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="37" />
+        <source>This computer has no OS keyring, so keys cannot be kept safely.</source>
+        <translation>このパソコンにはOSキーリングがないため、鍵を安全に保管できません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="38" />
+        <source>The key file can be read by other users; restrict it (chmod 600).</source>
+        <translation>鍵ファイルが他のユーザーから読める状態です。権限を制限してください（chmod 600）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="40" />
+        <source>Nothing was read.</source>
+        <translation>何も読み取れませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="41" />
+        <source>This is not a member card.</source>
+        <translation>会員証ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="42" />
+        <source>The member code was read only in part. Please scan again.</source>
+        <translation>会員コードの一部しか読み取れませんでした。もう一度読み取ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="43" />
+        <location filename="../../ui/texts.py" line="44" />
+        <source>This member code is not genuine (damaged or altered).</source>
+        <translation>この会員コードは正しくありません（破損または改ざん）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="45" />
+        <source>This member code was issued by a store this terminal does not know yet.</source>
+        <translation>この会員コードは、この端末がまだ知らない店舗で発行されたものです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="46" />
+        <source>This member card was replaced by a newer one; ask for the new card.</source>
+        <translation>この会員証は新しいものに切り替わっています。新しい会員証をお願いしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="47" />
+        <source>No member has this number or card.</source>
+        <translation>この番号・カードの会員は見つかりません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="48" />
+        <source>No such member.</source>
+        <translation>該当する会員がいません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="49" />
+        <source>This member's data was deleted at their request.</source>
+        <translation>この会員のデータはご本人の依頼により削除されています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="50" />
+        <source>This member has no active member card.</source>
+        <translation>この会員には有効な会員証がありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="51" />
+        <source>The signing key for this card is not on this computer.</source>
+        <translation>この会員証の署名鍵がこのパソコンにありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="52" />
+        <source>Name kana must be written in kana.</source>
+        <translation>フリガナはカナで入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="53" />
+        <source>That phone number does not look right (10 or 11 digits, starting with 0).</source>
+        <translation>電話番号が正しくないようです（0から始まる10桁または11桁）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="54" />
+        <source>That e-mail address does not look right.</source>
+        <translation>メールアドレスが正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="55" />
+        <source>That birthday is not a real date.</source>
+        <translation>生年月日が正しい日付ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="57" />
+        <source>Please enter a whole number.</source>
+        <translation>整数を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="58" />
+        <source>That number is out of range.</source>
+        <translation>数値が範囲外です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="59" />
+        <source>Not enough points.</source>
+        <translation>ポイントが足りません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="60" />
+        <source>That is below the minimum number of points that can be used.</source>
+        <translation>利用できる最小ポイント数を下回っています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="61" />
+        <source>Points can only be used in the allowed units.</source>
+        <translation>ポイントは決められた単位でのみ利用できます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="62" />
+        <source>That is more points than this bill allows.</source>
+        <translation>このお会計で利用できるポイントを超えています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="63" />
+        <source>This action was already done with different details.</source>
+        <translation>この操作は別の内容ですでに行われています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="64" />
+        <source>The time allowed to void has passed; ask a manager.</source>
+        <translation>取消できる時間を過ぎています。店長に連絡してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="65" />
+        <source>This was already voided.</source>
+        <translation>すでに取消済みです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="66" />
+        <source>A void cannot itself be voided.</source>
+        <translation>取消をさらに取消すことはできません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="67" />
+        <source>This entry cannot be voided.</source>
+        <translation>この操作は取消できません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="68" />
+        <source>Only the store that made an entry can void it.</source>
+        <translation>取消できるのは、その操作を行った店舗だけです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="69" />
+        <source>Points from this entry were already used; void the redemption first.</source>
+        <translation>この操作のポイントはすでに使われています。先にポイント利用を取消してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="70" />
+        <source>There is nothing to void.</source>
+        <translation>取消できる操作はありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="71" />
+        <source>This coupon was already used.</source>
+        <translation>このクーポンは使用済みです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="72" />
+        <source>This coupon has expired.</source>
+        <translation>このクーポンは有効期限切れです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="73" />
+        <source>No such coupon.</source>
+        <translation>該当するクーポンがありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="74" />
+        <source>No such entry.</source>
+        <translation>該当する操作がありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="79" />
+        <source>Something went wrong: %1</source>
+        <translation>問題が発生しました：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="85" />
+        <source>The printer did not respond: %1</source>
+        <translation>プリンターが応答しません：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="89" />
+        <source>Points earned</source>
+        <translation>ポイント付与</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="90" />
+        <source>Points used</source>
+        <translation>ポイント利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="91" />
+        <source>Void</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="92" />
+        <source>Adjustment</source>
+        <translation>ポイント調整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="93" />
+        <source>Coupon used</source>
+        <translation>クーポン利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="94" />
+        <source>Expired</source>
+        <translation>失効</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="95" />
+        <source>Paper card migrated</source>
+        <translation>紙カード移行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="105" />
+        <source>Base points: %1</source>
+        <translation>基本ポイント：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="107" />
+        <source>Campaign %1 %2: %3</source>
+        <translation>キャンペーン %1 %2：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="110" />
+        <source>Tier %1 %2: %3</source>
+        <translation>会員ランク %1 %2：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="113" />
+        <source>Fractions rounded down</source>
+        <translation>端数切り捨て</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="115" />
+        <source>Bonus %1: %2</source>
+        <translation>ボーナス %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="117" />
+        <source>Coupon %1: %2</source>
+        <translation>クーポン %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="119" />
+        <source>Points used: %1</source>
+        <translation>利用ポイント：%1</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="245" />
+        <source>Void the last action</source>
+        <translation>直前の操作の取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="247" />
+        <source>Looking for the last action…</source>
+        <translation>直前の操作を確認中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="266" />
+        <source>There is nothing to void.</source>
+        <translation>取消できる操作はありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="269" />
+        <source>%1 of %2 for member %3 at %4</source>
+        <translation>%1 %2（会員番号 %3、%4）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="274" />
+        <source>Press Enter to void it.</source>
+        <translation>Enter で取消します。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="287" />
+        <source>Voided. New balance: %1</source>
+        <translation>取消しました。ポイント残高：%1</translation>
+    </message>
+</context>
+</TS>
