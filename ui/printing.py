@@ -319,10 +319,11 @@ def paint_receipt_on(printer, receipt: Receipt, *, lang: str = "ja") -> None:
 
 
 def print_card_dialog(parent, store_name: str, member_no: str, code: str, *, page: str = "a4", lang: str = "ja",
-                      modal: bool = True):
+                      modal: bool = True, on_done=None):
     """Ask which system printer (QPrintDialog), then print the card. ``modal=True`` blocks in
     exec() and returns True when printed; ``modal=False`` opens the dialog and returns it (it
-    prints when accepted) — for tests and for callers that must not block."""
+    prints when accepted) — for tests and for callers that must not block. A printer error is
+    returned as False / passed to ``on_done(error_or_None)``, never raised into the event loop."""
     from PySide6.QtPrintSupport import QPrintDialog
 
     printer = _qprinter()
@@ -331,13 +332,21 @@ def print_card_dialog(parent, store_name: str, member_no: str, code: str, *, pag
     dialog.setWindowTitle(tr("Print member card"))
 
     def accepted():
-        paint_card_on(printer, store_name, member_no, code, page=page, lang=lang)
+        try:
+            paint_card_on(printer, store_name, member_no, code, page=page, lang=lang)
+        except TsumugiError as exc:
+            log.warning("printing to a system printer failed: %s", exc.code)
+            dialog.error = exc
+            if on_done is not None:
+                on_done(exc)
+            return False
+        if on_done is not None:
+            on_done(None)
+        return True
 
+    dialog.error = None
     if modal:
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            accepted()
-            return True
-        return False
+        return dialog.exec() == QPrintDialog.DialogCode.Accepted and accepted()
     dialog.accepted.connect(accepted)
     dialog._printer = printer  # keep it alive with the dialog
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -345,7 +354,7 @@ def print_card_dialog(parent, store_name: str, member_no: str, code: str, *, pag
     return dialog
 
 
-def print_receipt_dialog(parent, receipt: Receipt, *, lang: str = "ja", modal: bool = True):
+def print_receipt_dialog(parent, receipt: Receipt, *, lang: str = "ja", modal: bool = True, on_done=None):
     """Like print_card_dialog, for a receipt slip on a system printer."""
     from PySide6.QtPrintSupport import QPrintDialog
 
@@ -354,13 +363,21 @@ def print_receipt_dialog(parent, receipt: Receipt, *, lang: str = "ja", modal: b
     dialog.setWindowTitle(tr("Print receipt"))
 
     def accepted():
-        paint_receipt_on(printer, receipt, lang=lang)
+        try:
+            paint_receipt_on(printer, receipt, lang=lang)
+        except TsumugiError as exc:
+            log.warning("printing to a system printer failed: %s", exc.code)
+            dialog.error = exc
+            if on_done is not None:
+                on_done(exc)
+            return False
+        if on_done is not None:
+            on_done(None)
+        return True
 
+    dialog.error = None
     if modal:
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            accepted()
-            return True
-        return False
+        return dialog.exec() == QPrintDialog.DialogCode.Accepted and accepted()
     dialog.accepted.connect(accepted)
     dialog._printer = printer
     dialog.setWindowModality(Qt.WindowModality.WindowModal)

@@ -4,6 +4,7 @@ from app.printing.errors import NoJapaneseFont, PrinterUnavailable
 from app.printing.escpos_render import (
     card_bytes,
     check_printer,
+    parse_target,
     print_card,
     print_receipt,
     raster_images,
@@ -24,6 +25,6 @@ from app.printing.receipt import (
 
 __all__ = [
     "BreakdownLine", "Line", "NoJapaneseFont", "PrinterUnavailable", "Receipt", "ReceiptCoupon", "card_bytes",
-    "check_printer", "fmt_date", "fmt_datetime", "fmt_points", "fmt_yen", "print_card", "print_receipt",
+    "check_printer", "parse_target", "fmt_date", "fmt_datetime", "fmt_points", "fmt_yen", "print_card", "print_receipt",
     "raster_images", "receipt_bytes", "receipt_image", "receipt_lines",
 ]

@@ -372,3 +372,39 @@ def print_receipt(target: dict, receipt: Receipt, *, lang: str | None = None) ->
     if lang:
         opts["lang"] = lang
     return send(target, receipt_bytes(receipt, **opts))
+
+
+def parse_target(spec) -> dict:
+    """A printer setting → a target dict. Accepts a dict (returned as is) or the short strings the
+    settings screen stores: "file:/dev/usb/lp0", "network:192.168.1.50[:9100]", "tcp://host:port",
+    "usb:04b8:0202", "serial:/dev/ttyUSB0[@9600]", "serial:COM3@19200", "dummy". Other kinds
+    ("pdf:...", "system[:name]") are for ui.printing and come back as {"kind": ..., "path"/"name"}."""
+    if isinstance(spec, dict):
+        return dict(spec)
+    text = str(spec or "").strip()
+    if not text:
+        raise _unavailable({"kind": ""}, "bad_config", "no printer is set")
+    if text.startswith("tcp://"):
+        text = "network:" + text[len("tcp://"):]
+    kind, _, rest = text.partition(":")
+    kind = kind.lower()
+    if kind == "network":
+        host, _, port = rest.rpartition(":") if rest.count(":") == 1 else (rest, "", "")
+        return {"kind": "network", "host": host or rest, "port": int(port) if port else 9100}
+    if kind == "usb":
+        vendor, _, product = rest.partition(":")
+        try:
+            return {"kind": "usb", "vendor_id": int(vendor, 16), "product_id": int(product, 16)}
+        except ValueError:
+            raise _unavailable({"kind": "usb"}, "bad_config", f"USB ids must be hex, like usb:04b8:0202, not {rest!r}") \
+                from None
+    if kind == "serial":
+        port, _, baud = rest.partition("@")
+        return {"kind": "serial", "port": port, **({"baudrate": int(baud)} if baud else {})}
+    if kind in ("file", "pdf"):
+        return {"kind": kind, "path": rest}
+    if kind == "system":
+        return {"kind": "system", "name": rest}
+    if kind == "dummy":
+        return {"kind": "dummy"}
+    raise _unavailable({"kind": kind}, "bad_config", f"unknown printer setting {text!r}")
