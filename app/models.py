@@ -74,6 +74,9 @@ class Card(Base):
     revoked_at: Mapped[str | None] = mapped_column(String(32))
     migrated_at: Mapped[str | None] = mapped_column(String(32))
     migrated_store_id: Mapped[str | None] = mapped_column(String(32))
+    # To whom it was migrated, as a member number: the member may live only at another store
+    # (HQ sent the card, or HQ said another store won the migration).
+    migrated_member_no: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         UniqueConstraint("kind", "number", name="uq_cards_kind_number"),
         CheckConstraint("status IN ('active', 'revoked', 'migrated')", name="ck_cards_status"),
@@ -101,6 +104,9 @@ class LedgerEntry(Base):
     breakdown: Mapped[list | None] = mapped_column(JSON)
     request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     sync_state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    # SHA-256 of the evidence photo of a migrated paper card (the photo stays in the store's
+    # evidence folder next to the database).
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         CheckConstraint(
             "kind IN ('earn', 'redeem', 'adjust', 'void', 'expire', 'migrate', 'coupon')",
@@ -147,6 +153,48 @@ class Outbox(Base):
     created_at: Mapped[str] = mapped_column(String(32), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # HQ's answer (sync): applied | duplicate | adjusted | rejected | redirected, and when. A row
+    # with an outcome is acknowledged; acknowledged rows are pruned later except the newest (the
+    # sequence must never restart).
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_detail: Mapped[dict | None] = mapped_column(JSON)
+    acked_at: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class OfflineRedemption(Base):
+    """A redemption made while HQ could not be reached (sync): counts against the rule set's daily
+    offline allowance. Written before the ledger entry, so a crash in between errs on the safe side."""
+    __tablename__ = "offline_redemptions"
+    entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    points: Mapped[int] = mapped_column(Integer, nullable=False)
+    business_day: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = (Index("ix_offline_redemptions_member_day", "member_id", "business_day"),)
+
+
+class LegacyImport(Base):
+    """One committed import of a legacy ledger file (旧台帳の取込): what, by whom, what it changed."""
+    __tablename__ = "legacy_imports"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    staff_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    mapping: Mapped[dict] = mapped_column(JSON, nullable=False)
+    summary: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+class LegacyImportRow(Base):
+    """Each imported row by its stable key (hash of the file name and the row's content), so that
+    importing the same file again changes nothing."""
+    __tablename__ = "legacy_import_rows"
+    row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    import_id: Mapped[str] = mapped_column(ForeignKey("legacy_imports.id"), nullable=False, index=True)
+    row_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # created | matched | skipped
+    member_id: Mapped[str | None] = mapped_column(String(36))
+    entry_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class Coupon(Base):
@@ -223,3 +271,63 @@ class Conflict(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
     resolved_at: Mapped[str | None] = mapped_column(String(32))
     resolved_by: Mapped[int | None] = mapped_column(Integer)
+
+
+# -- manager screens (segments, reports) ----------------------------------------------------------
+class MemberSegment(Base):
+    """Segments computed locally from the ledger (app.services.segments.refresh): RFM quintile
+    scores (1-5, 0 = never visited), churn score 0-100, and the flags used as filters."""
+    __tablename__ = "member_segments"
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rfm_r: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rfm_f: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rfm_m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    days_since_visit: Mapped[int | None] = mapped_column(Integer)
+    visits_12m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spend_12m_yen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    churn_score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    vip: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    churn_risk: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    win_back: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    segments: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    computed_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class SegmentRun(Base):
+    """One segment refresh: when, with which thresholds, and the count per segment."""
+    __tablename__ = "segment_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    computed_at: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
+    thresholds: Mapped[dict] = mapped_column(JSON, nullable=False)
+    counts: Mapped[dict] = mapped_column(JSON, nullable=False)
+    members: Mapped[int] = mapped_column(Integer, nullable=False)
+    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class GeneratedReport(Base):
+    """A daily report (日報) or month-end snapshot (月次締め) written to the reports folder."""
+    __tablename__ = "generated_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # daily | monthly
+    period: Mapped[str] = mapped_column(String(10), nullable=False)  # YYYY-MM-DD | YYYY-MM
+    generated_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    generated_by: Mapped[int | None] = mapped_column(Integer)
+    pdf_path: Mapped[str | None] = mapped_column(Text)
+    csv_path: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[dict] = mapped_column(JSON, nullable=False)
+    __table_args__ = (
+        UniqueConstraint("kind", "period", name="uq_generated_reports_kind_period"),
+        CheckConstraint("kind IN ('daily', 'monthly')", name="ck_generated_reports_kind"),
+    )
+
+
+# Indexes for the customer screen (sorting and filtering a million members) and the reports.
+Index("ix_members_last_visit_at", Member.last_visit_at)
+Index("ix_members_lifetime_spend", Member.lifetime_spend_yen)
+Index("ix_members_balance", Member.balance)
+Index("ix_members_tier", Member.tier)
+Index("ix_members_home_store", Member.home_store_id)
+Index("ix_members_created_at", Member.created_at)
+Index("ix_cards_migrated_at", Card.migrated_at)
+Index("ix_ledger_void_created", LedgerEntry.created_at, sqlite_where=LedgerEntry.kind == "void")

@@ -1,0 +1,512 @@
+"""Store-side hooks for sync (called by the `sync` package; app never imports sync).
+
+How entries made at other stores appear here (the decision, see also sync/README.md):
+- Every entry HQ has booked for a member reaches every store through the change feed and is
+  written to the local ledger as an ordinary row with ``sync_state='remote'`` (same id as at HQ,
+  so applying it twice is a no-op). This store's own entries are ``pending`` until HQ answers,
+  then ``acked``. HQ's own compensations (repricing, overdraft write-off, a lost paper-card
+  migration, a rejected event) are ``remote`` rows too.
+- So the ledger invariant holds locally with no special case: member.balance == sum(ledger.points)
+  == sum(lots.remaining). A remote credit opens a lot (expiry from the rule set valid at its time);
+  a remote debit consumes lots soonest-expiry first; a remote void gives back to the lots the
+  reversed entry used. Once a store has pushed everything and pulled to HQ's head, its balances
+  equal HQ's; in between, the counter shows HQ-confirmed + this store's unacknowledged entries.
+- A merge moves the duplicate's ledger rows, lots, cards and coupons to the survivor (HQ does the
+  same), so both sides keep identical per-member sums; late events for the old id are redirected
+  by HQ and the local row already sits with the survivor.
+- A deletion scrubs the person's fields (and the personal data in old outbox payloads), revokes
+  their cards, keeps the ledger rows (the day's totals still add up), with secure_delete on and a
+  WAL checkpoint afterwards so the old pages leave the files too.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from app.clock import iso, parse_iso
+from app.errors import InvalidInput, LedgerRefused, NotFound
+from app.models import (Card, Conflict, Coupon, LedgerEntry, Lot, LotMove, Member, OfflineRedemption, Outbox,
+                        SigningKey)
+from app.rules import expiry_for, parse_rule_set
+from app.text import kana_key
+
+LOCAL_NS = uuid.UUID("a3c1f5de-2b7e-4c55-8a4e-1d2b3c4d5e6f")
+PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
+PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
+SETTING_CURSOR = "sync.cursor"
+
+
+class ReplicaService:
+    def __init__(self, store):
+        self.store = store
+
+    # ---------------------------------------------------------------------------- outbox
+    def pending(self, limit: int = 500) -> list[Outbox]:
+        with self.store.db.read() as s:
+            return list(s.scalars(select(Outbox).where(Outbox.acked_at.is_(None)).order_by(Outbox.seq).limit(limit)))
+
+    def queue_stats(self) -> dict:
+        with self.store.db.read() as s:
+            n, oldest = s.execute(select(func.count(), func.min(Outbox.created_at))
+                                  .where(Outbox.acked_at.is_(None))).one()
+            no_outcome = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.outcome.is_(None)))
+        return {"queue": int(n), "oldest_pending_at": oldest, "without_outcome": int(no_outcome)}
+
+    def note_attempt(self, seqs: list[int], error: str | None) -> None:
+        if not seqs:
+            return
+        with self.store.db.write() as s:
+            s.execute(update(Outbox).where(Outbox.seq.in_(seqs))
+                      .values(attempts=Outbox.attempts + 1, last_error=(error or None) and error[:500]))
+
+    def unack_from(self, seq: int) -> int:
+        """HQ expects an earlier sequence than we hold pending (it lost events): send them again."""
+        with self.store.db.write() as s:
+            return s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None))
+                             .values(acked_at=None, outcome=None)).rowcount
+
+    def record_outcomes(self, results: list[dict]) -> dict:
+        """Store HQ's answers in one transaction: the outbox row is acknowledged, its ledger entry
+        becomes ``acked``; a rejected points event is reversed locally (HQ booked nothing) and
+        lands in the conflicts table with adjusted ones (overdraft, lost migration)."""
+        now = self.store.now()
+        counts: dict[str, int] = {}
+        with self.store.db.write() as s:
+            rows = {r.event_id: r for r in s.scalars(select(Outbox).where(
+                Outbox.event_id.in_([r["event_id"] for r in results])))}
+            for res in results:
+                row = rows.get(res["event_id"])
+                if row is None or row.acked_at is not None:
+                    continue
+                outcome = res["outcome"]
+                counts[outcome] = counts.get(outcome, 0) + 1
+                row.outcome = outcome
+                row.outcome_detail = {k: v for k, v in res.items() if k not in ("event_id", "seq") and v}
+                row.acked_at = iso(now)
+                if not row.type.startswith("ledger."):
+                    if outcome == "rejected":
+                        self._conflict(s, "rejected_event", row.payload.get("member_id"),
+                                       {"event_id": row.event_id, "type": row.type, "reason": res.get("reason")}, now)
+                    continue
+                entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == row.event_id)).first()
+                if entry is not None and entry.sync_state == "pending":
+                    entry.sync_state = "acked"
+                if outcome == "rejected" and entry is not None:
+                    self._reverse_rejected(s, entry, res.get("reason"), now)
+                elif outcome == "adjusted":
+                    for reason in (res.get("reason") or "").split(","):
+                        kind = {"overdraft": "overdraft", "card_already_migrated": "migration_lost",
+                                "repriced": "repriced"}.get(reason, reason or "adjusted")
+                        self._conflict(s, kind, entry.member_id if entry else row.payload.get("member_id"),
+                                       {"event_id": row.event_id, "type": row.type,
+                                        "compensation": res.get("compensation") or []}, now)
+        return counts
+
+    def _reverse_rejected(self, s: Session, entry: LedgerEntry, reason: str | None, now: datetime) -> None:
+        member = self._live(s, entry.member_id)
+        if member is None:
+            return
+        points = -entry.points
+        if points < 0:
+            points = -min(-points, member.balance)
+        if points:
+            self._book(s, member, {
+                "entry_id": str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected")), "kind": "adjust", "points": points,
+                "store_id": self.store.store_id, "terminal_id": self.store.terminal_id, "created_at": iso(now),
+                "reason": f"HQ rejected {entry.kind} {entry.id}: {reason}"}, sync_state="acked")
+        self._conflict(s, "rejected_event", member.id, {"event_id": entry.id, "kind": entry.kind,
+                                                         "points": entry.points, "reason": reason,
+                                                         "reversed": points}, now)
+
+    def prune_acked(self, older_than_days: int = 30) -> int:
+        cutoff = iso(self.store.now() - timedelta(days=older_than_days))
+        with self.store.db.write() as s:
+            newest = s.scalar(select(func.max(Outbox.seq)))
+            return s.execute(delete(Outbox).where(Outbox.acked_at.is_not(None), Outbox.acked_at < cutoff,
+                                                  Outbox.seq != newest)).rowcount
+
+    # ---------------------------------------------------------------------------- offline redemptions
+    def business_day(self, at: datetime) -> str:
+        rule_set = self.store.rules.valid_at(at)
+        return at.astimezone(rule_set.zone).date().isoformat()
+
+    def offline_redeemed_today(self, member_id: str, at: datetime) -> int:
+        day = self.business_day(at)
+        with self.store.db.read() as s:
+            return int(s.scalar(select(func.coalesce(func.sum(OfflineRedemption.points), 0)).where(
+                OfflineRedemption.member_id == member_id, OfflineRedemption.business_day == day)))
+
+    def hold_offline(self, entry_id: str, member_id: str, points: int, at: datetime) -> None:
+        with self.store.db.write() as s:
+            if s.get(OfflineRedemption, entry_id) is None:
+                s.add(OfflineRedemption(entry_id=entry_id, member_id=member_id, points=points,
+                                        business_day=self.business_day(at), created_at=iso(at)))
+
+    def release_offline(self, entry_id: str) -> None:
+        with self.store.db.write() as s:
+            s.execute(delete(OfflineRedemption).where(OfflineRedemption.entry_id == entry_id))
+
+    def pending_points(self, member_id: str) -> int:
+        with self.store.db.read() as s:
+            member = self.store.members._get_active(s, member_id)
+            return int(s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+                LedgerEntry.member_id == member.id, LedgerEntry.sync_state == "pending")))
+
+    # ---------------------------------------------------------------------------- applying changes
+    def cursor(self) -> str | None:
+        return self.store.setting(SETTING_CURSOR)
+
+    def set_cursor(self, cursor: str, **extra) -> None:
+        with self.store.db.write() as s:
+            self.store.set_settings(s, **{SETTING_CURSOR: cursor}, **extra)
+        self.store._settings_cache = None  # read again after the commit
+
+    def apply_changes(self, changes: list[dict], cursor: str, *, hq_public_key: bytes | None = None) -> dict:
+        """Apply one page of HQ's change feed and commit the cursor in the same transaction."""
+        summary: dict = {"applied": 0, "deleted_members": 0, "conflicts": 0, "touched_members": set()}
+        now = self.store.now()
+        with self.store.db.write() as s:
+            pending_fields = self._pending_fields(s)
+            for ch in changes:
+                kind, data = ch["kind"], ch["data"]
+                handler = getattr(self, "_ch_" + kind.replace(".", "_"), None)
+                if handler is None:
+                    continue
+                handler(s, data, now, summary, pending_fields=pending_fields, hq_public_key=hq_public_key)
+                summary["applied"] += 1
+            if summary["deleted_members"]:
+                s.execute(text("PRAGMA secure_delete=ON"))
+            self.store.set_settings(s, **{SETTING_CURSOR: cursor})
+        self.store._settings_cache = None
+        if summary["deleted_members"]:
+            self.wipe_free_pages()
+        summary["touched_members"] = sorted(summary["touched_members"])
+        return summary
+
+    def wipe_free_pages(self) -> None:
+        """After a deletion: overwrite freed pages and fold the WAL into the main file, truncated."""
+        with self.store.db.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            raw.execute("PRAGMA secure_delete=ON")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _pending_fields(self, s: Session) -> set[tuple[str, str]]:
+        out = set()
+        for payload in s.scalars(select(Outbox.payload).where(Outbox.acked_at.is_(None),
+                                                              Outbox.type == "member.upsert")):
+            for f in (payload.get("fields") or {}):
+                out.add((payload.get("member_id"), f))
+        return out
+
+    def _live(self, s: Session, member_id: str | None) -> Member | None:
+        m = s.get(Member, member_id) if member_id else None
+        hops = 0
+        while m is not None and m.status == "merged" and m.merged_into and hops < 20:
+            m = s.get(Member, m.merged_into)
+            hops += 1
+        return m
+
+    def _conflict(self, s: Session, kind: str, member_id: str | None, details: dict, now: datetime) -> None:
+        s.add(Conflict(kind=kind, created_at=iso(now), member_id=member_id, details=details, status="open"))
+
+    # -- members -------------------------------------------------------------------------
+    def _ch_member(self, s: Session, d: dict, now, summary, pending_fields, **_):
+        if d.get("scrubbed"):
+            return
+        m = s.get(Member, d["member_id"])
+        fields = d.get("fields") or {}
+        times = d.get("field_times") or {}
+        if m is None:
+            if d.get("status") == "deleted":
+                return
+            kana = fields.get("name_kana") or ""
+            member_no = d.get("member_no") or d["member_id"][:20]
+            if s.scalars(select(Member.id).where(Member.member_no == member_no)).first():
+                member_no = ("X" + d["member_id"].replace("-", ""))[:20]
+            m = Member(id=d["member_id"], member_no=member_no, name=fields.get("name"), name_kana=kana,
+                       kana_key=kana_key(kana) if kana else "", phone=fields.get("phone"), email=fields.get("email"),
+                       line_user_id=fields.get("line_user_id"), birthday=fields.get("birthday"),
+                       consent_marketing=bool(fields.get("consent_marketing")), status="active",
+                       home_store_id=d.get("home_store_id"), field_times=dict(times), balance=0,
+                       lifetime_spend_yen=0, created_at=d.get("created_at") or iso(now), updated_at=iso(now))
+            s.add(m)
+            s.flush()
+            return
+        if m.status == "deleted":
+            return
+        local_times = dict(m.field_times or {})
+        changed = False
+        for f, value in fields.items():
+            if f not in PROFILE_FIELDS or (m.id, f) in pending_fields:
+                continue  # our own edit is still on its way: HQ will decide when it arrives
+            if f == "name_kana" and not value:
+                continue
+            if getattr(m, f) != value or local_times.get(f) != times.get(f):
+                setattr(m, f, value)
+                if f == "name_kana":
+                    m.kana_key = kana_key(value)
+                if times.get(f):
+                    local_times[f] = times[f]
+                changed = True
+        if changed:
+            m.field_times = local_times
+            m.updated_at = iso(now)
+
+    def _ch_member_merge(self, s: Session, d: dict, now, summary, **_):
+        dup_id, survivor_id = d["duplicate"], d["survivor"]
+        dup = s.get(Member, dup_id)
+        survivor = self._live(s, survivor_id)
+        if dup is None or survivor is None or dup.status == "merged" or dup.id == survivor.id:
+            if dup is not None and dup.status != "merged" and survivor is None:
+                dup.status, dup.merged_into = "merged", survivor_id
+            return
+        s.execute(update(LedgerEntry).where(LedgerEntry.member_id == dup.id).values(member_id=survivor.id))
+        s.execute(update(Lot).where(Lot.member_id == dup.id).values(member_id=survivor.id))
+        s.execute(update(Card).where(Card.member_id == dup.id).values(member_id=survivor.id))
+        s.execute(update(Coupon).where(Coupon.member_id == dup.id).values(member_id=survivor.id))
+        s.execute(update(OfflineRedemption).where(OfflineRedemption.member_id == dup.id)
+                  .values(member_id=survivor.id))
+        s.execute(update(Member).where(Member.merged_into == dup.id).values(merged_into=survivor.id))
+        survivor.balance += dup.balance
+        survivor.lifetime_spend_yen += dup.lifetime_spend_yen
+        if dup.last_visit_at and (not survivor.last_visit_at or dup.last_visit_at > survivor.last_visit_at):
+            survivor.last_visit_at = dup.last_visit_at
+        dup.balance = 0
+        dup.lifetime_spend_yen = 0
+        dup.status = "merged"
+        dup.merged_into = survivor.id
+        dup.updated_at = survivor.updated_at = iso(now)
+        summary["touched_members"].update((dup.id, survivor.id))
+
+    def _ch_member_delete(self, s: Session, d: dict, now, summary, **_):
+        m = s.get(Member, d["member_id"])
+        if m is None:
+            return
+        s.execute(text("PRAGMA secure_delete=ON"))
+        for f in PII_FIELDS:
+            setattr(m, f, "" if f == "name_kana" else None)
+        m.kana_key = ""
+        m.consent_marketing = False
+        m.consent_at = None
+        m.field_times = {}
+        m.status = "deleted"
+        m.updated_at = iso(now)
+        s.execute(update(Card).where(Card.member_id == m.id, Card.status == "active")
+                  .values(status="revoked", revoked_at=iso(now)))
+        for row in s.scalars(select(Outbox).where(Outbox.type == "member.upsert")):
+            if (row.payload or {}).get("member_id") == m.id:
+                row.payload = {"member_id": m.id, "member_no": row.payload.get("member_no"), "fields": {},
+                               "field_times": {}, "scrubbed": True}
+        summary["deleted_members"] += 1
+        summary["touched_members"].add(m.id)
+
+    # -- ledger --------------------------------------------------------------------------
+    def _ch_ledger(self, s: Session, d: dict, now, summary, **_):
+        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == d["entry_id"])).first() is not None:
+            return
+        member = self._live(s, d["member_id"])
+        if member is None:
+            self._conflict(s, "unknown_member", d["member_id"], {"entry_id": d["entry_id"]}, now)
+            summary["conflicts"] += 1
+            return
+        self._book(s, member, d, sync_state="remote")
+        summary["touched_members"].add(member.id)
+
+    def _rule_set_at(self, at: datetime):
+        try:
+            return self.store.rules.valid_at(at)
+        except Exception:  # noqa: BLE001 - an entry older than every rule set we hold
+            sets = self.store.rules.all()
+            return sets[0]
+
+    def _book(self, s: Session, member: Member, d: dict, *, sync_state: str) -> LedgerEntry:
+        """Write an entry that did not start at this counter (HQ's, another store's, a local
+        reversal of a rejected event), keeping balance == sum(ledger) == sum(lots)."""
+        created = parse_iso(d["created_at"])
+        reverses = d.get("reverses_id")
+        if reverses and s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reverses)).first() is None:
+            reverses = None
+        if reverses and s.scalars(select(LedgerEntry.seq).where(LedgerEntry.reverses_id == reverses)).first():
+            reverses = None  # unique: already reversed (should not happen)
+        entry = LedgerEntry(id=d["entry_id"], member_id=member.id, kind=d["kind"], points=int(d["points"]),
+                            amount_yen=d.get("amount_yen"), staff_id=d.get("staff_id"), store_id=d.get("store_id") or "HQ",
+                            terminal_id=d.get("terminal_id") or "HQ", created_at=d["created_at"],
+                            rule_set_version=d.get("rule_set_version"), reverses_id=reverses,
+                            coupon_id=d.get("coupon_id"), reason=d.get("reason"), request_hash=sync_state,
+                            sync_state=sync_state)
+        s.add(entry)
+        s.flush()
+        points = entry.points
+        if reverses:
+            moves = s.scalars(select(LotMove).where(LotMove.entry_id == reverses)).all()
+            given = 0
+            for move in moves:
+                lot = s.get(Lot, move.lot_id)
+                back = -move.points
+                if back < 0:
+                    back = -min(-back, lot.remaining)
+                lot.remaining += back
+                given += back
+                s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=back))
+            points -= given
+            orig = s.scalars(select(LedgerEntry).where(LedgerEntry.id == reverses)).first()
+            if orig.kind == "earn" and orig.amount_yen:
+                member.lifetime_spend_yen -= orig.amount_yen
+        if points > 0:
+            rule_set = self._rule_set_at(created)
+            lot = Lot(member_id=member.id, entry_id=entry.id, points=points, remaining=points,
+                      expires_at=iso(expiry_for(rule_set, created)))
+            s.add(lot)
+            s.flush()
+            s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=points))
+        elif points < 0:
+            left = -points
+            for lot in s.scalars(select(Lot).where(Lot.member_id == member.id, Lot.remaining > 0)
+                                 .order_by(Lot.expires_at, Lot.id)):
+                take = min(left, lot.remaining)
+                lot.remaining -= take
+                s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-take))
+                left -= take
+                if not left:
+                    break
+            if left:
+                raise LedgerRefused(f"A synced entry takes {left} pt more than this store's copy holds.",
+                                    code="sync_shortfall", entry_id=entry.id)
+        member.balance += entry.points
+        if member.balance < 0:
+            raise LedgerRefused("A synced entry would take the balance below zero.", code="sync_shortfall",
+                                entry_id=entry.id)
+        if entry.kind == "earn":
+            member.lifetime_spend_yen += int(entry.amount_yen or 0)
+            if not member.last_visit_at or entry.created_at > member.last_visit_at:
+                member.last_visit_at = entry.created_at
+        if entry.kind == "coupon" and entry.coupon_id:
+            coupon = s.get(Coupon, entry.coupon_id)
+            if coupon is not None and coupon.used_at is None:
+                coupon.used_at, coupon.used_entry_id = entry.created_at, entry.id
+        return entry
+
+    # -- cards, keys, rules, coupons -------------------------------------------------------
+    def _ch_card_revoke(self, s: Session, d: dict, now, summary, **_):
+        card = s.scalars(select(Card).where(Card.kind == d.get("kind", "member_code"),
+                                            Card.number == d["number"])).first()
+        if card is None:
+            member = self._live(s, d.get("member_id"))
+            card = Card(member_id=member.id if member else None, kind=d.get("kind", "member_code"),
+                        number=d["number"], key_id=d["number"].split(":")[0] if ":" in d["number"] else None,
+                        status="revoked", created_at=d.get("at") or iso(now))
+            s.add(card)
+        card.status = "revoked"
+        card.revoked_at = d.get("at") or iso(now)
+
+    def _ch_card_migrated(self, s: Session, d: dict, now, summary, **_):
+        card = s.scalars(select(Card).where(Card.kind == d.get("kind", "paper"), Card.number == d["number"])).first()
+        member = self._live(s, d.get("member_id"))
+        if card is None:
+            card = Card(kind=d.get("kind", "paper"), number=d["number"], status="migrated",
+                        created_at=d.get("at") or iso(now))
+            s.add(card)
+        card.member_id = member.id if member else card.member_id
+        card.status = "migrated"
+        card.migrated_at = d.get("at")
+        card.migrated_store_id = d.get("store_id")
+
+    def _ch_signing_key(self, s: Session, d: dict, now, summary, hq_public_key=None, **_):
+        pub = bytes.fromhex(d["public_key"])
+        if hq_public_key is not None and d.get("certificate"):
+            if not _verify_cert(hq_public_key, d["key_id"], pub, d["owner"], d["certificate"]):
+                self._conflict(s, "bad_key_certificate", None, {"key_id": d["key_id"], "owner": d["owner"]}, now)
+                return
+        key = s.get(SigningKey, d["key_id"])
+        if key is None:
+            s.add(SigningKey(key_id=d["key_id"], public_key=pub, owner=d["owner"], is_own=False,
+                             revoked_at=d.get("revoked_at"), created_at=iso(now)))
+        else:
+            if key.public_key != pub:
+                self._conflict(s, "key_mismatch", None, {"key_id": d["key_id"]}, now)
+                return
+            key.revoked_at = d.get("revoked_at")
+
+    def _ch_rule_set(self, s: Session, d: dict, now, summary, **_):
+        self.store.rules.install(s, parse_rule_set(d["body"]))
+
+    def _ch_coupon(self, s: Session, d: dict, now, summary, **_):
+        if not d.get("coupon_id") or s.get(Coupon, d["coupon_id"]) is not None:
+            return
+        member = self._live(s, d.get("member_id"))
+        if member is None or member.status != "active":
+            return
+        title = d.get("template_id", "")
+        try:
+            tpl = self._rule_set_at(parse_iso(d["issued_at"])).coupon(d["template_id"])
+        except Exception:  # noqa: BLE001
+            tpl = None
+        s.add(Coupon(id=d["coupon_id"], member_id=member.id, template_id=d["template_id"],
+                     title_ja=tpl.name_ja if tpl else title, title_en=tpl.name_en if tpl else title,
+                     kind=d.get("kind", "bonus_points"), value=int(d.get("value") or 0), issued_at=d["issued_at"],
+                     expires_at=d["expires_at"]))
+
+    # ---------------------------------------------------------------------------- checks
+    def invariant_problems(self) -> list[str]:
+        """member.balance == sum(ledger) == sum(lots.remaining) for every member (for tests/status)."""
+        problems = []
+        with self.store.db.read() as s:
+            ledger = dict(s.execute(select(LedgerEntry.member_id, func.sum(LedgerEntry.points))
+                                    .group_by(LedgerEntry.member_id)).all())
+            lots = dict(s.execute(select(Lot.member_id, func.sum(Lot.remaining)).group_by(Lot.member_id)).all())
+            for mid, bal in s.execute(select(Member.id, Member.balance)).all():
+                if bal != (ledger.get(mid) or 0) or bal != (lots.get(mid) or 0):
+                    problems.append(f"{mid}: balance {bal} ledger {ledger.get(mid) or 0} lots {lots.get(mid) or 0}")
+        return problems
+
+    def balances(self) -> dict[str, int]:
+        with self.store.db.read() as s:
+            return dict(s.execute(select(Member.id, Member.balance)).all())
+
+
+class ConflictService:
+    """The manager's 要確認 list."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def open(self) -> list[Conflict]:
+        with self.store.db.read() as s:
+            return list(s.scalars(select(Conflict).where(Conflict.status == "open").order_by(Conflict.id)))
+
+    def all(self, limit: int = 500) -> list[Conflict]:
+        with self.store.db.read() as s:
+            return list(s.scalars(select(Conflict).order_by(Conflict.id.desc()).limit(limit)))
+
+    def resolve(self, actor, conflict_id: int, note: str | None = None) -> Conflict:
+        from app.services.staff import require
+
+        require(actor, "manager", "resolve conflicts")
+        with self.store.db.write() as s:
+            c = s.get(Conflict, conflict_id)
+            if c is None:
+                raise NotFound("No such conflict.", code="unknown_conflict")
+            if c.status != "open":
+                raise InvalidInput("This conflict was already resolved.", code="already_resolved")
+            c.status = "resolved"
+            c.resolved_at = iso(self.store.now())
+            c.resolved_by = actor.staff_id
+            if note:
+                c.details = dict(c.details, note=note)
+            self.store.audit.record(s, actor, "conflict.resolve", "conflict", c.id, None, {"note": bool(note)})
+            return c
+
+
+def _verify_cert(hq_public: bytes, key_id: str, public: bytes, owner: str, certificate: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    msg = b"TSUMUGI-KEY-CERT|" + key_id.encode() + b"|" + public + b"|" + owner.encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(hq_public).verify(bytes.fromhex(certificate), msg)
+        return True
+    except (InvalidSignature, ValueError):
+        return False

@@ -1,0 +1,490 @@
+"""The store's sync engine: enrollment, push (outbox → HQ), pull (change feed → store), poke
+(server-sent events, polling fallback), online-first redemptions, and the worker thread.
+
+    engine = SyncEngine(store)                 # store enrolled before (credential in the keyring)
+    engine.sync_once()                         # push everything, then pull to HQ's head
+    worker = SyncWorker(engine); worker.start()  # background: wakes on local changes and on pokes
+    worker.add_listener(lambda state: ...)     # SyncState after every change of state (worker thread!)
+
+One worker per store database: a lock file next to the database refuses a second one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from app.clock import iso, parse_iso
+from app.errors import LedgerRefused, TsumugiError
+from app.rules import RuleViolation, check_offline_redemption
+from app.secrets import get_secret, set_secret
+from app.services.replica import ReplicaService
+from sync.client import HQClient, Offline, RateLimited, Refused, SyncError
+from sync.hlc import HLC, Timestamp
+from sync.protocol import MAX_BATCH, EnrollRequest, Event, PushRequest, ReserveRequest, parse_cursor
+
+log = logging.getLogger("sync")
+
+S_URL, S_HQ_KEY, S_LAST_OK, S_LAST_ERR, S_HLC, S_ENROLLED = (
+    "sync.hq_url", "sync.hq_public_key", "sync.last_success", "sync.last_error", "sync.hlc", "sync.enrolled_at")
+
+
+def credential_name(store_id: str) -> str:
+    return f"hq-credential:{store_id}"
+
+
+class NotEnrolled(SyncError):
+    code = "not_enrolled"
+
+
+class SyncLocked(SyncError):
+    code = "sync_locked"
+
+
+@dataclass
+class SyncState:
+    """What the status bar shows (and `status --json` prints)."""
+    enrolled: bool
+    online: bool
+    queue: int
+    oldest_pending_at: str | None
+    oldest_pending_age_s: float | None
+    last_sync: str | None
+    last_error: str | None
+    cursor: str | None
+    stream: bool = False
+    open_conflicts: int = 0
+    without_outcome: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def enroll(store, hq_url: str, code: str, *, verify: bool | str = True) -> dict:
+    """Exchange a one-time enrollment code for this store's credential (kept in the OS keyring
+    only: refused clearly when there is no keyring). HQ certifies our signing key."""
+    from sqlalchemy import select
+
+    from app.models import SigningKey
+
+    hq_url = HQClient(hq_url).base_url
+    with store.db.read() as s:
+        key = s.scalars(select(SigningKey).where(SigningKey.is_own.is_(True), SigningKey.revoked_at.is_(None))
+                        .order_by(SigningKey.created_at.desc())).first()
+    if key is None:
+        raise NotEnrolled("Initialise the store first (it needs its signing key).")
+    # the keyring must work before we spend the one-time code
+    get_secret(credential_name(store.store_id))
+    client = HQClient(hq_url, verify=verify)
+    try:
+        resp = client.enroll(EnrollRequest(code=code, store_id=store.store_id, terminal_id=store.terminal_id,
+                                           signing_key_id=key.key_id, signing_public_key=key.public_key.hex()))
+    finally:
+        client.close()
+    set_secret(credential_name(store.store_id), resp.credential)
+    with store.db.write() as s:
+        store.set_settings(s, **{S_URL: hq_url, S_HQ_KEY: resp.hq_public_key, S_ENROLLED: iso(store.now())})
+        store.audit.record(s, None, "sync.enroll", "store", store.store_id, None, {"hq": hq_url})
+    store._settings_cache = None  # read again after the commit
+    return {"store_id": resp.store_id, "hq_url": hq_url, "hq_key_id": resp.hq_key_id}
+
+
+class _DbLock:
+    """An exclusive lock file next to the store database (one sync worker per database)."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(str(db_path) + ".sync.lock")
+        self._fh = None
+
+    def acquire(self) -> None:
+        self._fh = open(self.path, "a+")
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(self._fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._fh.close()
+            self._fh = None
+            raise SyncLocked("Another sync worker is already running for this store database.") from None
+
+    def release(self) -> None:
+        if self._fh is not None:
+            try:
+                if os.name == "nt":
+                    import msvcrt
+
+                    msvcrt.locking(self._fh.fileno(), msvcrt.LK_UNLCK, 1)
+                else:
+                    import fcntl
+
+                    fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._fh.close()
+                self._fh = None
+
+
+class SyncEngine:
+    def __init__(self, store, *, client: HQClient | None = None, batch_size: int = MAX_BATCH,
+                 page_size: int = 2000, verify: bool | str = True, lock: bool = True, transport=None):
+        self.store = store
+        self.replica = ReplicaService(store)
+        self.batch_size = min(batch_size, MAX_BATCH)
+        self.page_size = page_size
+        self._client = client
+        self._verify = verify
+        self._transport = transport
+        self._lock = _DbLock(store.db.path) if lock else None
+        self._locked = False
+        self._mutex = threading.RLock()  # one sync step at a time within this process
+        last = store.setting(S_HLC)
+        self.hlc = HLC(store.store_id if store.initialised else "?", last=Timestamp.parse(last) if last else None)
+        self.online = False
+        self.last_error: str | None = None
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def enrolled(self) -> bool:
+        return bool(self.store.setting(S_URL))
+
+    @property
+    def client(self) -> HQClient:
+        if self._client is None:
+            url = self.store.setting(S_URL)
+            if not url:
+                raise NotEnrolled("This store is not enrolled with HQ yet (run enroll).")
+            credential = get_secret(credential_name(self.store.store_id))
+            if not credential:
+                raise NotEnrolled("This store's HQ credential is not in this computer's keyring; enroll again.")
+            self._client = HQClient(url, credential, verify=self._verify, transport=self._transport)
+        return self._client
+
+    def acquire(self) -> None:
+        if self._lock is not None and not self._locked:
+            self._lock.acquire()
+            self._locked = True
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._lock is not None and self._locked:
+            self._lock.release()
+            self._locked = False
+
+    def _hq_key(self) -> bytes | None:
+        k = self.store.setting(S_HQ_KEY)
+        return bytes.fromhex(k) if k else None
+
+    def _note(self, ok: bool, error: str | None = None) -> None:
+        with self.store.db.write() as s:
+            values = {S_HLC: str(self.hlc.last)}
+            if ok:
+                values[S_LAST_OK] = iso(self.store.now())
+                values[S_LAST_ERR] = None
+            else:
+                values[S_LAST_ERR] = f"{iso(self.store.now())} {error}"
+            self.store.set_settings(s, **values)
+        self.store._settings_cache = None
+
+    # -- one round ------------------------------------------------------------------------
+    def sync_once(self) -> dict:
+        """Push everything queued, then pull to HQ's head. Raises Offline / RateLimited / Refused."""
+        self.acquire()
+        with self._mutex:
+            try:
+                pushed = self.push_all()
+                pulled = self.pull_all()
+            except SyncError as exc:
+                self.online = not isinstance(exc, Offline)
+                self.last_error = str(exc)
+                self._note(False, str(exc))
+                raise
+            self.online = True
+            self.last_error = None
+            self._note(True)
+            return {"pushed": pushed, "pulled": pulled}
+
+    def push_all(self) -> dict:
+        totals: dict[str, int] = {}
+        resent_from = None
+        while True:
+            rows = self.replica.pending(self.batch_size)
+            if not rows:
+                return totals
+            stats = self.replica.queue_stats()
+            events = []
+            for r in rows:
+                at_ms = int(parse_iso(r.created_at).timestamp() * 1000)
+                events.append(Event(event_id=r.event_id, seq=r.seq, type=r.type, hlc=str(self.hlc.now(at_ms)),
+                                    rule_set_version=(r.payload or {}).get("rule_set_version"), payload=r.payload))
+            req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
+                              sent_at=iso(self.store.now()),
+                              events=events, queue_length=stats["queue"],
+                              oldest_pending_at=stats["oldest_pending_at"])
+            try:
+                resp = self.client.push(req)
+            except SyncError as exc:
+                self.replica.note_attempt([r.seq for r in rows], str(exc))
+                raise
+            counts = self.replica.record_outcomes([r.model_dump() for r in resp.results])
+            for k, v in counts.items():
+                totals[k] = totals.get(k, 0) + v
+            if resp.gap:
+                first = rows[0].seq
+                if resp.expected_seq < first and resent_from != resp.expected_seq:
+                    n = self.replica.unack_from(resp.expected_seq)
+                    log.warning("HQ expects sequence %d (we were at %d): resending %d event(s)",
+                                resp.expected_seq, first, n)
+                    resent_from = resp.expected_seq
+                    if n == 0:
+                        raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}, which this "
+                                                           "store no longer holds")
+                    continue
+                if not resp.results:
+                    raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}")
+
+    def pull_all(self) -> dict:
+        cursor = self.replica.cursor()
+        pages = changes = 0
+        reset = False
+        touched: set[str] = set()
+        while True:
+            page = self.client.changes(cursor, self.page_size)
+            if page.reset:
+                log.warning("HQ answered reset (epoch %s): rebuilding the cache from a snapshot, outbox kept",
+                            page.epoch)
+                self.replica.set_cursor(page.next_cursor)
+                cursor = page.next_cursor
+                reset = True
+                continue
+            if page.changes:
+                summary = self.replica.apply_changes([c.model_dump() for c in page.changes], page.next_cursor,
+                                                     hq_public_key=self._hq_key())
+                touched.update(summary["touched_members"])
+                changes += len(page.changes)
+                for c in page.changes:  # keep our clock ahead of what we have seen
+                    for t in (c.data.get("field_times") or {}).values():
+                        try:
+                            self.hlc.receive(Timestamp.parse(t))
+                        except ValueError:
+                            pass
+            elif page.next_cursor != cursor:
+                self.replica.set_cursor(page.next_cursor)
+            cursor = page.next_cursor
+            pages += 1
+            if not page.has_more:
+                return {"pages": pages, "changes": changes, "reset": reset, "cursor": cursor}
+
+    # -- status ---------------------------------------------------------------------------
+    def state(self, stream: bool = False) -> SyncState:
+        from app.services.replica import ConflictService
+
+        q = self.replica.queue_stats()
+        age = None
+        if q["oldest_pending_at"]:
+            age = max(0.0, (self.store.now() - parse_iso(q["oldest_pending_at"])).total_seconds())
+        return SyncState(enrolled=self.enrolled, online=self.online, queue=q["queue"],
+                         oldest_pending_at=q["oldest_pending_at"], oldest_pending_age_s=age,
+                         last_sync=self.store.setting(S_LAST_OK), last_error=self.store.setting(S_LAST_ERR),
+                         cursor=self.replica.cursor(), stream=stream,
+                         open_conflicts=len(ConflictService(self.store).open()),
+                         without_outcome=q["without_outcome"])
+
+    # -- redemptions, online first ----------------------------------------------------------
+    def redeem(self, actor, member_id: str, points: int, key, *, bill_yen: int | None = None,
+               timeout: float = 1.5, at: datetime | None = None) -> dict:
+        """Redeem online-first: HQ reserves the points (short timeout); when HQ cannot be reached,
+        the offline cap applies: last known balance minus pending redemptions, and the rule set's
+        daily offline allowance. Returns {"entry": EntryResult, "mode": "online"|"offline"}."""
+        key = str(uuid.UUID(str(key)))
+        now = at or self.store.now()
+        member = self.store.members.get(member_id)
+        mode = "online"
+        try:
+            if not self.enrolled:
+                raise Offline("not enrolled")
+            pending = self.replica.pending_points(member.id)
+            resp = self.client.reserve(ReserveRequest(event_id=key, member_id=member.id, points=int(points),
+                                                      terminal_id=self.store.terminal_id, pending_points=pending),
+                                       timeout=timeout)
+            if not resp.ok:
+                raise LedgerRefused(f"HQ: not enough points ({resp.available:,} pt available chain-wide).",
+                                    code="insufficient_balance", available=resp.available)
+            self.online = True
+        except (Offline, RateLimited, NotEnrolled):
+            mode = "offline"
+            self.online = False
+        if mode == "offline":
+            rule_set = self.store.rules.valid_at(now)
+            bal = self.store.ledger.balance(member.id)
+            pending_redemptions = -min(0, self._pending_debits(member.id))
+            last_known = bal["balance"] - bal["pending"]  # HQ-confirmed
+            try:
+                check_offline_redemption(rule_set, int(points), bill_yen,
+                                         max(0, last_known - pending_redemptions),
+                                         self.replica.offline_redeemed_today(member.id, now))
+            except RuleViolation as exc:
+                raise LedgerRefused(str(exc), code=exc.code, offline=True, **exc.params) from None
+            self.replica.hold_offline(key, member.id, int(points), now)
+        try:
+            entry = self.store.ledger.redeem(actor, member.id, points, key, bill_yen=bill_yen, at=at)
+        except TsumugiError:
+            if mode == "offline":
+                self.replica.release_offline(key)
+            raise
+        return {"entry": entry, "mode": mode}
+
+    def _pending_debits(self, member_id: str) -> int:
+        from sqlalchemy import func, select
+
+        from app.models import LedgerEntry
+
+        with self.store.db.read() as s:
+            return int(s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+                LedgerEntry.member_id == member_id, LedgerEntry.sync_state == "pending", LedgerEntry.points < 0)))
+
+
+class Backoff:
+    """Exponential backoff with full jitter."""
+
+    def __init__(self, base: float = 0.5, cap: float = 60.0, rng: random.Random | None = None):
+        self.base, self.cap, self.n = base, cap, 0
+        self.rng = rng or random.Random()
+
+    def next(self) -> float:
+        delay = self.rng.uniform(0, min(self.cap, self.base * (2 ** self.n)))
+        self.n += 1
+        return delay
+
+    def reset(self) -> None:
+        self.n = 0
+
+
+@dataclass
+class WorkerConfig:
+    poll_s: float = 30.0          # pull at least this often when the stream is down (± jitter)
+    outbox_check_s: float = 1.0   # how often the outbox is looked at for new events
+    stream: bool = True
+    backoff_cap_s: float = 60.0
+
+
+class SyncWorker:
+    """The background sync loop (a thread). Thread-safe API: start(), stop(), wake(), state(),
+    add_listener(fn). Listeners are called on the worker thread: bridge them to the GUI thread."""
+
+    def __init__(self, engine: SyncEngine, config: WorkerConfig | None = None):
+        self.engine = engine
+        self.config = config or WorkerConfig()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stream_thread: threading.Thread | None = None
+        self._listeners: list[Callable[[SyncState], None]] = []
+        self._stream_up = False
+        self.backoff = Backoff(cap=self.config.backoff_cap_s)
+        self.rounds = 0
+
+    def add_listener(self, fn: Callable[[SyncState], None]) -> None:
+        self._listeners.append(fn)
+
+    def remove_listener(self, fn) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def start(self) -> None:
+        self.engine.acquire()  # refuse a second worker for the same database
+        self._thread = threading.Thread(target=self._run, name="tsumugi-sync", daemon=True)
+        self._thread.start()
+        if self.config.stream:
+            self._stream_thread = threading.Thread(target=self._run_stream, name="tsumugi-sync-stream", daemon=True)
+            self._stream_thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+        if self._stream_thread:
+            self._stream_thread.join(timeout)
+        self.engine.close()
+
+    def wake(self) -> None:
+        """Sync now (call after a local action, or when the user presses 再同期)."""
+        self._wake.set()
+
+    def state(self) -> SyncState:
+        return self.engine.state(stream=self._stream_up)
+
+    def _emit(self) -> None:
+        if not self._listeners:
+            return
+        try:
+            st = self.state()
+        except Exception:  # noqa: BLE001
+            return
+        for fn in list(self._listeners):
+            try:
+                fn(st)
+            except Exception:  # noqa: BLE001 - a listener must not kill sync
+                log.exception("sync listener failed")
+
+    def _run(self) -> None:
+        next_pull = 0.0
+        delay = 0.0
+        while not self._stop.is_set():
+            now = time.monotonic()
+            due = self._wake.is_set() or now >= next_pull or self.engine.replica.queue_stats()["queue"] > 0
+            if due and now >= delay:
+                self._wake.clear()
+                try:
+                    self.engine.sync_once()
+                    self.backoff.reset()
+                    self.rounds += 1
+                    poll = self.config.poll_s * (5 if self._stream_up else 1)
+                    next_pull = time.monotonic() + poll * random.uniform(0.8, 1.2)
+                    delay = 0.0
+                except RateLimited as exc:
+                    delay = time.monotonic() + exc.retry_after
+                except (Offline, Refused, NotEnrolled) as exc:
+                    log.info("sync failed: %s", exc)
+                    delay = time.monotonic() + self.backoff.next()
+                except Exception as exc:  # noqa: BLE001 - keep the worker alive, say why
+                    log.exception("sync round failed")
+                    self.engine.last_error = f"{exc.__class__.__name__}: {exc}"
+                    delay = time.monotonic() + self.backoff.next()
+                self._emit()
+            wait = self.config.outbox_check_s
+            if delay > time.monotonic():
+                wait = min(wait, max(0.01, delay - time.monotonic()))
+            self._wake.wait(wait)
+
+    def _run_stream(self) -> None:
+        backoff = Backoff(base=1.0, cap=30.0)
+        while not self._stop.is_set():
+            try:
+                for name in self.engine.client.stream(read_timeout=20.0):
+                    if self._stop.is_set():
+                        break
+                    if not self._stream_up:
+                        self._stream_up = True
+                        backoff.reset()
+                    if name in ("poke", "hello"):
+                        self._wake.set()
+            except (SyncError, TsumugiError) as exc:
+                log.debug("event stream down: %s", exc)
+            except Exception:  # noqa: BLE001
+                log.exception("event stream failed")
+            self._stream_up = False
+            self._stop.wait(backoff.next())
