@@ -16,7 +16,7 @@ DEMO_MEMBERS = [
     # (kana, name, phone, birthday, purchases yen, days ago of first purchase)
     ("ヤマダハナコ", "山田 花子", "090-1234-5678", "1988-11-25", [42000, 38000, 31000, 3480], 200),
     ("サトウタロウ", "佐藤 太郎", "080-2345-6789", None, [12800, 5400, 2200], 120),
-    ("スズキミカ", "鈴木 美香", None, "1995-03-14", [64000], 330),
+    ("スズキミカ", "鈴木 美香", None, "1995-03-14", [64000], 290),
     ("タナカケン", "田中 健", "070-3456-7890", None, [980], 10),
     ("イトウユイ", "伊藤 結衣", None, None, [], 0),
 ]
@@ -26,6 +26,7 @@ def fill_demo(store, manager) -> dict:
     """Fill an initialised store with demo members, history, a coupon and a legacy card.
     Returns {"members": [(member_no, code)], "cashier": staff_id, "legacy_card": number}."""
     now = store.now()
+    earliest = store.rules.current().valid_from + timedelta(hours=1)  # history only where the rules apply
     cashier = store.staff.add(manager, "デモ レジ担当", "cashier", DEMO_CASHIER_PIN)
     out = {"members": [], "cashier": cashier.id, "legacy_card": DEMO_LEGACY_CARD}
     first_id = None
@@ -35,12 +36,12 @@ def fill_demo(store, manager) -> dict:
         first_id = first_id or reg.member.id
         step = max(days // max(len(buys), 1), 1)
         for i, amount in enumerate(buys):
-            at = now - timedelta(days=days - i * step, hours=2)
+            at = max(now - timedelta(days=days - i * step, hours=2), earliest + timedelta(minutes=i))
             store.ledger.earn(manager, reg.member.id, amount, key=uuid.uuid4(), at=at)
         out["members"].append((reg.member.member_no, reg.code))
     # a redemption in the history of the first member, and a coupon ready to use
     store.ledger.redeem(manager, first_id, 200, key=uuid.uuid4(), bill_yen=1980,
-                        at=now - timedelta(days=20))
+                        at=max(now - timedelta(days=20), earliest + timedelta(hours=1)))
     store.coupons.issue(manager, first_id, "win-back-500", key=uuid.uuid4())
     _legacy_card(store, DEMO_LEGACY_CARD, now)
     return out
