@@ -66,6 +66,10 @@ class Store:
         self.members = MemberService(self)
         self.ledger = LedgerService(self)
         self.coupons = CouponService(self)
+        from app.services.segments import SegmentService; self.segments = SegmentService(self)  # noqa: E702
+        from app.services.customers import CustomerService; self.customers = CustomerService(self)  # noqa: E702
+        from app.services.reports import ReportService; self.reports = ReportService(self)  # noqa: E702
+        from app.services.conflicts import ConflictsService; self.conflicts = ConflictsService(self)  # noqa: E702
 
     @classmethod
     def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":

@@ -1,0 +1,425 @@
+"""The manager's customer list (顧客一覧) and customer details (顧客詳細), Qt-free.
+
+    f = CustomerFilter(text="やまだ", tier="gold", segment="vip")
+    store.customers.count(f)                        # capped count for "12,345 members"
+    page = store.customers.page(f, sort=("balance", "desc"), offset=0, limit=200)
+    page = store.customers.page(f, sort, limit=200, after=page.cursor)   # keyset: next page
+    store.customers.profile(member_id)              # details, cards, lots, coupons, history, series
+    store.customers.export_csv(manager, f, ["member_no", "name_kana", "phone"], path)
+
+Built for a million members: every query walks an index in the order it returns rows and stops at
+the page size. Search as you type: kana prefix (hiragana/katakana-insensitive, through kana_key),
+phone prefix (any form, full-width digits and hyphens), member number prefix, card number prefix,
+a scanned member code, an e-mail. With the default order, each kind of match is read in its own
+index order and the lists are concatenated (member number, card, phone); with a column sort the
+matches are OR-ed and sorted by that column.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import and_, false, func, literal_column, null, or_, select, true, tuple_
+from sqlalchemy.orm import Session
+
+from app import codes
+from app.clock import iso, parse_iso
+from app.errors import CodeRefused, InvalidInput, NotFound
+from app.models import Card, Coupon, LedgerEntry, Lot, Member, MemberSegment
+from app.services.staff import require
+from app.text import kana_key, nfkc, normalize_card_number, normalize_email, phone_digits
+
+SEGMENTS = ("vip", "churn_risk", "win_back")
+# column id → (SQL column, nullable). Sorting uses the column's index with rowid as the tie-break.
+SORTABLE = {
+    "member_no": (Member.member_no, False),
+    "name_kana": (Member.kana_key, False),
+    "tier": (Member.tier, True),
+    "balance": (Member.balance, False),
+    "lifetime_spend_yen": (Member.lifetime_spend_yen, False),
+    "last_visit_at": (Member.last_visit_at, True),
+    "created_at": (Member.created_at, False),
+    "home_store_id": (Member.home_store_id, True),
+}
+ROWID = literal_column("members.rowid")
+COLUMNS = ("member_no", "name", "name_kana", "phone", "email", "birthday", "tier", "balance",
+           "lifetime_spend_yen", "last_visit_at", "home_store_id", "consent_marketing", "created_at",
+           "segments", "rfm", "churn_score")
+PERSONAL_COLUMNS = frozenset({"name", "name_kana", "phone", "email", "birthday"})
+COUNT_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    text: str = ""
+    tier: str | None = None  # a tier id, or "" for members without a rank
+    segment: str | None = None  # vip | churn_risk | win_back
+    last_visit_from: date | None = None  # store-local dates, inclusive
+    last_visit_to: date | None = None
+    never_visited: bool = False
+    home_store_id: str | None = None
+    consent: bool | None = None
+
+    def has_search(self) -> bool:
+        return bool(nfkc(self.text).strip())
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    rowid: int
+    id: str
+    member_no: str
+    name: str | None
+    name_kana: str
+    phone: str | None
+    email: str | None
+    birthday: str | None
+    tier: str | None
+    balance: int
+    lifetime_spend_yen: int
+    last_visit_at: str | None
+    home_store_id: str | None
+    consent_marketing: bool
+    created_at: str
+    segments: tuple[str, ...] = ()
+    rfm: str = ""
+    churn_score: int | None = None
+
+    def value(self, column: str):
+        return getattr(self, column)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[CustomerRow]
+    offset: int
+    cursor: tuple | None  # pass as `after` for the next page (None: use offset)
+    done: bool  # no more rows after this page
+
+
+@dataclass
+class Profile:
+    member: dict
+    cards: list[dict]
+    balance: dict
+    lots: list[dict]
+    coupons: list[dict]
+    history: list[dict]  # newest first, each with its breakdown and the balance after it
+    points_series: list[tuple[str, int]]  # (created_at, balance after) in time order
+    spend_series: list[tuple[str, int, int]]  # (YYYY-MM local, spend yen, points earned)
+    segments: dict | None = None
+    entry_count: int = 0
+
+
+_MEMBER_COLS = (ROWID.label("rowid"), Member.id, Member.member_no, Member.name, Member.name_kana, Member.phone, Member.email,
+                Member.birthday, Member.tier, Member.balance, Member.lifetime_spend_yen, Member.last_visit_at,
+                Member.home_store_id, Member.consent_marketing, Member.created_at)
+
+
+class CustomerService:
+    def __init__(self, store):
+        self.store = store
+
+    # -- filters ----------------------------------------------------------------------------
+    def _zone(self):
+        try:
+            return self.store.rules.current().zone
+        except Exception:  # no rule set yet: Japan
+            from app.rules.model import zone_for
+            return zone_for("Asia/Tokyo")
+
+    def _local_midnight_utc(self, d: date) -> str:
+        return iso(datetime.combine(d, time(0), tzinfo=self._zone()))
+
+    def _conditions(self, f: CustomerFilter) -> list:
+        conds = [Member.status == "active"]
+        if f.tier is not None:
+            conds.append(Member.tier.is_(None) if f.tier == "" else Member.tier == f.tier)
+        if f.segment:
+            if f.segment not in SEGMENTS:
+                raise InvalidInput(f"Unknown segment {f.segment!r}.", code="unknown_segment")
+            flag = getattr(MemberSegment, f.segment)
+            conds.append(select(MemberSegment.member_id).where(MemberSegment.member_id == Member.id, flag.is_(True))
+                         .exists())
+        if f.never_visited:
+            conds.append(Member.last_visit_at.is_(None))
+        if f.last_visit_from:
+            conds.append(Member.last_visit_at >= self._local_midnight_utc(f.last_visit_from))
+        if f.last_visit_to:
+            conds.append(Member.last_visit_at < self._local_midnight_utc(f.last_visit_to + timedelta(days=1)))
+        if f.home_store_id:
+            conds.append(Member.home_store_id == f.home_store_id)
+        if f.consent is not None:
+            conds.append(Member.consent_marketing.is_(bool(f.consent)))
+        return conds
+
+    def _branches(self, text: str) -> list[tuple[object, object]]:
+        """Search text → [(condition, natural order column)], in the order results are shown."""
+        raw = nfkc(text or "").strip()
+        if not raw:
+            return [(true(), None)]
+        if codes.looks_like_member_code(raw):
+            try:
+                member = self.store.members.verify_code(raw)
+            except (CodeRefused, NotFound):
+                return [(false(), None)]
+            return [(Member.id == member.id, Member.member_no)]
+        digits = phone_digits(raw)
+        if digits:
+            number = normalize_card_number(raw)
+            out = [(Member.member_no.between(number, number + "\uffff"), Member.member_no)]
+            cards = select(Card.member_id).where(Card.kind.in_(("paper", "plastic")),
+                                                 Card.number.between(number, number + "\uffff"))
+            out.append((Member.id.in_(cards), Member.member_no))
+            if digits.startswith("0"):
+                out.append((Member.phone.between(digits, digits + "\uffff"), Member.phone))
+            return out
+        email = normalize_email(raw)
+        if email:
+            return [(Member.email == email, Member.member_no)]
+        if "@" in raw:
+            low = raw.lower()
+            return [(Member.email.between(low, low + "\uffff"), Member.email)]
+        key = kana_key(raw)
+        return [(Member.kana_key.between(key, key + "\uffff"), Member.kana_key)]
+
+    @staticmethod
+    def _sort(sort) -> tuple[str, bool] | None:
+        if not sort:
+            return None
+        column, direction = sort if isinstance(sort, (tuple, list)) else (sort, "asc")
+        if column not in SORTABLE:
+            raise InvalidInput(f"Cannot sort by {column!r}.", code="bad_sort")
+        return column, str(direction).lower().startswith("desc")
+
+    # -- queries ----------------------------------------------------------------------------
+    def count(self, f: CustomerFilter | None = None, *, cap: int | None = COUNT_CAP) -> int:
+        """How many members match (at most `cap`, so a broad search stays quick; None: exact)."""
+        f = f or CustomerFilter()
+        conds = self._conditions(f)
+        branches = self._branches(f.text)
+        search = or_(*[c for c, _ in branches]) if len(branches) > 1 else branches[0][0]
+        inner = select(Member.id).where(*conds, search)
+        if cap:
+            inner = inner.limit(cap)
+        with self.store.db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(inner.subquery())))
+
+    def page(self, f: CustomerFilter | None = None, sort=None, offset: int = 0, limit: int = 200, *,
+             after: tuple | None = None) -> Page:
+        f = f or CustomerFilter()
+        limit = max(1, min(int(limit), 5000))
+        offset = max(0, int(offset))
+        conds = self._conditions(f)
+        branches = self._branches(f.text)
+        order = self._sort(sort)
+        with self.store.db.read() as s:
+            if order is None and len(branches) > 1:
+                # Each kind of match in its own index order, concatenated (no keyset).
+                seen: dict[str, tuple] = {}
+                want = offset + limit + 1
+                for cond, natural in branches:
+                    q = select(*_MEMBER_COLS).where(*conds, cond).order_by(natural, ROWID).limit(want)
+                    for row in s.execute(q):
+                        seen.setdefault(row.id, row)
+                    if len(seen) >= want:
+                        break
+                rows = list(seen.values())[offset:offset + limit + 1]
+                done = len(rows) <= limit
+                rows = rows[:limit]
+                return Page(self._rows(s, rows), offset, None, done)
+            cond, natural = branches[0] if len(branches) == 1 else (or_(*[c for c, _ in branches]), None)
+            if order is None:
+                col, nullable, desc = (natural, False, False) if natural is not None else (Member.member_no, False,
+                                                                                           False)
+                if natural is Member.phone:
+                    nullable = True
+            else:
+                col, nullable = SORTABLE[order[0]]
+                desc = order[1]
+            q = select(*_MEMBER_COLS, col.label("_sortkey")).where(*conds, cond)
+            if after is not None:
+                q = q.where(_after(col, nullable, desc, after))
+            else:
+                q = q.offset(offset)
+            q = q.order_by(col.desc(), ROWID.desc()) if desc else q.order_by(col, ROWID)
+            rows = list(s.execute(q.limit(limit + 1)))
+            done = len(rows) <= limit
+            rows = rows[:limit]
+            cursor = (rows[-1]._sortkey, rows[-1].rowid) if rows else after
+            return Page(self._rows(s, rows), offset, cursor, done)
+
+    def _rows(self, s: Session, rows) -> list[CustomerRow]:
+        ids = [r.id for r in rows]
+        segs = {}
+        if ids:
+            for seg in s.execute(select(MemberSegment.member_id, MemberSegment.segments, MemberSegment.rfm_r,
+                                        MemberSegment.rfm_f, MemberSegment.rfm_m, MemberSegment.churn_score)
+                                 .where(MemberSegment.member_id.in_(ids))):
+                segs[seg.member_id] = seg
+        out = []
+        for r in rows:
+            seg = segs.get(r.id)
+            out.append(CustomerRow(
+                rowid=r.rowid, id=r.id, member_no=r.member_no, name=r.name, name_kana=r.name_kana, phone=r.phone,
+                email=r.email, birthday=r.birthday, tier=r.tier, balance=r.balance,
+                lifetime_spend_yen=r.lifetime_spend_yen, last_visit_at=r.last_visit_at,
+                home_store_id=r.home_store_id, consent_marketing=bool(r.consent_marketing), created_at=r.created_at,
+                segments=tuple(seg.segments or ()) if seg else (),
+                rfm=f"{seg.rfm_r}{seg.rfm_f}{seg.rfm_m}" if seg and seg.rfm_r else "",
+                churn_score=seg.churn_score if seg else None,
+            ))
+        return out
+
+    def iter_rows(self, f: CustomerFilter | None = None, sort=None, chunk: int = 2000) -> Iterator[CustomerRow]:
+        """Every matching row, page by page (keyset where possible)."""
+        offset, after = 0, None
+        while True:
+            p = self.page(f, sort, offset=offset, limit=chunk, after=after)
+            yield from p.rows
+            if p.done or not p.rows:
+                return
+            offset += len(p.rows)
+            after = p.cursor
+
+    def filter_options(self) -> dict:
+        """Values for the filter boxes: tiers (with counts), home stores, segment counts."""
+        with self.store.db.read() as s:
+            tiers = dict(s.execute(select(Member.tier, func.count()).where(Member.status == "active")
+                                   .group_by(Member.tier)).all())
+            stores = [r for (r,) in s.execute(select(Member.home_store_id).where(Member.home_store_id.is_not(None))
+                                                .distinct().order_by(Member.home_store_id).limit(200))]
+        return {"tiers": tiers, "home_stores": stores, "segments": self.store.segments.counts()}
+
+    # -- profile ----------------------------------------------------------------------------
+    def profile(self, member_id: str, *, history_limit: int | None = None) -> Profile:
+        """Everything the customer details screen shows, in one read transaction."""
+        now = self.store.now()
+        zone = self._zone()
+        with self.store.db.read() as s:
+            m = self.store.members._get_active(s, member_id)
+            member = {c: getattr(m, c) for c in (
+                "id", "member_no", "name", "name_kana", "phone", "email", "line_user_id", "birthday", "tier",
+                "status", "home_store_id", "consent_marketing", "consent_at", "balance", "lifetime_spend_yen",
+                "last_visit_at", "created_at", "updated_at")}
+            member["field_times"] = dict(m.field_times or {})
+            cards = [dict(id=c.id, kind=c.kind, number=c.number, status=c.status, created_at=c.created_at,
+                          revoked_at=c.revoked_at, migrated_at=c.migrated_at, migrated_store_id=c.migrated_store_id)
+                     for c in s.scalars(select(Card).where(Card.member_id == m.id).order_by(Card.id))]
+            lots = [dict(id=lt.id, entry_id=lt.entry_id, points=lt.points, remaining=lt.remaining,
+                         expires_at=lt.expires_at)
+                    for lt in s.scalars(select(Lot).where(Lot.member_id == m.id, Lot.remaining > 0)
+                                        .order_by(Lot.expires_at, Lot.id))]
+            coupons = []
+            for c in s.scalars(select(Coupon).where(Coupon.member_id == m.id).order_by(Coupon.issued_at.desc())):
+                state = "used" if c.used_at else ("expired" if parse_iso(c.expires_at) <= now else "available")
+                coupons.append(dict(id=c.id, title_ja=c.title_ja, title_en=c.title_en, kind=c.kind, value=c.value,
+                                    issued_at=c.issued_at, expires_at=c.expires_at, used_at=c.used_at, state=state))
+            q = (select(LedgerEntry.seq, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.points,
+                        LedgerEntry.amount_yen, LedgerEntry.staff_id, LedgerEntry.store_id, LedgerEntry.terminal_id,
+                        LedgerEntry.created_at, LedgerEntry.rule_set_version, LedgerEntry.reverses_id,
+                        LedgerEntry.reason, LedgerEntry.breakdown, LedgerEntry.sync_state, LedgerEntry.coupon_id)
+                 .where(LedgerEntry.member_id == m.id).order_by(LedgerEntry.seq))
+            entries = s.execute(q).all()
+            seg = s.get(MemberSegment, m.id)
+            segments = None if seg is None else dict(
+                rfm_r=seg.rfm_r, rfm_f=seg.rfm_f, rfm_m=seg.rfm_m, churn_score=seg.churn_score,
+                days_since_visit=seg.days_since_visit, visits_12m=seg.visits_12m, spend_12m_yen=seg.spend_12m_yen,
+                segments=list(seg.segments or ()), computed_at=seg.computed_at)
+        pending = sum(e.points for e in entries if e.sync_state == "pending")
+        soon = iso(now + timedelta(days=31))
+        balance = {"balance": m.balance, "pending": pending, "confirmed": m.balance - pending,
+                   "expiring_30d": sum(lt["remaining"] for lt in lots if lt["expires_at"] <= soon), "tier": m.tier}
+        voided = {e.reverses_id for e in entries if e.kind == "void" and e.reverses_id}
+        kinds = {e.id: (e.kind, e.amount_yen, e.points) for e in entries}
+        history, points_series = [], []
+        running = 0
+        months: dict[str, list[int]] = {}
+        for e in entries:
+            running += e.points
+            points_series.append((e.created_at, running))
+            month = parse_iso(e.created_at).astimezone(zone).strftime("%Y-%m")
+            bucket = months.setdefault(month, [0, 0])
+            if e.kind == "earn":
+                bucket[0] += e.amount_yen or 0
+                bucket[1] += e.points
+            elif e.kind == "void" and e.reverses_id in kinds and kinds[e.reverses_id][0] == "earn":
+                bucket[0] -= kinds[e.reverses_id][1] or 0
+                bucket[1] += e.points
+            history.append(dict(seq=e.seq, id=e.id, kind=e.kind, points=e.points, amount_yen=e.amount_yen,
+                                staff_id=e.staff_id, store_id=e.store_id, terminal_id=e.terminal_id,
+                                created_at=e.created_at, rule_set_version=e.rule_set_version,
+                                reverses_id=e.reverses_id, reason=e.reason, breakdown=e.breakdown or [],
+                                sync_state=e.sync_state, coupon_id=e.coupon_id, voided=e.id in voided,
+                                balance_after=running))
+        history.reverse()
+        count = len(history)
+        if history_limit is not None:
+            history = history[:history_limit]
+        return Profile(member=member, cards=cards, balance=balance, lots=lots, coupons=coupons, history=history,
+                       points_series=points_series,
+                       spend_series=[(k, v[0], v[1]) for k, v in sorted(months.items())],
+                       segments=segments, entry_count=count)
+
+    # -- export -----------------------------------------------------------------------------
+    def export_csv(self, actor, f: CustomerFilter | None, columns: list[str], path: str | Path, *,
+                   sort=None) -> int:
+        """Write the current list to CSV (UTF-8 with BOM, so Excel opens Japanese correctly).
+        Manager only, audited. Personal data columns are written only when named in `columns`."""
+        require(actor, "manager", "export the customer list")
+        f = f or CustomerFilter()
+        columns = list(columns or ())
+        unknown = [c for c in columns if c not in COLUMNS]
+        if not columns or unknown:
+            raise InvalidInput(f"Unknown export columns: {unknown or columns}.", code="bad_columns")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n = 0
+        tmp = path.with_name(path.name + ".part")
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(columns)
+            for row in self.iter_rows(f, sort):
+                w.writerow([_csv_value(row, c) for c in columns])
+                n += 1
+        tmp.replace(path)
+        with self.store.db.write() as s:
+            self.store.audit.record(s, actor, "customers.export", "members", None, None, {
+                "columns": columns, "personal_columns": sorted(PERSONAL_COLUMNS.intersection(columns)),
+                "rows": n, "filters": _filter_summary(f), "file": path.name})
+        return n
+
+
+def _csv_value(row: CustomerRow, column: str):
+    v = getattr(row, column)
+    if column == "segments":
+        return " ".join(v)
+    if column == "consent_marketing":
+        return 1 if v else 0
+    return "" if v is None else v
+
+
+def _filter_summary(f: CustomerFilter) -> dict:
+    """What the audit keeps of the filters: no search text (it may be a phone number or a name)."""
+    out = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in f.__dict__.items()
+           if k != "text" and v not in (None, False)}
+    out["search"] = f.has_search()
+    return out
+
+
+def _after(col, nullable: bool, desc: bool, after: tuple):
+    """Keyset condition: rows strictly after (value, rowid) in the order (col, rowid) asc/desc.
+    SQLite sorts NULL first ascending and last descending."""
+    value, rowid = after
+    if not desc:
+        if value is None:
+            return or_(and_(col.is_(None), ROWID > rowid), col.is_not(None)) if nullable else ROWID > rowid
+        return tuple_(col, ROWID) > tuple_(value, rowid)
+    if value is None:
+        return and_(col.is_(None), ROWID < rowid)
+    cond = tuple_(col, ROWID) < tuple_(value, rowid)
+    return or_(cond, col.is_(None)) if nullable else cond

@@ -1,0 +1,190 @@
+"""Customer list queries against a generated store of 3,000 members: search as you type, filters,
+sorting and paging agree with the same question asked of the rows in Python."""
+import csv
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from app.clock import parse_iso
+from app.errors import InvalidInput
+from app.services.customers import CustomerFilter
+from app.text import kana_key
+
+from .conftest import earn
+
+
+def all_ids(store, f, sort=None, chunk=97):
+    return [r.id for r in store.customers.iter_rows(f, sort, chunk=chunk)]
+
+
+def test_kana_prefix_search_is_hiragana_katakana_insensitive(big_store):
+    store, rows = big_store
+    want = {r["id"] for r in rows if r["kana_key"].startswith("ヤマダ")}
+    assert want
+    for typed in ("やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "やまだ "):
+        f = CustomerFilter(text=typed)
+        got = all_ids(store, f)
+        assert set(got) == want, typed
+        assert len(got) == len(want)
+        assert store.customers.count(f) == len(want)
+    # the natural order of a kana search is the kana
+    keys = [r.name_kana for r in store.customers.page(CustomerFilter(text="やま"), limit=500).rows]
+    assert [kana_key(k) for k in keys] == sorted(kana_key(k) for k in keys)
+
+
+def test_search_as_you_type_narrows_each_keystroke(big_store):
+    store, rows = big_store
+    typed = ""
+    for ch in "やまぐちゆみ":
+        typed += ch
+        want = {r["id"] for r in rows if r["kana_key"].startswith(kana_key(typed))}
+        assert set(all_ids(store, CustomerFilter(text=typed))) == want, typed
+
+
+def test_phone_search_in_any_form(big_store):
+    store, rows = big_store
+    target = next(r for r in rows if r["phone"] and r["phone"].endswith("1234"))
+    full = target["phone"]
+    for typed in (full, f"{full[:3]}-{full[3:7]}-{full[7:]}", "０９０－" + "".join(
+            chr(ord(c) + 0xFEE0) for c in full[3:7]) + "ー" + full[7:]):
+        got = store.customers.page(CustomerFilter(text=typed), limit=10).rows
+        assert [r.id for r in got] == [target["id"]], typed
+    prefix = full[:8]
+    want = {r["id"] for r in rows if (r["phone"] or "").startswith(prefix) or r["member_no"].startswith(prefix)}
+    assert set(all_ids(store, CustomerFilter(text=prefix[:3] + "-" + prefix[3:]))) == want
+
+
+def test_member_number_and_card_number_prefix(big_store):
+    store, rows = big_store
+    target = rows[1234]
+    got = store.customers.page(CustomerFilter(text=target["member_no"]), limit=10).rows
+    assert [r.id for r in got] == [target["id"]]
+    got = store.customers.page(CustomerFilter(text="2900000000007"), limit=10).rows
+    assert [r.id for r in got] == [rows[7]["id"]]
+    want = {rows[i]["id"] for i in range(10, 20)}  # cards 2900000000010-19
+    assert set(all_ids(store, CustomerFilter(text="290000000001"))) == want
+
+
+def test_member_code_search(store, cashier):
+    reg = store.members.register(cashier, "ヤマダハナコ", phone="090-1111-2222")
+    got = store.customers.page(CustomerFilter(text=reg.code), limit=5).rows
+    assert [r.id for r in got] == [reg.member.id]
+
+
+@pytest.mark.parametrize("f,pred", [
+    (CustomerFilter(tier="gold"), lambda r: r["tier"] == "gold"),
+    (CustomerFilter(tier=""), lambda r: r["tier"] is None),
+    (CustomerFilter(home_store_id="S002"), lambda r: r["home_store_id"] == "S002"),
+    (CustomerFilter(consent=True), lambda r: r["consent_marketing"]),
+    (CustomerFilter(consent=False, tier="silver"), lambda r: not r["consent_marketing"] and r["tier"] == "silver"),
+    (CustomerFilter(never_visited=True), lambda r: r["last_visit_at"] is None),
+    (CustomerFilter(text="さとう", tier="bronze"), lambda r: r["kana_key"].startswith("サトウ") and r["tier"] == "bronze"),
+])
+def test_filters(big_store, f, pred):
+    store, rows = big_store
+    want = {r["id"] for r in rows if pred(r)}
+    got = all_ids(store, f)
+    assert len(got) == len(set(got))
+    assert set(got) == want
+    assert store.customers.count(f) == len(want)
+
+
+def test_last_visit_range_is_store_local_days(big_store):
+    store, rows = big_store
+    from zoneinfo import ZoneInfo
+
+    jst = ZoneInfo("Asia/Tokyo")
+    lo, hi = date(2026, 9, 1), date(2026, 9, 30)
+    want = {r["id"] for r in rows if r["last_visit_at"]
+            and lo <= parse_iso(r["last_visit_at"]).astimezone(jst).date() <= hi}
+    got = set(all_ids(store, CustomerFilter(last_visit_from=lo, last_visit_to=hi)))
+    assert got == want and want
+
+
+@pytest.mark.parametrize("column", ["member_no", "name_kana", "tier", "balance", "lifetime_spend_yen",
+                                    "last_visit_at", "created_at", "home_store_id"])
+@pytest.mark.parametrize("desc", [False, True])
+def test_sorted_keyset_paging_visits_every_member_once_in_order(big_store, column, desc):
+    store, rows = big_store
+    sort = (column, "desc" if desc else "asc")
+    got = list(store.customers.iter_rows(CustomerFilter(), sort, chunk=211))
+    assert len(got) == len(rows) and len({r.id for r in got}) == len(rows)
+    key = "kana_key" if column == "name_kana" else column
+    by_id = {r["id"]: r for r in rows}
+    values = [by_id[r.id][key] for r in got]
+    nulls_first = [(v is not None, v) for v in values]
+    expected = sorted(nulls_first, reverse=desc)
+    assert nulls_first == expected
+    # offset paging gives the same rows as keyset paging
+    p = store.customers.page(CustomerFilter(), sort, offset=400, limit=50)
+    assert [r.id for r in p.rows] == [r.id for r in got[400:450]]
+
+
+def test_unknown_sort_and_segment_are_refused(big_store):
+    store, _ = big_store
+    with pytest.raises(InvalidInput):
+        store.customers.page(CustomerFilter(), ("phone; drop table", "asc"))
+    with pytest.raises(InvalidInput):
+        store.customers.count(CustomerFilter(segment="nope"))
+
+
+def test_profile_has_everything_the_screen_shows(store, manager, cashier, clock):
+    reg = store.members.register(cashier, "ヤマダハナコ", phone="090-1234-5678", consent_marketing=True)
+    mid = reg.member.id
+    earn(store, cashier, mid, 5000, 40)
+    e2 = earn(store, cashier, mid, 3480, 3)
+    store.ledger.redeem(cashier, mid, 20, uuid.uuid4())
+    store.ledger.adjust(manager, mid, 100, "お詫び", uuid.uuid4(), note="待ち時間")
+    c = store.coupons.issue(manager, mid, "win-back-500")
+    store.coupons.use(cashier, c.id, uuid.uuid4())
+    p = store.customers.profile(mid)
+    assert p.member["member_no"] == reg.member.member_no
+    assert [c["kind"] for c in p.cards] == ["member_code"]
+    bal = store.ledger.balance(mid)
+    assert p.balance["balance"] == bal["balance"] == 50 + e2.points - 20 + 100 + 500
+    assert p.balance["pending"] == bal["pending"]
+    assert sum(lt["remaining"] for lt in p.lots) == bal["balance"]
+    assert p.coupons[0]["state"] == "used"
+    assert len(p.history) == p.entry_count == 5
+    assert p.history[0]["kind"] == "coupon" and p.history[-1]["kind"] == "earn"
+    assert p.history[0]["balance_after"] == bal["balance"]
+    assert any(ln["kind"] == "base" for ln in p.history[-1]["breakdown"])
+    assert p.points_series[-1][1] == bal["balance"]
+    assert sum(m[1] for m in p.spend_series) == 5000 + 3480
+    assert "お詫び" in next(h for h in p.history if h["kind"] == "adjust")["reason"]
+
+
+def test_profile_edits_are_audited_per_field(store, manager, cashier):
+    reg = store.members.register(cashier, "ヤマダハナコ", phone="090-1234-5678")
+    store.members.update(manager, reg.member.id, phone="０８０－１１１１－２２２２", name="山田 花子")
+    p = store.customers.profile(reg.member.id)
+    assert p.member["phone"] == "08011112222"
+    assert set(p.member["field_times"]) >= {"phone", "name"}
+    audit = store.audit.entries(action="member.update")
+    assert audit and audit[0].after["fields"] == ["name", "phone"]
+    assert "08011112222" not in str(audit[0].after)  # no personal data in the audit row
+
+
+def test_export_csv_only_the_chosen_columns_and_audited(big_store, big_manager, tmp_path):
+    store, rows = big_store
+    manager = big_manager
+    f = CustomerFilter(tier="gold", text="やま")
+    n = store.customers.export_csv(manager, f, ["member_no", "tier", "balance"], tmp_path / "out.csv")
+    want = [r for r in rows if r["tier"] == "gold" and r["kana_key"].startswith("ヤマ")]
+    assert n == len(want)
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as fh:
+        data = list(csv.reader(fh))
+    assert data[0] == ["member_no", "tier", "balance"]
+    assert {d[0] for d in data[1:]} == {r["member_no"] for r in want}
+    phones = {r["phone"] for r in want if r["phone"]}
+    assert not any("ヤマ" in cell or "やま" in cell or cell in phones for row in data for cell in row)
+    entry = store.audit.entries(action="customers.export")[0]
+    assert entry.staff_id == manager.staff_id
+    assert entry.after["rows"] == n and entry.after["personal_columns"] == []
+    assert entry.after["filters"] == {"tier": "gold", "search": True}
+    n2 = store.customers.export_csv(manager, f, ["member_no", "name_kana", "phone"], tmp_path / "p.csv")
+    assert n2 == n
+    assert store.audit.entries(action="customers.export")[0].after["personal_columns"] == ["name_kana", "phone"]
+    with pytest.raises(InvalidInput):
+        store.customers.export_csv(manager, f, ["password"], tmp_path / "x.csv")
