@@ -127,14 +127,14 @@ class MemberPanel(QFrame):
         self.coupons.setText(self.tr("Coupons available: %1").replace("%1", str(len(v.coupons))))
         alerts = []
         if v.birthday_alert == "today":
-            alerts.append(self.tr("🎂 Birthday today"))
+            alerts.append(self.tr("● Birthday today"))
         elif v.birthday_alert == "month":
-            alerts.append(self.tr("🎂 Birthday this month"))
+            alerts.append(self.tr("● Birthday this month"))
         if v.expiring_30d:
-            alerts.append(self.tr("⚠ %1 expiring within 30 days").replace("%1", pts(v.expiring_30d)))
+            alerts.append(self.tr("● %1 expiring within 30 days").replace("%1", pts(v.expiring_30d)))
         for c in v.coupons:
             title = c.title_ja if self.ctx.lang == "ja" else c.title_en
-            alerts.append(self.tr("🎟 Coupon ready: %1 (until %2)").replace("%1", title).replace(
+            alerts.append(self.tr("● Coupon ready: %1 (until %2)").replace("%1", title).replace(
                 "%2", local_time(c.expires_at)))
         self.alerts.setText("\n".join(alerts))
         self.alerts.setVisible(bool(alerts))
@@ -260,6 +260,10 @@ class CounterScreen(QWidget):
                 on_done(True)
 
         def err(exc):
+            # never leave the previous customer on screen after a refused scan
+            self.close_dialog()
+            self.panel.clear()
+            self.update_buttons()
             self.panel.set_notice(texts().error(exc), error=True)
             c.status(texts().error(exc))
             if c.sounds:

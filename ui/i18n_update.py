@@ -38,7 +38,14 @@ def fill(ts: Path, lang: str) -> list[str]:
             text = JA.get(source) if lang == "ja" else source
             if tr is None:
                 tr = ET.SubElement(msg, "translation")
-            if text:
+            if text and msg.get("numerus") == "yes":
+                for child in list(tr):
+                    tr.remove(child)
+                tr.text = None
+                for _ in range(1 if lang == "ja" else 2):  # Japanese has one plural form, English two
+                    ET.SubElement(tr, "numerusform").text = text
+                tr.attrib.pop("type", None)
+            elif text:
                 tr.text = text
                 tr.attrib.pop("type", None)
             else:

@@ -3,12 +3,12 @@
 <context>
     <name />
     <message>
-        <location filename="../../ui/printing.py" line="313" />
+        <location filename="../../ui/printing.py" line="332" />
         <source>Print member card</source>
         <translation>Print member card</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="335" />
+        <location filename="../../ui/printing.py" line="363" />
         <source>Print receipt</source>
         <translation>Print receipt</translation>
     </message>
@@ -99,12 +99,12 @@
         <translation>Coming soon: paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="308" />
+        <location filename="../../ui/counter.py" line="312" />
         <source>Scan the member card first.</source>
         <translation>Scan the member card first.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="317" />
+        <location filename="../../ui/counter.py" line="321" />
         <source>Enter the purchase amount first.</source>
         <translation>Enter the purchase amount first.</translation>
     </message>
@@ -138,6 +138,39 @@
         <location filename="../../ui/models.py" line="34" />
         <source>Valid until</source>
         <translation>Valid until</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <location filename="../../ui/crash.py" line="38" />
+        <source>Tsumugi: an error occurred</source>
+        <translation>Tsumugi: an error occurred</translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="42" />
+        <source>Something went wrong, but the counter keeps running. If it happens again, copy this report and send it to support.</source>
+        <translation>Something went wrong, but the counter keeps running. If it happens again, copy this report and send it to support.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="54" />
+        <source>Copy report</source>
+        <translation>Copy report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="58" />
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/crash.py" line="71" />
+        <source>Tsumugi: %n error(s) occurred</source>
+        <translation><numerusform>Tsumugi: %n error(s) occurred</numerusform><numerusform>Tsumugi: %n error(s) occurred</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="75" />
+        <source>Copied. Paste it into an e-mail or chat to support.</source>
+        <translation>Copied. Paste it into an e-mail or chat to support.</translation>
     </message>
 </context>
 <context>
@@ -502,23 +535,23 @@
     </message>
     <message>
         <location filename="../../ui/counter.py" line="130" />
-        <source>🎂 Birthday today</source>
-        <translation>🎂 Birthday today</translation>
+        <source>● Birthday today</source>
+        <translation>● Birthday today</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="132" />
-        <source>🎂 Birthday this month</source>
-        <translation>🎂 Birthday this month</translation>
+        <source>● Birthday this month</source>
+        <translation>● Birthday this month</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="134" />
-        <source>⚠ %1 expiring within 30 days</source>
-        <translation>⚠ %1 expiring within 30 days</translation>
+        <source>● %1 expiring within 30 days</source>
+        <translation>● %1 expiring within 30 days</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="137" />
-        <source>🎟 Coupon ready: %1 (until %2)</source>
-        <translation>🎟 Coupon ready: %1 (until %2)</translation>
+        <source>● Coupon ready: %1 (until %2)</source>
+        <translation>● Coupon ready: %1 (until %2)</translation>
     </message>
 </context>
 <context>

@@ -3,12 +3,12 @@
 <context>
     <name />
     <message>
-        <location filename="../../ui/printing.py" line="313" />
+        <location filename="../../ui/printing.py" line="332" />
         <source>Print member card</source>
         <translation>会員証の印刷</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="335" />
+        <location filename="../../ui/printing.py" line="363" />
         <source>Print receipt</source>
         <translation>レシートの印刷</translation>
     </message>
@@ -38,7 +38,8 @@
     <message>
         <location filename="../../ui/dialogs.py" line="104" />
         <source>%1: %2. New balance: %3</source>
-        <translation>%1：%2。ポイント残高：%3</translation>
+        <translation>%1：%2
+ポイント残高：%3</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs.py" line="107" />
@@ -99,12 +100,12 @@
         <translation>準備中：紙のポイントカードの移行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="308" />
+        <location filename="../../ui/counter.py" line="312" />
         <source>Scan the member card first.</source>
         <translation>先に会員証を読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="317" />
+        <location filename="../../ui/counter.py" line="321" />
         <source>Enter the purchase amount first.</source>
         <translation>先にお買上金額を入力してください。</translation>
     </message>
@@ -138,6 +139,39 @@
         <location filename="../../ui/models.py" line="34" />
         <source>Valid until</source>
         <translation>有効期限</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <location filename="../../ui/crash.py" line="38" />
+        <source>Tsumugi: an error occurred</source>
+        <translation>紡ぎ：エラーが発生しました</translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="42" />
+        <source>Something went wrong, but the counter keeps running. If it happens again, copy this report and send it to support.</source>
+        <translation>問題が発生しましたが、カウンターはそのまま使えます。再び起きた場合は、このレポートをコピーしてサポートに送ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="54" />
+        <source>Copy report</source>
+        <translation>レポートをコピー</translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="58" />
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/crash.py" line="71" />
+        <source>Tsumugi: %n error(s) occurred</source>
+        <translation><numerusform>紡ぎ：エラーが %n 件発生しました</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="75" />
+        <source>Copied. Paste it into an e-mail or chat to support.</source>
+        <translation>コピーしました。メールやチャットに貼り付けてサポートに送ってください。</translation>
     </message>
 </context>
 <context>
@@ -502,23 +536,23 @@
     </message>
     <message>
         <location filename="../../ui/counter.py" line="130" />
-        <source>🎂 Birthday today</source>
-        <translation>🎂 本日お誕生日</translation>
+        <source>● Birthday today</source>
+        <translation>● 本日お誕生日</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="132" />
-        <source>🎂 Birthday this month</source>
-        <translation>🎂 今月お誕生日</translation>
+        <source>● Birthday this month</source>
+        <translation>● 今月お誕生日</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="134" />
-        <source>⚠ %1 expiring within 30 days</source>
-        <translation>⚠ 30日以内に %1 が失効予定</translation>
+        <source>● %1 expiring within 30 days</source>
+        <translation>● 30日以内に %1 が失効予定</translation>
     </message>
     <message>
         <location filename="../../ui/counter.py" line="137" />
-        <source>🎟 Coupon ready: %1 (until %2)</source>
-        <translation>🎟 クーポンあり：%1（%2まで）</translation>
+        <source>● Coupon ready: %1 (until %2)</source>
+        <translation>● クーポンあり：%1（%2まで）</translation>
     </message>
 </context>
 <context>

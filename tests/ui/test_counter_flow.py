@@ -68,6 +68,8 @@ def test_forged_code_is_refused_with_the_right_message(qtbot, window, counter, m
     code = member.code
     i = 40
     forged = code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1:]
+    show(qtbot, window, counter, code)
+    assert counter.view is not None  # the previous customer must not stay on screen
     counter.amount.setFocus()
     type_keys(counter.amount, forged + "\r", clock, gap_ms=4)
     wait_idle(qtbot, window)
