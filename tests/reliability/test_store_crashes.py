@@ -1,0 +1,28 @@
+"""SIGKILL at 200 random moments of counter work: nothing acknowledged is lost, nothing doubles,
+the balances add up and the outbox holds exactly the unsent events (see benchmarks/crash.py)."""
+import sqlite3
+
+from benchmarks import crash
+
+
+def test_two_hundred_kill_points_leave_a_consistent_store(tmp_path):
+    result = crash.run(kills=200, seed=7, folder=tmp_path)
+    print(result)
+    assert result["violations"] == 0, result["violation_details"]
+    assert result["acknowledged_entries"] > 50  # the kills landed in real work, not only at start-up
+
+
+def test_the_checker_sees_a_broken_store(tmp_path):
+    """The harness must be able to fail: tamper with a finished store and check again."""
+    crash.run(kills=5, seed=3, folder=tmp_path)
+    path = tmp_path / "store.sqlite"
+    con = sqlite3.connect(str(path))
+    entry_id = con.execute("SELECT id FROM ledger LIMIT 1").fetchone()[0]
+    con.execute("UPDATE members SET balance = balance + 1 WHERE id = (SELECT member_id FROM ledger LIMIT 1)")
+    con.execute("DELETE FROM outbox WHERE event_id = ?", (entry_id,))
+    con.commit()
+    con.close()
+    problems = crash.check(path, {entry_id, "00000000-0000-0000-0000-000000000000"})
+    assert any("balance" in p for p in problems)
+    assert any("outbox" in p for p in problems)
+    assert any("acknowledged entries missing" in p for p in problems)
