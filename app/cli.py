@@ -91,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     x = sub.add_parser("expire", parents=[common], help="expire lots past their date")
     x.add_argument("--staff", type=int, required=True)
 
+    im = sub.add_parser("import", parents=[common], help="import a legacy ledger (.xlsx / .csv); manager only")
+    im.add_argument("file", type=Path)
+    im.add_argument("--mapping", type=Path, help="column mapping JSON (default: guessed from the headers)")
+    im.add_argument("--encoding", help="CSV encoding override: cp932 (Shift_JIS), utf-8, utf-8-sig")
+    im.add_argument("--decision", action="append", default=[], metavar="GROUP=merge|separate|skip",
+                    help="decision for one duplicate group (repeatable); the mapping's default otherwise")
+    mode = im.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    mode.add_argument("--commit", action="store_true", help="import, in one transaction")
+    im.add_argument("--staff", type=int, help="manager's staff number (or TSUMUGI_STAFF); PIN from TSUMUGI_PIN")
+
     d = sub.add_parser("decode", parents=[common], help="what barcodes each image yields")
     d.add_argument("images", nargs="+")
     return p
@@ -189,6 +200,19 @@ def run(args) -> tuple[object, str]:
             require(_actor(store, args.staff), "manager", "expire points")
             r = store.ledger.expire()
             return r, f"Expired {r['points']} pt of {r['members']} members."
+        if args.command == "import":
+            from app.legacy_import import Mapping, run_import
+            from app.services.staff import require
+
+            actor = _actor(store, args.staff)
+            require(actor, "manager", "import a legacy ledger")
+            decisions = dict(d.split("=", 1) for d in args.decision if "=" in d)
+            r = run_import(store, args.file, mapping=Mapping.load(args.mapping) if args.mapping else None,
+                           encoding=args.encoding, actor=actor, dry_run=args.dry_run, decisions=decisions)
+            verb = "Would import" if r["dry_run"] else "Imported"
+            return r, (f"{verb} {r['rows_imported']} of {r['rows_total']} rows: {r['members_created']} members "
+                       f"created, {r['members_matched']} matched, {r['points_migrated']:,} pt, "
+                       f"{r['rows_skipped']} rows skipped, {r['rows_already_imported']} already imported.")
         raise InvalidInput(f"Unknown command {args.command}", code="usage")
     finally:
         store.close()

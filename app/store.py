@@ -70,6 +70,8 @@ class Store:
         from app.services.customers import CustomerService; self.customers = CustomerService(self)  # noqa: E702
         from app.services.reports import ReportService; self.reports = ReportService(self)  # noqa: E702
         from app.services.conflicts import ConflictsService; self.conflicts = ConflictsService(self)  # noqa: E702
+        from app.services.migration import MigrationService
+        self.migration = MigrationService(self)
 
     @classmethod
     def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":
