@@ -129,13 +129,12 @@ def main(argv=None) -> int:
     from ui import hooks
     from ui.config import LocalConfig, default_db_path, user_data_dir
 
-    setup_logging(user_data_dir() / "logs")
-    config = LocalConfig.load(args.config)
-    keyfile = config.apply_keyfile_opt_in()
-    if keyfile:
-        log.warning("insecure key file in use: keys are not in an OS keyring")
     app = make_app(argv)
-    hooks.install_crash_handler()
+    hooks.install_crash_handler()  # ui.crash sets up the scrubbed, rotating logs when present
+    setup_logging(user_data_dir() / "logs")  # otherwise ours (a no-op if logging is set up)
+    config = LocalConfig.load(args.config)
+    if config.apply_keyfile_opt_in():
+        log.warning("insecure key file in use: keys are not in an OS keyring")
 
     from app.store import Store
     from ui import i18n
