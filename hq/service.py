@@ -362,6 +362,7 @@ class HQService:
         with self.db.write() as s:
             term = self._terminal(s, req.store_id, req.terminal_id)
             results: list[EventResult] = []
+            new_rows: list = []
             gap = False
             for ev in sorted(req.events, key=lambda e: e.seq):
                 if ev.seq < term.next_seq:
@@ -379,8 +380,10 @@ class HQService:
                     gap = True
                     break
                 res = self._apply_one(s, req, ev, shift, changes)
-                s.add(EventRow(store_id=req.store_id, terminal_id=req.terminal_id, seq=ev.seq, event_id=ev.event_id,
-                               type=ev.type, outcome=res.outcome, result=res.model_dump(), received_at=iso(now)))
+                row = EventRow(store_id=req.store_id, terminal_id=req.terminal_id, seq=ev.seq, event_id=ev.event_id,
+                               type=ev.type, outcome=res.outcome, result=res.model_dump(), received_at=iso(now))
+                s.add(row)
+                new_rows.append((row, res))
                 term.next_seq = ev.seq + 1
                 results.append(res)
             store = s.get(StoreRow, req.store_id)
@@ -395,9 +398,10 @@ class HQService:
             by_event = {}
             for cid, (_, _, _, ev_id) in zip(ids, changes):
                 by_event.setdefault(ev_id, cid)
-            for r in results:
-                if r.change_id is None and r.event_id in by_event:
+            for row, r in new_rows:
+                if r.event_id in by_event:
                     r.change_id = by_event[r.event_id]
+                    row.result = r.model_dump()
             expected = term.next_seq
         return PushResponse(results=results, expected_seq=expected, gap=gap, clock_skew_ms=skew if shift else 0)
 

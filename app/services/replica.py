@@ -37,6 +37,7 @@ LOCAL_NS = uuid.UUID("a3c1f5de-2b7e-4c55-8a4e-1d2b3c4d5e6f")
 PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
 SETTING_CURSOR = "sync.cursor"
+SETTING_PARKED = "sync.parked"
 
 
 class ReplicaService:
@@ -168,6 +169,7 @@ class ReplicaService:
         """Apply one page of HQ's change feed and commit the cursor in the same transaction."""
         summary: dict = {"applied": 0, "deleted_members": 0, "conflicts": 0, "touched_members": set()}
         now = self.store.now()
+        summary["parked"] = []
         with self.store.db.write() as s:
             pending_fields = self._pending_fields(s)
             for ch in changes:
@@ -177,10 +179,19 @@ class ReplicaService:
                     continue
                 handler(s, data, now, summary, pending_fields=pending_fields, hq_public_key=hq_public_key)
                 summary["applied"] += 1
-            if summary["deleted_members"]:
-                s.execute(text("PRAGMA secure_delete=ON"))
-            self.store.set_settings(s, **{SETTING_CURSOR: cursor})
+            # Debits that found too few points here wait for the credit that HQ booked after them
+            # (e.g. an overdraft write-off): retry until nothing moves, keep the rest for later pages.
+            parked = list(self.store.setting(SETTING_PARKED) or []) + summary["parked"]
+            while parked:
+                summary["parked"] = []
+                for data in parked:
+                    self._ch_ledger(s, data, now, summary)
+                if len(summary["parked"]) == len(parked):
+                    break
+                parked = summary["parked"]
+            self.store.set_settings(s, **{SETTING_CURSOR: cursor, SETTING_PARKED: summary["parked"]})
         self.store._settings_cache = None
+        self.store.rules._cache = None  # a rule set may have arrived: read them again after the commit
         if summary["deleted_members"]:
             self.wipe_free_pages()
         summary["touched_members"] = sorted(summary["touched_members"])
@@ -312,7 +323,16 @@ class ReplicaService:
             self._conflict(s, "unknown_member", d["member_id"], {"entry_id": d["entry_id"]}, now)
             summary["conflicts"] += 1
             return
-        self._book(s, member, d, sync_state="remote")
+        sp = s.begin_nested()
+        try:
+            self._book(s, member, d, sync_state="remote")
+        except LedgerRefused as exc:
+            if exc.code != "sync_shortfall":
+                raise
+            sp.rollback()
+            summary.setdefault("parked", []).append(d)
+            return
+        sp.commit()
         summary["touched_members"].add(member.id)
 
     def _rule_set_at(self, at: datetime):
