@@ -29,6 +29,16 @@ from sync.protocol import ChangesPage, EnrollRequest, EnrollResponse, PushReques
 log = logging.getLogger("hq.app")
 
 
+class NewStore(BaseModel):
+    name: str
+    store_id: str | None = None
+
+
+class Merge(BaseModel):
+    survivor: str
+    duplicate: str
+
+
 class ChangeWatcher:
     """Wakes this worker's open event streams when the change feed grows (any worker's commit)."""
 
@@ -236,14 +246,6 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     # -- admin ---------------------------------------------------------------------------
-    class NewStore(BaseModel):
-        name: str
-        store_id: str | None = None
-
-    class Merge(BaseModel):
-        survivor: str
-        duplicate: str
-
     @app.get("/v1/admin/status")
     def admin_status(who: Who = Depends(who_reader)):
         return service.status()

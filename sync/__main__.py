@@ -19,8 +19,9 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true")
-    p = argparse.ArgumentParser(prog="python -m sync", parents=[common])
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p = argparse.ArgumentParser(prog="python -m sync")
+    p.add_argument("--json", action="store_true")
     p.add_argument("--db", type=Path, default=None)
     sub = p.add_subparsers(dest="cmd", required=True)
     e = sub.add_parser("enroll", parents=[common])
