@@ -1,38 +1,27 @@
-"""Qt-free scanning layer: decoding, frame sources, debouncing, keyboard-wedge detection."""
-from app.scanning.decoders import (
-    FORMATS,
-    ImageLoadError,
-    LIVE_FALLBACKS,
-    ScanResult,
-    decode_frame,
-    decode_image,
-    load_image,
-    looks_like_member_code,
-    validate,
-)
-from app.scanning.pipeline import DecodeWorker, ScanDebouncer
-from app.scanning.sources import CameraSource, FrameSource, ImageFolderSource, SourceError, VideoFileSource
-from app.scanning.wedge import Complete, Incomplete, Typed, WedgeClassifier
+"""Qt-free scanning layer: decoding, frame sources, debouncing, keyboard-wedge detection.
 
-__all__ = [
-    "FORMATS",
-    "ImageLoadError",
-    "LIVE_FALLBACKS",
-    "ScanResult",
-    "decode_frame",
-    "decode_image",
-    "load_image",
-    "looks_like_member_code",
-    "validate",
-    "DecodeWorker",
-    "ScanDebouncer",
-    "CameraSource",
-    "FrameSource",
-    "ImageFolderSource",
-    "SourceError",
-    "VideoFileSource",
-    "Complete",
-    "Incomplete",
-    "Typed",
-    "WedgeClassifier",
-]
+Names are loaded on first use: the keyboard-wedge classifier is needed at start-up, the decoders
+(OpenCV, zxing-cpp: most of a second to import) only when a camera or an image is decoded.
+"""
+from importlib import import_module
+
+_WHERE = {
+    "FORMATS": "decoders", "ImageLoadError": "decoders", "LIVE_FALLBACKS": "decoders",
+    "ScanResult": "decoders", "decode_frame": "decoders", "decode_image": "decoders",
+    "load_image": "decoders", "looks_like_member_code": "decoders", "validate": "decoders",
+    "DecodeWorker": "pipeline", "ScanDebouncer": "pipeline",
+    "CameraSource": "sources", "FrameSource": "sources", "ImageFolderSource": "sources",
+    "SourceError": "sources", "VideoFileSource": "sources",
+    "Complete": "wedge", "Incomplete": "wedge", "Typed": "wedge", "WedgeClassifier": "wedge",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.scanning' has no attribute {name!r}")
+    value = getattr(import_module(f"app.scanning.{module}"), name)
+    globals()[name] = value
+    return value
