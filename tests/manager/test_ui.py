@@ -1,0 +1,182 @@
+"""The manager's widgets offscreen: table models through pytest-qt's model tester, the customer
+screen's search and filters, the profile with its chart, adjustments, 要確認, reports, audit log."""
+import uuid
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from app.clock import iso
+from app.models import Conflict
+from app.services.customers import CustomerFilter
+from ui.manager import open_manager
+from ui.manager.customers import AdjustDialog, CustomersWindow, ProfileDialog
+from ui.manager.models import CustomerTableModel, HistoryModel
+from ui.manager.runner import Runner
+
+from .conftest import earn
+
+
+@pytest.fixture
+def runner(qapp):
+    return Runner(inline=True)
+
+
+def test_customer_model_passes_the_model_tester_and_loads_lazily(big_store, runner, qtmodeltester):
+    store, rows = big_store
+    model = CustomerTableModel(store, runner)
+    model.set_query(CustomerFilter())
+    assert model.rowCount() == CustomerTableModel.PAGE and model.total == len(rows)
+    qtmodeltester.check(model)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == len(rows)
+    assert len({model.member_id(i) for i in range(model.rowCount())}) == len(rows)
+    model.sort(5, Qt.SortOrder.DescendingOrder)  # balance
+    assert model.rowCount() == CustomerTableModel.PAGE
+    balances = [model.rows[i].balance for i in range(model.rowCount())]
+    assert balances == sorted(balances, reverse=True) and balances[0] == max(r["balance"] for r in rows)
+    qtmodeltester.check(model)
+
+
+def test_customer_model_on_the_background_thread(big_store, qtbot, qapp):
+    store, rows = big_store
+    runner = Runner()
+    model = CustomerTableModel(store, runner)
+    with qtbot.waitSignal(model.count_changed, timeout=10000):
+        model.set_query(CustomerFilter(text="やまだ"))
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10000)
+    want = sum(1 for r in rows if r["kana_key"].startswith("ヤマダ"))
+    assert model.total == want
+    runner.shutdown()
+
+
+def test_customers_window_search_filters_and_segment_counts(big_store, big_manager, runner, qtbot):
+    store, rows = big_store
+    store.segments.refresh()
+    w = CustomersWindow(store, big_manager, runner)
+    qtbot.addWidget(w)
+    assert w.model.total == len(rows)
+    for ch in "やまだ":  # typed one character at a time (keyClicks is ASCII only)
+        w.search.insert(ch)
+    qtbot.waitUntil(lambda: w.model.filter.text == "やまだ", timeout=3000)  # debounced
+    want = [r for r in rows if r["kana_key"].startswith("ヤマダ")]
+    assert w.model.total == len(want)
+    w.tier.setCurrentIndex(w.tier.findData("gold"))
+    assert w.model.total == sum(1 for r in want if r["tier"] == "gold")
+    counts = store.segments.counts()
+    i = w.segment.findData("vip")
+    assert f"({counts['vip']:,})" in w.segment.itemText(i)
+    w.search.clear()
+    w.apply()
+    w.segment.setCurrentIndex(i)
+    assert w.model.total == counts["vip"]
+    w.segment.setCurrentIndex(0)
+    w.tier.setCurrentIndex(0)
+    w._header_clicked(1)  # name kana
+    keys = [r.name_kana for r in w.model.rows]
+    from app.text import kana_key
+    assert [kana_key(k) for k in keys] == sorted(kana_key(k) for k in keys)
+
+
+def test_profile_dialog_shows_history_and_chart_and_saves_edits(store, manager, cashier, runner, qtbot,
+                                                                qtmodeltester):
+    reg = store.members.register(cashier, "ヤマダハナコ", phone="090-1234-5678")
+    for d in (90, 60, 30, 2):
+        earn(store, cashier, reg.member.id, 2500, d)
+    dlg = ProfileDialog(store, manager, runner, reg.member.id)
+    qtbot.addWidget(dlg)
+    assert dlg.history_model.rowCount() == 4
+    qtmodeltester.check(dlg.history_model)
+    qtmodeltester.check(dlg.lots_model)
+    assert "090-1234-5678" == dlg.f_phone.text()
+    series = dlg.chart.series()
+    assert len(series) == 2 and series[0].count() == 4
+    assert series[0].at(3).y() == store.ledger.balance(reg.member.id)["balance"]
+    dlg.f_phone.setText("０８０－９９９９－８８８８")
+    with qtbot.waitSignal(dlg.changed):
+        dlg.save()
+    assert store.members.get(reg.member.id).phone == "08099998888"
+    assert store.audit.entries(action="member.update")[0].after["fields"] == ["phone"]
+
+
+def test_adjust_dialog_requires_a_reason_and_adjusts_once(store, manager, cashier, runner, qtbot):
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    dlg = AdjustDialog(store, manager, runner, reg.member.id)
+    qtbot.addWidget(dlg)
+    dlg.points.setValue(100)
+    dlg.submit()
+    assert dlg.message.text() and store.ledger.balance(reg.member.id)["balance"] == 0
+    dlg.reason.setCurrentText("お詫び")
+    dlg.note.setPlainText("待ち時間が長かった")
+    with qtbot.waitSignal(dlg.done_adjusting):
+        dlg.submit()
+    dlg.submit()  # the same key again: replayed, not adjusted twice
+    assert store.ledger.balance(reg.member.id)["balance"] == 100
+    assert store.audit.entries(action="ledger.adjust")[0].after["reason"] == "お詫び — 待ち時間が長かった"
+
+
+def test_adjust_dialog_as_cashier_shows_the_refusal(store, cashier, runner, qtbot):
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    dlg = AdjustDialog(store, cashier, runner, reg.member.id)
+    qtbot.addWidget(dlg)
+    dlg.points.setValue(100)
+    dlg.reason.setCurrentText("x")
+    dlg.submit()
+    assert dlg.message.text() and store.ledger.balance(reg.member.id)["balance"] == 0
+
+
+def test_manager_window_conflicts_badge_reports_and_audit(store, manager, cashier, qtbot, qtmodeltester, clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    with store.db.write() as s:
+        for kind in ("overdraft", "card_migrated_elsewhere"):
+            s.add(Conflict(kind=kind, created_at=iso(store.now()), member_id=reg.member.id,
+                           details={"points": 300, "other_store": "S002"}, status="open"))
+    w = open_manager(None, store, manager, inline=True)
+    qtbot.addWidget(w)
+    counts = []
+    w.open_conflicts_changed.connect(counts.append)
+    w.conflicts.reload()
+    assert counts[-1] == 2 and "2" in w.tabs.tabText(1)
+    qtmodeltester.check(w.conflicts.model)
+    w.conflicts.view.selectRow(0)
+    w.conflicts.acknowledge("contacted")
+    assert counts[-1] == 1 and store.conflicts.open_count() == 1
+    w.conflicts.view.selectRow(0)
+    dlg = w.conflicts.adjust()
+    dlg.points.setValue(300)
+    dlg.reason.setCurrentText("過不足の調整")
+    dlg.submit()
+    assert counts[-1] == 0 and store.ledger.balance(reg.member.id)["balance"] == 300
+    resolved = store.conflicts.list(include_closed=True)
+    assert {c.details["resolution"]["action"] for c in resolved} == {"contacted", "adjusted"}
+    # reports: create yesterday's daily report and view it in QtPdf
+    r = w.reports
+    r.day.setDate(r.day.date().fromString("2026/11/16", "yyyy/MM/dd"))
+    with qtbot.waitSignal(r.generated):
+        r.generate()
+    assert r.model.rowCount() == 1
+    qtmodeltester.check(r.model)
+    r.view.selectRow(0)
+    qtbot.waitUntil(lambda: r.doc.pageCount() >= 1, timeout=5000)
+    # audit log filtered by who and what
+    a = w.audit
+    a.staff.setText(str(manager.staff_id))
+    a.action.setCurrentIndex(a.action.findData("conflict."))
+    a.reload()
+    assert a.model.rowCount() == 2 and all(e.action == "conflict.acknowledge" for e in a.model.rows)
+    qtmodeltester.check(a.model)
+    a.staff.setText(str(cashier.staff_id))
+    a.reload()
+    assert a.model.rowCount() == 0
+    w.close()
+
+
+def test_open_manager_refuses_a_cashier(store, cashier, qapp):
+    from app.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        open_manager(None, store, cashier)

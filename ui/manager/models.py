@@ -1,0 +1,302 @@
+"""Table models of the manager screens: one QAbstractTableModel per list (never QTableWidget)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+
+from app.clock import parse_iso
+from app.services.customers import CustomerFilter
+from app.text import format_phone
+
+JST_FMT = "%Y/%m/%d %H:%M"
+
+
+def local_time(stamp: str | None, zone=None) -> str:
+    if not stamp:
+        return ""
+    dt = parse_iso(stamp)
+    return dt.astimezone(zone).strftime(JST_FMT) if zone else dt.astimezone().strftime(JST_FMT)
+
+
+def yen(v) -> str:
+    return "" if v is None else f"¥{int(v):,}"
+
+
+def pts(v) -> str:
+    return "" if v is None else f"{int(v):,} pt"
+
+
+class _Table(QAbstractTableModel):
+    """A model over a list of rows with (id, header, getter) columns."""
+    columns: list[tuple[str, str, Callable]] = []
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.rows: list = []
+
+    def headers(self) -> list[str]:
+        return [h for _, h, _ in self.columns]
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = self.columns[index.column()][2](self.rows[index.row()])
+            return "" if v is None else str(v)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.rows[index.row()]
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            return self.columns[section][1]
+        return None
+
+    def row_at(self, row: int):
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
+class CustomerTableModel(QAbstractTableModel):
+    """顧客一覧: a lazy model over store.customers.page(); pages arrive from the runner, keyset
+    cursors carry on where the last page ended. Never loads the whole list."""
+    count_changed = Signal(int)
+    loading_changed = Signal(bool)
+    failed = Signal(object)
+    PAGE = 200
+
+    def __init__(self, store, runner, parent: QObject | None = None, tier_names: dict | None = None,
+                 segment_names: dict | None = None, zone=None):
+        super().__init__(parent)
+        self.store, self.runner = store, runner
+        self.filter = CustomerFilter()
+        self.sort_key = None
+        self.rows: list = []
+        self._cursor = None
+        self._done = False
+        self._loading = False
+        self._gen = 0
+        self.total: int | None = None
+        self.tier_names = tier_names or {}
+        self.segment_names = segment_names or {}
+        self.zone = zone
+        self.columns = [
+            ("member_no", self.tr("Member number"), lambda r: r.member_no),
+            ("name_kana", self.tr("Name kana"), lambda r: r.name_kana),
+            ("name", self.tr("Name"), lambda r: r.name or ""),
+            ("phone", self.tr("Phone number"), lambda r: format_phone(r.phone)),
+            ("tier", self.tr("Tier"), lambda r: self.tier_names.get(r.tier, r.tier or "")),
+            ("balance", self.tr("Balance"), lambda r: pts(r.balance)),
+            ("lifetime_spend_yen", self.tr("Lifetime spend"), lambda r: yen(r.lifetime_spend_yen)),
+            ("last_visit_at", self.tr("Last visit"), lambda r: local_time(r.last_visit_at, self.zone)),
+            ("segments", self.tr("Segments"), lambda r: " ".join(self.segment_names.get(s, s) for s in r.segments)),
+            ("home_store_id", self.tr("Home store"), lambda r: r.home_store_id or ""),
+        ]
+
+    # -- loading ----------------------------------------------------------------------------
+    def set_query(self, f: CustomerFilter | None = None, sort=None) -> None:
+        self._gen += 1
+        self._loading = True  # no fetchMore from views reacting to the reset itself
+        self.beginResetModel()
+        self.filter = f if f is not None else self.filter
+        self.sort_key = sort
+        self.rows, self._cursor, self._done, self.total = [], None, False, None
+        self.endResetModel()
+        self._loading = False
+        gen, flt = self._gen, self.filter
+        self.runner.run(self.store.customers.count, flt, on_ok=lambda n: self._counted(gen, n),
+                        on_error=self.failed.emit)
+        self._load(gen)
+
+    def refresh(self) -> None:
+        self.set_query(self.filter, self.sort_key)
+
+    def _counted(self, gen, n):
+        if gen == self._gen:
+            self.total = n
+            self.count_changed.emit(n)
+
+    def _load(self, gen) -> None:
+        if self._loading or self._done:
+            return
+        self._loading = True
+        self.loading_changed.emit(True)
+        self.runner.run(self.store.customers.page, self.filter, self.sort_key, len(self.rows), self.PAGE,
+                        after=self._cursor, on_ok=lambda p: self._arrived(gen, p),
+                        on_error=lambda e: self._failed(gen, e))
+
+    def _arrived(self, gen, page) -> None:
+        if gen != self._gen:
+            return
+        self._done = page.done
+        self._cursor = page.cursor
+        if page.rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self.rows.extend(page.rows)
+            self.endInsertRows()
+        self._loading = False  # only now: a view may ask for more while the rows go in
+        self.loading_changed.emit(False)
+
+    def _failed(self, gen, exc) -> None:
+        if gen == self._gen:
+            self._loading = False
+            self._done = True
+            self.loading_changed.emit(False)
+            self.failed.emit(exc)
+
+    def canFetchMore(self, parent=QModelIndex()):
+        return not parent.isValid() and not self._done and not self._loading
+
+    def fetchMore(self, parent=QModelIndex()):
+        if not parent.isValid():
+            self._load(self._gen)
+
+    # -- model ------------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()][2](row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[index.column()][0] in (
+                "balance", "lifetime_spend_yen"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            return self.columns[section][1]
+        return None
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        from app.services.customers import SORTABLE
+
+        if not 0 <= column < len(self.columns):
+            return
+        key = self.columns[column][0]
+        if key not in SORTABLE:
+            return
+        self.set_query(self.filter, (key, "desc" if order == Qt.SortOrder.DescendingOrder else "asc"))
+
+    def column_sortable(self, column: int) -> bool:
+        from app.services.customers import SORTABLE
+
+        return self.columns[column][0] in SORTABLE
+
+    def member_id(self, row: int) -> str | None:
+        return self.rows[row].id if 0 <= row < len(self.rows) else None
+
+
+class HistoryModel(_Table):
+    """購買履歴: every ledger entry of a member, newest first, with its breakdown."""
+
+    def __init__(self, parent=None, zone=None, kind_names: dict | None = None):
+        super().__init__(parent)
+        k = kind_names or {}
+        self.columns = [
+            ("created_at", self.tr("Date and time"), lambda e: local_time(e["created_at"], zone)),
+            ("kind", self.tr("Kind"), lambda e: k.get(e["kind"], e["kind"]) + (" ✕" if e["voided"] else "")),
+            ("points", self.tr("Points"), lambda e: f"{e['points']:+,} pt"),
+            ("amount_yen", self.tr("Amount"), lambda e: yen(e["amount_yen"])),
+            ("balance_after", self.tr("Balance after"), lambda e: pts(e["balance_after"])),
+            ("breakdown", self.tr("Breakdown"), lambda e: " / ".join(ln.get("label", "") for ln in e["breakdown"])),
+            ("reason", self.tr("Reason"), lambda e: e["reason"] or ""),
+            ("staff", self.tr("Staff"), lambda e: "" if e["staff_id"] is None else str(e["staff_id"])),
+            ("store", self.tr("Store"), lambda e: f"{e['store_id']}/{e['terminal_id']}"),
+            ("sync", self.tr("Sync"), lambda e: e["sync_state"]),
+        ]
+
+
+class LotsModel(_Table):
+    def __init__(self, parent=None, zone=None):
+        super().__init__(parent)
+        self.columns = [
+            ("expires_at", self.tr("Expiry"), lambda lt: local_time(lt["expires_at"], zone)),
+            ("remaining", self.tr("Remaining"), lambda lt: pts(lt["remaining"])),
+            ("points", self.tr("Earned"), lambda lt: pts(lt["points"])),
+        ]
+
+
+class CardsModel(_Table):
+    def __init__(self, parent=None, zone=None):
+        super().__init__(parent)
+        self.columns = [
+            ("kind", self.tr("Card"), lambda c: c["kind"]),
+            ("number", self.tr("Number"), lambda c: c["number"]),
+            ("status", self.tr("Status"), lambda c: c["status"]),
+            ("created_at", self.tr("Issued"), lambda c: local_time(c["created_at"], zone)),
+        ]
+
+
+class CouponsModel(_Table):
+    def __init__(self, parent=None, zone=None):
+        super().__init__(parent)
+        self.columns = [
+            ("title", self.tr("Coupon"), lambda c: c["title_ja"]),
+            ("state", self.tr("Status"), lambda c: c["state"]),
+            ("expires_at", self.tr("Expiry"), lambda c: local_time(c["expires_at"], zone)),
+            ("used_at", self.tr("Used"), lambda c: local_time(c["used_at"], zone)),
+        ]
+
+
+class ConflictsModel(_Table):
+    def __init__(self, parent=None, zone=None, kind_names: dict | None = None):
+        super().__init__(parent)
+        k = kind_names or {}
+        self.columns = [
+            ("created_at", self.tr("Date and time"), lambda c: local_time(c.created_at, zone)),
+            ("kind", self.tr("What happened"), lambda c: k.get(c.kind, c.kind)),
+            ("member", self.tr("Member number"), lambda c: c.member_no or ""),
+            ("details", self.tr("Details"), lambda c: ", ".join(f"{a}: {b}" for a, b in c.details.items()
+                                                                 if a != "resolution")),
+            ("status", self.tr("Status"), lambda c: c.status),
+        ]
+
+
+class AuditModel(_Table):
+    def __init__(self, parent=None, zone=None):
+        super().__init__(parent)
+        self.columns = [
+            ("at", self.tr("Date and time"), lambda a: local_time(a.at, zone)),
+            ("staff", self.tr("Staff"), lambda a: "" if a.staff_id is None else str(a.staff_id)),
+            ("terminal", self.tr("Terminal"), lambda a: a.terminal_id or ""),
+            ("action", self.tr("Action"), lambda a: a.action),
+            ("object", self.tr("Object"), lambda a: f"{a.object_type or ''} {a.object_id or ''}".strip()),
+            ("after", self.tr("Details"), lambda a: "" if a.after is None else str(a.after)),
+        ]
+
+
+class ReportsModel(_Table):
+    def __init__(self, parent=None, zone=None):
+        super().__init__(parent)
+        self.columns = [
+            ("kind", self.tr("Report"), lambda r: self.tr("Daily report") if r.kind == "daily"
+             else self.tr("Month-end report")),
+            ("period", self.tr("Period"), lambda r: r.period.replace("-", "/")),
+            ("generated_at", self.tr("Generated"), lambda r: local_time(r.generated_at, zone)),
+            ("files", self.tr("Files"), lambda r: " ".join(x for x in ("PDF" if r.pdf_path else "",
+                                                                      "CSV" if r.csv_path else "") if x)),
+        ]
