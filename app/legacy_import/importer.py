@@ -24,6 +24,7 @@ card numbers become paper cards marked migrated (HQ judges once-only chain-wide 
 """
 from __future__ import annotations
 
+import json
 import os
 import struct
 import threading
@@ -200,7 +201,7 @@ class LegacyImport:
             r.skip = None
             if r.errors:
                 r.errors = [e for e in r.errors if e.code not in ("card_already_migrated", "card_revoked",
-                                                                   "duplicate_card_in_file")] or None
+                                                                   "duplicate_card_in_file", "bad_check_digit")] or None
         keys = [r.key for r in records]
         imported = set()
         for i in range(0, len(keys), 900):
@@ -210,6 +211,10 @@ class LegacyImport:
         for i in range(0, len(numbers), 900):
             for c in s.scalars(select(Card).where(Card.kind.in_(("paper", "plastic")), Card.number.in_(numbers[i:i + 900]))):
                 cards.setdefault(c.number, c)
+        # JAN check digits: enforced when the file's 8/13-digit card numbers are mostly JAN (then a
+        # failing one is a typo); a shop numbering its cards its own way would fail them at random.
+        jan = [r for r in records if r.card_number and r.card_number.isdigit() and len(r.card_number) in (8, 13)]
+        enforce_jan = bool(jan) and sum(1 for r in jan if not r.card_check_failed) * 2 >= len(jan)
         issues: list[Issue] = []
         seen_keys: set[str] = set()
         seen_cards: dict[str, int] = {}
@@ -228,7 +233,9 @@ class LegacyImport:
             if r.card_number:
                 errs = list(r.errors or [])
                 c = cards.get(r.card_number)
-                if r.card_number in seen_cards:
+                if r.card_check_failed and enforce_jan and c is None:
+                    errs.append(Issue(r.row_no, "card_number", col("card_number"), "bad_check_digit", r.card_number))
+                elif r.card_number in seen_cards:
                     errs.append(Issue(r.row_no, "card_number", col("card_number"), "duplicate_card_in_file",
                                       r.card_number, {"first_row": seen_cards[r.card_number]}))
                 elif c is not None and c.status == "migrated":
@@ -451,11 +458,15 @@ class LegacyImport:
 
         buf = {k: [] for k in ("members", "cards", "ledger", "lots", "moves", "outbox", "audit", "rows", "bal")}
 
+        raw = conn.connection.driver_connection   # the same connection, inside our BEGIN IMMEDIATE
+
         def flush(force=False):
+            # all buffers together, parents first (foreign keys are on)
+            force = force or any(len(v) >= CHUNK for k, v in buf.items() if k != "rows")
             for name, table in (("members", Member), ("cards", Card), ("ledger", LedgerEntry), ("lots", Lot),
                                 ("moves", LotMove), ("outbox", Outbox), ("audit", AuditEntry)):
                 if buf[name] and (force or len(buf[name]) >= CHUNK):
-                    conn.execute(insert(table.__table__), buf[name])
+                    _bulk_insert(raw, table.__table__, buf[name])
                     buf[name].clear()
             if buf["bal"] and (force or len(buf["bal"]) >= CHUNK):
                 conn.execute(update(Member.__table__).where(Member.__table__.c.id == _bind("b_id"))
@@ -579,6 +590,19 @@ class LegacyImport:
                                                     "points_migrated", "cards_migrated")})
         if progress:
             progress("write", total, total)
+
+
+def _bulk_insert(raw, table, rows: list[dict]) -> None:
+    """executemany straight on the sqlite3 connection: SQLAlchemy's per-row parameter processing
+    costs more than SQLite's insert. JSON columns are dumped as SQLAlchemy's JSON type does."""
+    from sqlalchemy import JSON as _JSON
+
+    cols = list(rows[0])
+    json_cols = {c.name for c in table.columns if isinstance(c.type, _JSON)}
+    dumps = json.dumps
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    raw.executemany(sql, [tuple(dumps(r[c]) if c in json_cols and r[c] is not None else r[c] for c in cols)
+                          for r in rows])
 
 
 def _bind(name):

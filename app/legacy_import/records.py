@@ -135,6 +135,7 @@ class Record:
     stamps: int | None = None
     last_visit: str | None = None       # YYYY-MM-DD
     consent_marketing: bool = False
+    card_check_failed: bool = False     # 8/13 digits failing the JAN check digit
     errors: list | None = None          # list[Issue] (errors only)
     skip: str | None = None             # reason code when skipped without an error (duplicate_row...)
 
@@ -220,7 +221,13 @@ def parse_row(row_no: int, values: list, columns: dict[str, int], headers: list[
         try:
             rec.card_number = normalize_legacy_card(cell_text(v))[0]
         except InvalidInput as exc:
-            bad("card_number", exc.code if exc.code in ("bad_check_digit",) else "bad_card_number", v)
+            if exc.code == "bad_check_digit":
+                # 8 or 13 digits that fail the JAN check: a typo, or the shop's own numbering.
+                # The analysis decides from the whole file (see LegacyImport._analyse).
+                rec.card_number = normalize_legacy_card(cell_text(v), "CODE128")[0]
+                rec.card_check_failed = True
+            else:
+                bad("card_number", "bad_card_number", v)
     v = get("points")
     if v is not None:
         try:

@@ -192,11 +192,25 @@ class MigrationService:
             return m.member_no if m is not None else None
         return None
 
+    def _normalise(self, text: str, fmt: str | None) -> tuple[str, str | None]:
+        """normalize_legacy_card, except that a number this store already knows (imported from a
+        ledger whose cards use their own 8/13-digit numbering, or sent by HQ) is taken as it is."""
+        try:
+            return normalize_legacy_card(text, fmt)
+        except InvalidInput as exc:
+            if exc.code != "bad_check_digit":
+                raise
+            number, _ = normalize_legacy_card(text, "CODE128")
+            with self.store.db.read() as s:
+                if self._card(s, number) is None:
+                    raise
+            return number, None
+
     def check_card(self, text: str, fmt: str | None = None) -> CardCheck:
         """Normalise and validate a scanned/typed paper card number; refuse at once (LedgerRefused
         code 'already_migrated', with migrated_at, store_id, member_no) if it was migrated here or
         HQ says it was migrated anywhere."""
-        number, fmt = normalize_legacy_card(text, fmt)
+        number, fmt = self._normalise(text, fmt)
         with self.store.db.read() as s:
             card = self._card(s, number)
             if card is None:
@@ -251,7 +265,7 @@ class MigrationService:
         opened: the same request again returns the original entry (replayed=True)."""
         require(actor, "cashier", "migrate paper cards")
         key = _key(key)
-        number, fmt = normalize_legacy_card(card_number, fmt)
+        number, fmt = self._normalise(card_number, fmt)
         if (points is None) == (stamps is None):
             raise InvalidInput("Give either the points or the stamps on the card.", code="points_or_stamps")
         points = None if points is None else _int(points, "points", 0, MAX_POINTS)
