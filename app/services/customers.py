@@ -50,7 +50,7 @@ COLUMNS = ("member_no", "name", "name_kana", "phone", "email", "birthday", "tier
            "lifetime_spend_yen", "last_visit_at", "home_store_id", "consent_marketing", "created_at",
            "segments", "rfm", "churn_score")
 PERSONAL_COLUMNS = frozenset({"name", "name_kana", "phone", "email", "birthday"})
-COUNT_CAP = 100_000
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,8 @@ class CustomerService:
                      for c in s.scalars(select(Card).where(Card.member_id == m.id).order_by(Card.id))]
             lots = [dict(id=lt.id, entry_id=lt.entry_id, points=lt.points, remaining=lt.remaining,
                          expires_at=lt.expires_at)
-                    for lt in s.scalars(select(Lot).where(Lot.member_id == m.id, Lot.remaining > 0)
+                    for lt in s.execute(select(Lot.id, Lot.entry_id, Lot.points, Lot.remaining, Lot.expires_at)
+                                        .where(Lot.member_id == m.id, Lot.remaining > 0)
                                         .order_by(Lot.expires_at, Lot.id))]
             coupons = []
             for c in s.scalars(select(Coupon).where(Coupon.member_id == m.id).order_by(Coupon.issued_at.desc())):
@@ -339,10 +340,14 @@ class CustomerService:
         history, points_series = [], []
         running = 0
         months: dict[str, list[int]] = {}
+        month_of: dict[str, str] = {}  # local month per UTC hour (offsets change on the hour or half hour)
         for e in entries:
             running += e.points
             points_series.append((e.created_at, running))
-            month = parse_iso(e.created_at).astimezone(zone).strftime("%Y-%m")
+            hour = e.created_at[:13] + (":30" if e.created_at[14:16] >= "30" else "")
+            month = month_of.get(hour)
+            if month is None:
+                month = month_of[hour] = parse_iso(e.created_at).astimezone(zone).strftime("%Y-%m")
             bucket = months.setdefault(month, [0, 0])
             if e.kind == "earn":
                 bucket[0] += e.amount_yen or 0
