@@ -361,6 +361,15 @@ class HQService:
         changes: list = []
         with self.db.write() as s:
             term = self._terminal(s, req.store_id, req.terminal_id)
+            # one round trip each for what every event would otherwise look up alone
+            ids = [e.event_id for e in req.events]
+            entry_ids = [str((e.payload or {}).get("entry_id")) for e in req.events if e.type.startswith("ledger.")]
+            s.info["done"] = set(s.scalars(select(EventRow.event_id).where(
+                EventRow.event_id.in_(ids), EventRow.outcome.in_(("applied", "adjusted", "redirected"))))) if ids \
+                else set()
+            s.info["booked"] = set(s.scalars(select(LedgerRow.id).where(LedgerRow.id.in_(entry_ids)))) \
+                if entry_ids else set()
+            s.info["members"] = {}
             results: list[EventResult] = []
             new_rows: list = []
             gap = False
@@ -422,10 +431,7 @@ class HQService:
 
     def _apply_one(self, s: Session, req: PushRequest, ev, shift: int, changes: list) -> EventResult:
         base = {"event_id": ev.event_id, "seq": ev.seq}
-        done = s.scalar(select(EventRow.outcome).where(EventRow.event_id == ev.event_id,
-                                                       EventRow.outcome.in_(("applied", "adjusted", "redirected")))
-                        .limit(1))
-        if done:
+        if ev.event_id in s.info.get("done", ()):
             return EventResult(**base, outcome="duplicate", reason="event_already_applied")
         local: list = []
         sp = s.begin_nested()
@@ -440,8 +446,11 @@ class HQService:
                 raise Reject("unknown_event_type")
             res = handler(s, req, ev, shift, local)
             sp.commit()
+            if res.get("outcome") in ("applied", "adjusted", "redirected"):
+                s.info.setdefault("done", set()).add(ev.event_id)
         except Reject as r:
             sp.rollback()
+            s.info["members"] = {}  # locks taken inside the savepoint were released with it
             s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,
                               member_id=(ev.payload or {}).get("member_id"),
                               details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details},
@@ -451,6 +460,7 @@ class HQService:
             raise  # lock timeouts, lost connections: the whole batch is retried by the store
         except DBAPIError as exc:
             sp.rollback()
+            s.info["members"] = {}
             log.exception("event %s failed", ev.event_id)
             return EventResult(**base, outcome="rejected", reason=f"error:{exc.__class__.__name__}")
         changes.extend((k, d, m, ev.event_id) for k, d, m in local)
@@ -458,10 +468,16 @@ class HQService:
 
     # -- members -------------------------------------------------------------------------
     def _lock_member(self, s: Session, member_id: str) -> MemberRow | None:
+        cache = s.info.get("members")
+        if cache is not None and member_id in cache:
+            return cache[member_id]  # already locked by this transaction
         q = select(MemberRow).where(MemberRow.id == member_id)
         if not self.db.is_sqlite:
             q = q.with_for_update()
-        return s.scalars(q).first()
+        m = s.scalars(q).first()
+        if cache is not None and m is not None:
+            cache[member_id] = m
+        return m
 
     def _resolve(self, s: Session, member_id: str) -> tuple[MemberRow | None, bool]:
         m = self._lock_member(s, member_id)
@@ -595,7 +611,8 @@ class HQService:
         p = ev.payload
         kind = p["kind"]
         entry_id = str(uuid.UUID(p["entry_id"]))
-        if s.get(LedgerRow, entry_id) is not None:
+        booked = s.info.get("booked")
+        if (entry_id in booked) if booked is not None else (s.get(LedgerRow, entry_id) is not None):
             return {"outcome": "duplicate", "reason": "entry_already_booked"}
         if p.get("store_id") != req.store_id or p.get("terminal_id") != req.terminal_id:
             raise Reject("foreign_terminal")
@@ -617,6 +634,8 @@ class HQService:
                           created_at=created_at, booked_at=iso(utcnow()), rule_set_version=p.get("rule_set_version"),
                           reverses_id=p.get("reverses_id"), coupon_id=p.get("coupon_id"), reason=p.get("reason"))
         s.add(entry)
+        if booked is not None:
+            booked.add(entry_id)
         m.balance += points
         out.append(("ledger", self._ledger_dict(entry, m.balance), m.id))
         if kind == "earn":
@@ -685,8 +704,11 @@ class HQService:
         return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
 
     def _rule_sets(self, s: Session) -> list:
+        if "rule_sets" in s.info:
+            return s.info["rule_sets"]
         rows = s.execute(select(RuleSetRow.body)).scalars().all()
-        return [_parsed_rule_set(json.dumps(b, sort_keys=True)) for b in rows]
+        s.info["rule_sets"] = [_parsed_rule_set(json.dumps(b, sort_keys=True)) for b in rows]
+        return s.info["rule_sets"]
 
     def _reprice(self, s: Session, m: MemberRow, p: dict, t: datetime, store_id: str) -> tuple[int, str]:
         from app.rules import rule_set_for

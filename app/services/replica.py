@@ -75,9 +75,11 @@ class ReplicaService:
         lands in the conflicts table with adjusted ones (overdraft, lost migration)."""
         now = self.store.now()
         counts: dict[str, int] = {}
-        with self.store.db.write() as s:
+        with self.store.db.write() as s, s.no_autoflush:
             rows = {r.event_id: r for r in s.scalars(select(Outbox).where(
                 Outbox.event_id.in_([r["event_id"] for r in results])))}
+            entries = {e.id: e for e in s.scalars(select(LedgerEntry).where(
+                LedgerEntry.id.in_([r["event_id"] for r in results])))}
             for res in results:
                 row = rows.get(res["event_id"])
                 if row is None or row.acked_at is not None:
@@ -92,7 +94,7 @@ class ReplicaService:
                         self._conflict(s, "rejected_event", row.payload.get("member_id"),
                                        {"event_id": row.event_id, "type": row.type, "reason": res.get("reason")}, now)
                     continue
-                entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == row.event_id)).first()
+                entry = entries.get(row.event_id)
                 if entry is not None and entry.sync_state == "pending":
                     entry.sync_state = "acked"
                 if outcome == "rejected" and entry is not None:

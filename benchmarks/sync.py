@@ -1,0 +1,400 @@
+"""Sync benchmarks (HQ on PostgreSQL): ``run()`` returns a list of JSON-able dicts.
+
+    TSUMUGI_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python -m benchmarks.sync [push] [drain] [stream] [pull] [stores] [--events N] ...
+
+Each figure runs against a fresh PostgreSQL schema (dropped afterwards), HQ served by uvicorn
+on loopback, real store SQLite files. Targets (issue 4): backlog drain of 100,000 events ≤ 20 s;
+A earns → B sees via the stream p95 ≤ 300 ms; first sync of 1,000,000 members ≤ 120 s; 200 stores
+pushing for 60 s p99 ≤ 200 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _url() -> str:
+    return os.environ.get("TSUMUGI_BENCH_DATABASE_URL") or os.environ.get("TSUMUGI_TEST_DATABASE_URL") or DEFAULT_URL
+
+
+def _memory_keyring():
+    import keyring
+    import keyring.backend
+
+    class Mem(keyring.backend.KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.d = {}
+
+        def get_password(self, s, u):
+            return self.d.get((s, u))
+
+        def set_password(self, s, u, p):
+            self.d[(s, u)] = p
+
+        def delete_password(self, s, u):
+            self.d.pop((s, u), None)
+
+    keyring.set_keyring(Mem())
+
+
+class _Env:
+    """A fresh PostgreSQL schema + HQ on loopback + a temp folder for store files."""
+
+    def __init__(self, **settings):
+        from sqlalchemy import create_engine, text
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.sync.harness import HQServer
+
+        self.url = _url()
+        self.schema = "tsumugi_bench_" + secrets.token_hex(4)
+        self._text, self._create_engine = text, create_engine
+        self.hq = HQServer(self.url, schema=self.schema, **settings).start()
+        self.dir = Path(tempfile.mkdtemp(prefix="tsumugi-bench-"))
+        self.stores = []
+
+    def store(self, store_id: str):
+        from tests.sync.harness import StoreHandle
+
+        h = StoreHandle(self.dir / f"{store_id}.sqlite", store_id, self.hq)
+        h.enroll()
+        self.stores.append(h)
+        return h
+
+    def close(self):
+        for h in self.stores:
+            h.close()
+        self.hq.stop()
+        self.hq.service.db.close()
+        eng = self._create_engine(self.url)
+        with eng.begin() as c:
+            c.execute(self._text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        eng.dispose()
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _bulk_earns(h, members: int, per_member: int, yen: int = 200) -> int:
+    """Register members through the service, then bulk-insert `per_member` pending earns each
+    (ledger, lots, lot moves, outbox), priced by the real engine, consistent with the services."""
+    from app.rules import MemberState, Purchase, expiry_for, price_purchase
+
+    ids = [h.register(f"ベンチ{i:05d}"[:3] + "タロウ").id for i in range(members)]
+    rule_set = h.store.rules.current()
+    now = datetime.now(timezone.utc)
+    con = sqlite3.connect(h.path)
+    con.execute("PRAGMA synchronous=OFF")
+    ledger, lots, moves, outbox, bal = [], [], [], [], {}
+    lot_id = (con.execute("SELECT COALESCE(MAX(id),0) FROM lots").fetchone()[0] or 0)
+    start = now - timedelta(hours=2)
+    n = 0
+    for j in range(per_member):
+        for mid in ids:
+            at = start + timedelta(microseconds=n * 50)
+            created = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            pts = price_purchase(rule_set, MemberState(tier="bronze", annual_spend_yen=j * yen), Purchase(yen), at,
+                                 h.store_id).points
+            eid = str(uuid.uuid4())
+            ledger.append((eid, mid, "earn", pts, yen, h.actor.staff_id, h.store_id, "T01", created,
+                           rule_set.version, "bench", "pending"))
+            lot_id += 1
+            lots.append((lot_id, mid, eid, pts, pts, expiry_for(rule_set, at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")))
+            moves.append((eid, lot_id, pts))
+            outbox.append((eid, "ledger.earn", json.dumps({
+                "entry_id": eid, "kind": "earn", "member_id": mid, "points": pts, "amount_yen": yen,
+                "staff_id": h.actor.staff_id, "store_id": h.store_id, "terminal_id": "T01", "created_at": created,
+                "rule_set_version": rule_set.version, "reverses_id": None, "coupon_id": None, "reason": None}),
+                created))
+            bal[mid] = bal.get(mid, 0) + pts
+            n += 1
+    with con:
+        con.executemany("INSERT INTO ledger (id, member_id, kind, points, amount_yen, staff_id, store_id, terminal_id,"
+                        " created_at, rule_set_version, request_hash, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        ledger)
+        con.executemany("INSERT INTO lots (id, member_id, entry_id, points, remaining, expires_at) VALUES "
+                        "(?,?,?,?,?,?)", lots)
+        con.executemany("INSERT INTO lot_moves (entry_id, lot_id, points) VALUES (?,?,?)", moves)
+        con.executemany("INSERT INTO outbox (event_id, type, payload, created_at, attempts) VALUES (?,?,?,?,0)",
+                        outbox)
+        con.executemany("UPDATE members SET balance = balance + ?, lifetime_spend_yen = lifetime_spend_yen + ?,"
+                        " last_visit_at = ? WHERE id = ?",
+                        [(b, per_member * yen, now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), m) for m, b in bal.items()])
+    con.close()
+    return n
+
+
+def bench_push_and_drain(events: int) -> list[dict]:
+    """A store with `events` queued earns comes online: push (batches of 500) and pull back."""
+    env = _Env(rate_limit=10**9)
+    try:
+        a = env.store("S001")
+        members = max(1, min(500, events // 200))
+        n = _bulk_earns(a, members, events // members)
+        queued = a.engine.replica.queue_stats()["queue"]
+        t0 = time.perf_counter()
+        a.engine.push_all()
+        t_push = time.perf_counter() - t0
+        a.engine.pull_all()
+        total = time.perf_counter() - t0
+        assert a.engine.replica.queue_stats()["queue"] == 0
+        assert a.engine.replica.invariant_problems() == []
+        hq_bal = env.hq.service.balances()
+        assert all(hq_bal[m] == b for m, b in a.engine.replica.balances().items() if m in hq_bal)
+        return [
+            {"name": "sync.push_throughput", "events": queued, "batch": 500, "seconds": round(t_push, 2),
+             "events_per_s": round(queued / t_push, 1), "hq": "postgresql"},
+            {"name": "sync.backlog_drain", "events": queued, "seconds": round(total, 2), "target_s": 20,
+             "ok": total <= 20 * queued / 100_000 if queued < 100_000 else total <= 20, "hq": "postgresql",
+             "note": "push all + pull back to head"},
+        ]
+    finally:
+        env.close()
+
+
+def bench_stream_latency(samples: int = 100) -> dict:
+    """Store A earns and pushes; store B (worker with the SSE stream) shows the new balance."""
+    from sync.engine import SyncWorker, WorkerConfig
+
+    env = _Env(rate_limit=10**9)
+    try:
+        a, b = env.store("S001"), env.store("S002")
+        m = a.register("ヤマダハナコ")
+        a.sync()
+        b.sync()
+        worker = SyncWorker(b.engine, WorkerConfig(poll_s=3600, outbox_check_s=0.5))
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not worker.state().stream and time.monotonic() < deadline:
+            time.sleep(0.01)
+        lat = []
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            res = a.earn(m.id, 1000)
+            a.engine.push_all()
+            while True:
+                with b.store.db.read() as s:
+                    from app.models import LedgerEntry
+                    from sqlalchemy import select
+
+                    if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == res.entry_id)).first():
+                        break
+                if time.perf_counter() - t0 > 10:
+                    raise RuntimeError("B never saw A's earn")
+                time.sleep(0.002)
+            lat.append((time.perf_counter() - t0) * 1000)
+        worker.stop()
+        lat.sort()
+        return {"name": "sync.earn_to_other_store_via_stream", "samples": samples,
+                "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(lat[int(0.95 * len(lat)) - 1], 1),
+                "max_ms": round(lat[-1], 1), "target_p95_ms": 300, "ok": lat[int(0.95 * len(lat)) - 1] <= 300,
+                "hq": "postgresql", "note": "earn + push at A, SSE poke, pull + apply at B"}
+    finally:
+        env.close()
+
+
+def bench_first_sync(members: int) -> dict:
+    """A new store's first pull of `members` members (HQ's feed generated in SQL)."""
+    env = _Env(rate_limit=10**9)
+    try:
+        from sqlalchemy import text
+
+        with env.hq.service.db.write() as s:
+            s.execute(text("""
+                INSERT INTO members (id, member_no, name_kana, phone, consent_marketing, status, home_store_id,
+                                     field_times, balance, lifetime_spend_yen, created_at, updated_at)
+                SELECT md5(g::text)::uuid::text, lpad(g::text, 11, '0'), 'ベンチ', '090' || lpad(g::text, 8, '0'),
+                       false, 'active', 'S900', '{}', 0, 0, '2026-01-01T00:00:00.000000Z',
+                       '2026-01-01T00:00:00.000000Z'
+                FROM generate_series(1, :n) g"""), {"n": members})
+            s.execute(text("""
+                INSERT INTO changes (kind, member_id, data, created_at)
+                SELECT 'member', id, json_build_object('member_id', id, 'member_no', member_no, 'status', 'active',
+                       'merged_into', null, 'home_store_id', 'S900', 'tier', null, 'balance', 0,
+                       'fields', json_build_object('name', null, 'name_kana', name_kana, 'phone', phone,
+                                                   'email', null, 'line_user_id', null, 'birthday', null,
+                                                   'consent_marketing', false),
+                       'field_times', '{}'::json, 'created_at', created_at, 'updated_at', updated_at),
+                       created_at
+                FROM members ORDER BY member_no"""))
+        b = env.store("S002")
+        b.engine.page_size = 5000
+        t0 = time.perf_counter()
+        res = b.engine.pull_all()
+        dt = time.perf_counter() - t0
+        from app.models import Member
+        from sqlalchemy import func, select
+
+        with b.store.db.read() as s:
+            got = s.scalar(select(func.count()).select_from(Member))
+        assert got >= members
+        return {"name": "sync.first_sync_members", "members": members, "seconds": round(dt, 1),
+                "members_per_s": round(members / dt), "pages": res["pages"],
+                "target_s_for_1M": 120, "projected_1M_s": round(dt * 1_000_000 / members, 1),
+                "ok": dt * 1_000_000 / members <= 120, "hq": "postgresql"}
+    finally:
+        env.close()
+
+
+def bench_many_stores(stores: int, seconds: float, workers: int = 4) -> dict:
+    """`stores` simulated stores each push a small batch about every second for `seconds`;
+    HQ runs as `python -m hq serve --workers N` on PostgreSQL."""
+    import subprocess
+
+    import httpx
+    from sqlalchemy import create_engine, text
+
+    from hq.db import HQDatabase
+    from hq.service import HQService
+    from hq.settings import Settings
+    from tests.sync.harness import free_port
+
+    url = _url()
+    schema = "tsumugi_bench_" + secrets.token_hex(4)
+    settings = Settings(database_url=url, schema=schema, rate_limit=10**9)
+    db = HQDatabase(url, schema=schema)
+    db.upgrade()
+    svc = HQService(db, settings)
+    svc.init()
+    tokens = {}
+    from app.codes import new_key_pair
+    from sync.protocol import EnrollRequest
+
+    for i in range(stores):
+        sid = f"B{i:03d}"
+        _, code = svc.add_store(sid, sid)
+        kid, _, pub = new_key_pair()
+        tokens[sid] = svc.enroll(EnrollRequest(code=code, store_id=sid, signing_key_id=kid,
+                                               signing_public_key=pub.hex())).credential
+    port = free_port()
+    env = dict(os.environ, TSUMUGI_HQ_SCHEMA=schema, TSUMUGI_HQ_RATE_LIMIT=str(10**9))
+    proc = subprocess.Popen([sys.executable, "-m", "hq", "--database-url", url, "serve", "--port", str(port),
+                             "--workers", str(workers)], env=env, cwd=Path(__file__).resolve().parents[1],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("HQ did not start")
+            time.sleep(0.2)
+        lat: list[float] = []
+        errors = [0]
+        stop = time.monotonic() + seconds
+        lock = threading.Lock()
+
+        def run_store(sid: str):
+            import random
+
+            client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[sid]}"}, timeout=10)
+            mid = str(uuid.uuid4())
+            seq = 1
+            evs = [{"event_id": str(uuid.uuid4()), "seq": seq, "type": "member.upsert", "hlc": "x",
+                    "payload": {"member_id": mid, "member_no": sid + "0001", "home_store_id": sid,
+                                "fields": {"name_kana": "ベンチ"}, "field_times": {}}}]
+            time.sleep(random.random())
+            while time.monotonic() < stop:
+                now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                while len(evs) < 5:
+                    seq += 1
+                    eid = str(uuid.uuid4())
+                    evs.append({"event_id": eid, "seq": seq, "type": "ledger.adjust", "hlc": now,
+                                "payload": {"entry_id": eid, "kind": "adjust", "member_id": mid, "points": 10,
+                                            "store_id": sid, "terminal_id": "T01", "created_at": now,
+                                            "reason": "bench"}})
+                body = {"store_id": sid, "terminal_id": "T01", "sent_at": now, "events": evs}
+                t0 = time.perf_counter()
+                try:
+                    r = client.post("/v1/sync/push", json=body)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                dt = (time.perf_counter() - t0) * 1000
+                with lock:
+                    if ok:
+                        lat.append(dt)
+                    else:
+                        errors[0] += 1
+                if ok:
+                    evs = []
+                time.sleep(max(0.0, 1.0 - dt / 1000) * random.uniform(0.8, 1.2))
+            client.close()
+
+        threads = [threading.Thread(target=run_store, args=(sid,)) for sid in tokens]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        lat.sort()
+        p99 = lat[int(0.99 * len(lat)) - 1]
+        return {"name": "sync.many_stores_push", "stores": stores, "seconds": seconds, "requests": len(lat),
+                "errors": errors[0], "events_per_request": 5, "p50_ms": round(statistics.median(lat), 1),
+                "p99_ms": round(p99, 1), "target_p99_ms": 200, "ok": p99 <= 200, "hq_workers": workers,
+                "hq": "postgresql", "note": "load generator threads in one process on the same machine"}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        db.close()
+        eng = create_engine(url)
+        with eng.begin() as c:
+            c.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        eng.dispose()
+
+
+def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 100_000, members: int = 1_000_000,
+        stores: int = 200, seconds: float = 60) -> list[dict]:
+    _memory_keyring()
+    out: list[dict] = []
+    if "push" in which and "drain" not in which:
+        out += bench_push_and_drain(min(events, 10_000))
+    if "stream" in which:
+        out.append(bench_stream_latency())
+    if "drain" in which:
+        out += bench_push_and_drain(events)
+    if "pull" in which:
+        out.append(bench_first_sync(members))
+    if "stores" in which:
+        out.append(bench_many_stores(stores, seconds))
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.sync")
+    p.add_argument("which", nargs="*", default=["push", "stream", "drain", "pull", "stores"])
+    p.add_argument("--events", type=int, default=100_000)
+    p.add_argument("--members", type=int, default=1_000_000)
+    p.add_argument("--stores", type=int, default=200)
+    p.add_argument("--seconds", type=float, default=60)
+    a = p.parse_args(argv)
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    for row in run(tuple(a.which), events=a.events, members=a.members, stores=a.stores, seconds=a.seconds):
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
