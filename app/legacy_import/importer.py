@@ -65,6 +65,7 @@ from app.text import nfkc
 IMPORT_NS = uuid.UUID("0c7b0a52-52a4-4f0e-8a3f-3d6f2b7c9e15")
 DECISIONS = ("merge", "separate", "skip")
 CHUNK = 5000
+IMPORT_CACHE_KB = 131072  # 128 MB page cache while the bulk insert runs
 MAX_LISTED_ISSUES = 1000
 
 Progress = Callable[[str, int, int], None]  # (phase: read | analyse | write, done, total)
@@ -423,8 +424,19 @@ class LegacyImport:
         return self.report(a, dry_run=False, import_id=import_id)
 
     def _write(self, s: Session, actor, a: Analysis, import_id: str, now: datetime, progress, cancel) -> None:
-        store = self.store
         conn = s.connection()
+        raw = conn.connection.driver_connection   # the same connection, inside our BEGIN IMMEDIATE
+        # A bigger page cache for the bulk insert (index pages of six tables), back to the default
+        # when done; the default 2 MB makes SQLite spill and re-read index pages all the time.
+        old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+        raw.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KB}")
+        try:
+            self._write_rows(s, conn, raw, actor, a, import_id, now, progress, cancel)
+        finally:
+            raw.execute(f"PRAGMA cache_size={old_cache}")
+
+    def _write_rows(self, s, conn, raw, actor, a, import_id, now, progress, cancel) -> None:
+        store = self.store
         now_s = iso(now)
         store_id, terminal_id = store.store_id, store.terminal_id
         rule_set = store.rules.valid_at(now)
@@ -457,8 +469,6 @@ class LegacyImport:
         reg_fields = ["name_kana", "name", "phone", "email", "birthday", "consent_marketing"]
 
         buf = {k: [] for k in ("members", "cards", "ledger", "lots", "moves", "outbox", "audit", "rows", "bal")}
-
-        raw = conn.connection.driver_connection   # the same connection, inside our BEGIN IMMEDIATE
 
         def flush(force=False):
             # all buffers together, parents first (foreign keys are on)
@@ -592,6 +602,9 @@ class LegacyImport:
             progress("write", total, total)
 
 
+_JSON_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
 def _bulk_insert(raw, table, rows: list[dict]) -> None:
     """executemany straight on the sqlite3 connection: SQLAlchemy's per-row parameter processing
     costs more than SQLite's insert. JSON columns are dumped as SQLAlchemy's JSON type does."""
@@ -599,7 +612,7 @@ def _bulk_insert(raw, table, rows: list[dict]) -> None:
 
     cols = list(rows[0])
     json_cols = {c.name for c in table.columns if isinstance(c.type, _JSON)}
-    dumps = json.dumps
+    dumps = _JSON_ENCODE
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     raw.executemany(sql, [tuple(dumps(r[c]) if c in json_cols and r[c] is not None else r[c] for c in cols)
                           for r in rows])
