@@ -21,17 +21,20 @@ from ui.context import MemberView, load_member_view
 from ui.dialogs import CouponDialog, EarnDialog, RedeemDialog, VoidDialog, no_ime
 from ui.keypad import NumericKeypad
 from ui.models import HistoryTableModel, local_time
+from ui.search import MemberSearchBox
 from ui.texts import pts, texts, tier_name
 
 
 class MemberPanel(QFrame):
-    lookup = Signal(str)
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("memberPanel")
         lay = QVBoxLayout(self)
+        self.search = MemberSearchBox(ctx)
+        self.search.active_changed.connect(self._search_active)
+        lay.addWidget(self.search)
         self.hint = QLabel(self.tr("Scan the member card"))
         self.hint.setObjectName("hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -78,30 +81,19 @@ class MemberPanel(QFrame):
         d.addWidget(self.history, 6, 0, 1, 3)
         lay.addWidget(self.details)
 
-        find = QHBoxLayout()
-        self.find_field = no_ime(QLineEdit())
-        self.find_field.setPlaceholderText(self.tr("Member number"))
-        self.find_field.setObjectName("findField")
-        self.find_field.returnPressed.connect(self._find)
-        self.find_button = QPushButton(self.tr("Find"))
-        self.find_button.clicked.connect(self._find)
-        find.addWidget(self.find_field, 1)
-        find.addWidget(self.find_button)
-        lay.addLayout(find)
         lay.addStretch(1)
         self.view: MemberView | None = None
         self.clear()
 
-    def _find(self):
-        text = self.find_field.text().strip()
-        if text:
-            self.lookup.emit(text)
-            self.find_field.clear()
+    def _search_active(self, on: bool) -> None:
+        """While the cashier searches, the results take the place of the member details."""
+        self.hint.setVisible(not on and self.view is None)
+        self.details.setVisible(not on and self.view is not None)
 
     def clear(self):
         self.view = None
         self.details.hide()
-        self.hint.show()
+        self.hint.setVisible(not self.search.active)
         self.notice.setText("")
 
     def set_notice(self, text: str, error=False):
@@ -112,6 +104,7 @@ class MemberPanel(QFrame):
 
     def show_member(self, v: MemberView):
         self.view = v
+        self.search.clear()
         self.hint.hide()
         self.details.show()
         self.name.setText(v.name or v.name_kana)
@@ -156,7 +149,7 @@ class CounterScreen(QWidget):
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.panel = MemberPanel(ctx)
-        self.panel.lookup.connect(self.lookup)
+        self.panel.search.selected.connect(self.select_member)
         top.addWidget(self.panel, 3)
 
         right = self.right = QVBoxLayout()
@@ -203,6 +196,9 @@ class CounterScreen(QWidget):
         self.buttons["F6"].setEnabled(False)
         self.buttons["F6"].setToolTip(self.tr("Coming soon: paper card migration"))
         outer.addLayout(bar)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_search)
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         esc.activated.connect(self.escape)
@@ -226,8 +222,11 @@ class CounterScreen(QWidget):
         self.amount.setFocus()
 
     def escape(self):
-        """Back out: clear the amount, then the member. Nothing is written."""
-        if self.amount.text():
+        """Back out: clear the search, then the amount, then the member. Nothing is written."""
+        if self.panel.search.active:
+            self.panel.search.clear()
+            self.focus_amount()
+        elif self.amount.text():
             self.amount.clear()
         else:
             self.panel.clear()
@@ -235,6 +234,7 @@ class CounterScreen(QWidget):
 
     def reset(self):
         self.close_dialog()
+        self.panel.search.clear()
         self.amount.clear()
         self.panel.clear()
         self.update_buttons()
@@ -272,6 +272,26 @@ class CounterScreen(QWidget):
                 on_done(False)
 
         c.run(resolve_and_load, text, on_ok=ok, on_error=err)
+
+    def select_member(self, member_id: str, on_done=None):
+        """A member picked from the search results → the member panel."""
+        c = self.ctx
+
+        def ok(view):
+            self.show_member(view)
+            if on_done:
+                on_done(True)
+
+        def err(exc):
+            self.panel.set_notice(texts().error(exc), error=True)
+            if on_done:
+                on_done(False)
+
+        c.run(load_member_view, c.store, member_id, on_ok=ok, on_error=err)
+
+    def focus_search(self):
+        self.panel.search.field.setFocus()
+        self.panel.search.field.selectAll()
 
     def show_member(self, view: MemberView):
         self.panel.show_member(view)

@@ -238,6 +238,15 @@ JA = {
     "%1 of %2 for member %3 at %4": "%1 %2（会員番号 %3、%4）",
     "Press Enter to void it.": "Enter で取消します。",
     "Voided. New balance: %1": "取消しました。ポイント残高：%1",
+    # member search (会員検索)
+    "Search: kana, phone or member number (Ctrl+F)": "会員検索：フリガナ・電話番号・会員番号（Ctrl+F）",
+    "Searching…": "検索中…",
+    "No member found.": "該当する会員がいません。",
+    "Member no.": "会員番号",
+    "Name kana": "フリガナ",
+    "Phone": "電話番号",
+    "The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.":
+        "日本語入力（IME）がオンのため読み取れませんでした。半角/全角キーで IME をオフにして、もう一度読み取ってください。",
 }
 
 # Paper card migration wizard (ui/migrate.py) and legacy ledger import (ui/legacy_import.py).

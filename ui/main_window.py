@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.wedge = WedgeFilter(self._classifier(), self, clock=wedge_clock)
         self.wedge.scanned.connect(lambda text: self.handle_scan(text, "wedge"))
         self.wedge.half_burst.connect(self._half_burst)
+        self.wedge.refused.connect(self._scan_refused)
         self.wedge.activity.connect(self._activity)
         QApplication.instance().installEventFilter(self.wedge)
 
@@ -233,6 +234,18 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.counter)
         self.counter.lookup(text)
 
+    def _scan_refused(self, reason: str):
+        """A scanner burst the input method had changed (kana): nothing of it is used."""
+        text = self.tr("The input method (IME) changed the scan. Switch the IME off (半角/全角 key) "
+                       "and scan again.")
+        self.statusBar().showMessage(text, 10000)
+        self.sounds.play("bad")
+        if self.counter is not None and self.ctx.actor is not None:
+            self.counter.close_dialog()
+            self.counter.panel.clear()
+            self.counter.update_buttons()
+            self.counter.panel.set_notice(text, error=True)
+
     def _half_burst(self):
         self.statusBar().showMessage(self.tr("Part of a scan was lost; please scan again."), 4000)
 
@@ -351,6 +364,9 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------------
     def shutdown(self):
+        self.idle.stop()
+        if self.counter is not None:
+            self.counter.panel.search.clear()  # no search may start once the executor is closed
         self.stop_camera()
         if self.serial is not None:
             self.serial.stop()

@@ -88,3 +88,64 @@ class HistoryTableModel(QAbstractTableModel):
         if col == 2:
             return f"{e.points:+,} pt"
         return f"¥{e.amount_yen:,}" if e.amount_yen else ""
+
+
+def masked_phone(digits: str | None) -> str:
+    """090-****-5678: enough for the cashier to confirm with the customer, not to read out."""
+    if not digits:
+        return ""
+    from app.text import format_phone
+
+    parts = format_phone(digits).split("-")
+    if len(parts) == 3:
+        return f"{parts[0]}-{'*' * len(parts[1])}-{parts[2]}"
+    return "*" * max(0, len(digits) - 4) + digits[-4:]
+
+
+class MemberSearchModel(QAbstractTableModel):
+    """The counter's member search results (store.members.find rows)."""
+
+    COLUMNS = 4
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else self.COLUMNS
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return (self.tr("Member no."), self.tr("Name kana"), self.tr("Name"), self.tr("Phone"))[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        m = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return m.id
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        col = index.column()
+        if col == 0:
+            return m.member_no
+        if col == 1:
+            return m.name_kana
+        if col == 2:
+            return m.name or ""
+        return masked_phone(m.phone)
+
+    def member(self, row: int):
+        return self.rows[row] if 0 <= row < len(self.rows) else None

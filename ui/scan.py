@@ -4,12 +4,13 @@ the GUI thread by signal."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 import weakref
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from app.scanning.wedge import Complete, Incomplete, Typed, WedgeClassifier, normalise_scan_text
@@ -17,6 +18,28 @@ from app.scanning.wedge import Complete, Incomplete, Typed, WedgeClassifier, nor
 log = logging.getLogger(__name__)
 
 _PASS_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_Tab, Qt.Key.Key_Backtab}
+_MEMBER_CODE_SHAPE = re.compile(r"TSG1[A-Z2-7]{100,}", re.IGNORECASE)  # what a whole member code looks like
+
+
+def scan_problem(text: str) -> str | None:
+    """Why a keyboard-wedge read cannot be used as it is, or None.
+
+    "ime": an input method changed the keys — kana, or other non-ASCII after NFKC (full-width
+    ASCII is folded back and is fine), or a member code that is not upper-case (a member code is
+    upper-case ASCII base32). Such a burst cannot be recovered: it is refused with a message to
+    switch the IME off, never searched for or registered as text."""
+    t = normalise_scan_text(text).strip()
+    if not t:
+        return "empty"
+    if not t.isascii() or not all(ch.isprintable() or ch == "\x1d" for ch in t):
+        return "ime"
+    if t[:4].upper() == "TSG1" and t != t.upper():
+        return "ime"
+    return None
+
+
+def looks_like_whole_member_code(text: str) -> bool:
+    return bool(_MEMBER_CODE_SHAPE.fullmatch(normalise_scan_text(text).strip()))
 
 
 class WedgeFilter(QObject):
@@ -24,11 +47,21 @@ class WedgeFilter(QObject):
     WedgeClassifier. A complete burst is emitted as `scanned(text)`, a half burst as
     `half_burst()`, and human typing is re-sent, unchanged and in order, to the widget it was for.
 
+    With an input method (IME) on in the focused field, the scanner's keys reach the application
+    as QInputMethodEvents instead of key presses: single-character commit strings (the IME in
+    direct input, full-width or not) are fed to the classifier like keys, with the time they
+    arrive; a composition whose pre-edit updates came at scanner speed and was then committed (the
+    scanner's Enter commits it) is taken as one whole scan, as is a commit that is a whole member
+    code. NFKC folds full-width letters and digits back; kana (the IME turned romaji into kana)
+    cannot be recovered: `refused("ime")` asks the cashier to switch the IME off, and nothing of
+    it lands in the field.
+
     `clock` (ms) can be injected for tests; otherwise key event timestamps are used when the
     platform gives them, else a monotonic clock."""
 
     scanned = Signal(str)
     half_burst = Signal()
+    refused = Signal(str)  # a reason code: "ime"
     activity = Signal()
 
     def __init__(self, classifier: WedgeClassifier | None = None, parent=None,
@@ -37,7 +70,8 @@ class WedgeFilter(QObject):
         self.classifier = classifier or WedgeClassifier()
         self.clock = clock
         self.enabled = True
-        self._held: list[tuple[weakref.ref, int, Qt.KeyboardModifier, str]] = []
+        self._held: list[tuple[weakref.ref, int | None, Qt.KeyboardModifier, str]] = []  # key None: an IME commit
+        self._composing: list[float] = []  # times of the pre-edit updates of the IME composition going on
         self._reinjecting = False
         self._offset: float | None = None  # monotonic_ms - event timestamp
         self._timer = QTimer(self)
@@ -73,6 +107,8 @@ class WedgeFilter(QObject):
         if et in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
             self.activity.emit()
             return False
+        if et == QEvent.Type.InputMethod and not self._reinjecting and self.enabled:
+            return self._input_method(obj, event)
         if et != QEvent.Type.KeyPress or self._reinjecting or not self.enabled:
             return False
         self.activity.emit()
@@ -90,11 +126,61 @@ class WedgeFilter(QObject):
         self.feed(obj, key, event.modifiers(), text, self._stamp(event))
         return True
 
-    def feed(self, target, key: int, modifiers, text: str, ts_ms: float) -> None:
-        self._held.append((weakref.ref(target), key, modifiers, text))
-        self._handle(self.classifier.feed(text, ts_ms))
+    def feed(self, target, key: int | None, modifiers, text: str, ts_ms: float) -> None:
+        for ch in text:  # one held entry per character, as the classifier counts them
+            self._held.append((weakref.ref(target), key, modifiers, ch))
+            self._handle(self.classifier.feed(ch, ts_ms))
         if self._held and not self._timer.isActive():
             self._timer.start()
+
+    # -- the input-method path -------------------------------------------------------------------
+    def _input_method(self, obj, event) -> bool:
+        commit = event.commitString()
+        now = self._now()
+        if not commit:
+            if event.preeditString():
+                self._composing.append(now)
+            else:
+                self._composing.clear()  # the composition was cancelled or cleared
+            return False
+        self.activity.emit()
+        composed, self._composing = self._composing, []
+        if len(commit) == 1 and not composed:
+            # the IME committed one key as it was typed (direct input): a key like any other
+            self.feed(obj, None, Qt.KeyboardModifier.NoModifier, commit, now)
+            return True
+        if self._scanner_rhythm(composed + [now]) or looks_like_whole_member_code(commit):
+            # a scan went through the IME's composition; its Enter was used up to commit it
+            self.flush_now()
+            self._clear_preedit(obj)
+            self._complete(commit)
+            return True
+        if self.classifier.pending:  # within a burst of single-key commits
+            self.feed(obj, None, Qt.KeyboardModifier.NoModifier, commit, now)
+            return True
+        return False  # a person's IME input (kana, a converted name): leave it to the field
+
+    def _scanner_rhythm(self, times: list[float]) -> bool:
+        if len(times) < self.classifier.min_length:
+            return False
+        limit = self.classifier.max_interval_ms + 1e-6
+        return all(0 <= b - a <= limit for a, b in zip(times, times[1:]))
+
+    @staticmethod
+    def _clear_preedit(target) -> None:
+        if target is not None:
+            QApplication.sendEvent(target, QInputMethodEvent("", []))
+
+    def _complete(self, raw: str) -> None:
+        text = normalise_scan_text(raw).strip()
+        if not text:
+            return
+        problem = scan_problem(text)
+        if problem:
+            log.info("refused a scan changed by the input method (%d characters)", len(text))
+            self.refused.emit(problem)
+        else:
+            self.scanned.emit(text)
 
     def poll(self) -> None:
         self._handle(self.classifier.poll(self._now()))
@@ -113,9 +199,7 @@ class WedgeFilter(QObject):
         for ev in events:
             if isinstance(ev, Complete):
                 self._take(len(ev.raw) if ev.raw else len(ev.text))
-                text = normalise_scan_text(ev.text).strip()
-                if text:
-                    self.scanned.emit(text)
+                self._complete(ev.text)
             elif isinstance(ev, Incomplete):
                 self._take(len(ev.partial))
                 log.info("discarded a half scan (%d keys)", len(ev.partial))
@@ -135,8 +219,12 @@ class WedgeFilter(QObject):
                 target = ref() or (app.focusWidget() if app else None)
                 if target is None:
                     continue
-                press = QKeyEvent(QEvent.Type.KeyPress, key, mods, text)
-                QApplication.sendEvent(target, press)
+                if key is None:
+                    ev = QInputMethodEvent("", [])
+                    ev.setCommitString(text)
+                else:
+                    ev = QKeyEvent(QEvent.Type.KeyPress, key, mods, text)
+                QApplication.sendEvent(target, ev)
         finally:
             self._reinjecting = False
 

@@ -49,62 +49,62 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="163" />
+        <location filename="../../ui/counter.py" line="156" />
         <source>Purchase amount (tax incl.)</source>
         <translation>Purchase amount (tax incl.)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182" />
+        <location filename="../../ui/counter.py" line="175" />
         <source>Earn points</source>
         <translation>Earn points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183" />
+        <location filename="../../ui/counter.py" line="176" />
         <source>Redeem points</source>
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184" />
+        <location filename="../../ui/counter.py" line="177" />
         <source>Use coupon</source>
         <translation>Use coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185" />
+        <location filename="../../ui/counter.py" line="178" />
         <source>Void last</source>
         <translation>Void last</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="186" />
+        <location filename="../../ui/counter.py" line="179" />
         <source>New member</source>
         <translation>New member</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="187" />
+        <location filename="../../ui/counter.py" line="180" />
         <source>Migrate paper card</source>
         <translation>Migrate paper card</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="188" />
+        <location filename="../../ui/counter.py" line="181" />
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="189" />
+        <location filename="../../ui/counter.py" line="182" />
         <source>Sign out</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="204" />
+        <location filename="../../ui/counter.py" line="197" />
         <source>Coming soon: paper card migration</source>
         <translation>Coming soon: paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="312" />
+        <location filename="../../ui/counter.py" line="332" />
         <source>Scan the member card first.</source>
         <translation>Scan the member card first.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="321" />
+        <location filename="../../ui/counter.py" line="341" />
         <source>Enter the purchase amount first.</source>
         <translation>Enter the purchase amount first.</translation>
     </message>
@@ -375,118 +375,123 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="102" />
+        <location filename="../../ui/main_window.py" line="103" />
         <source>Welcome to Tsumugi</source>
         <translation>Welcome to Tsumugi</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="106" />
+        <location filename="../../ui/main_window.py" line="107" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>This computer is not set up as a counter yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="109" />
+        <location filename="../../ui/main_window.py" line="110" />
         <source>Start setup</source>
         <translation>Start setup</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Not connected</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>%1 · unsent %2</source>
         <translation>%1 · unsent %2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="147" />
         <source>last sync %1</source>
         <translation>last sync %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="150" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>Weaker key file in use (no OS keyring)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="155" />
         <source>Staff: %1 (%2)</source>
         <translation>Staff: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="156" />
         <source>Signed out</source>
         <translation>Signed out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
-        <location filename="../../ui/main_window.py" line="346" />
+        <location filename="../../ui/main_window.py" line="178" />
+        <location filename="../../ui/main_window.py" line="359" />
         <source>Camera off</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183" />
+        <location filename="../../ui/main_window.py" line="184" />
         <source>Serial scanner %1 is not available</source>
         <translation>Serial scanner %1 is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="194" />
         <source>Camera on</source>
         <translation>Camera on</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205" />
+        <location filename="../../ui/main_window.py" line="206" />
         <source>Camera not available</source>
         <translation>Camera not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="207" />
         <source>No camera</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207" />
+        <location filename="../../ui/main_window.py" line="208" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>The camera could not be used; scan with the USB scanner.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227" />
+        <location filename="../../ui/main_window.py" line="228" />
         <source>Sign in first, then scan.</source>
         <translation>Sign in first, then scan.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237" />
+        <location filename="../../ui/main_window.py" line="239" />
+        <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
+        <translation>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="250" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>Part of a scan was lost; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="273" />
         <source>Creating the store…</source>
         <translation>Creating the store…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="263" />
+        <location filename="../../ui/main_window.py" line="276" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>The store is ready. Sign in as staff number %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307" />
+        <location filename="../../ui/main_window.py" line="320" />
         <source>Signed out after a quiet while.</source>
         <translation>Signed out after a quiet while.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350" />
+        <location filename="../../ui/main_window.py" line="363" />
         <source>Settings saved.</source>
         <translation>Settings saved.</translation>
     </message>
@@ -494,64 +499,95 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/counter.py" line="35" />
+        <location filename="../../ui/counter.py" line="38" />
         <source>Scan the member card</source>
         <translation>Scan the member card</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="65" />
+        <location filename="../../ui/counter.py" line="68" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="83" />
-        <source>Member number</source>
-        <translation>Member number</translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="86" />
-        <source>Find</source>
-        <translation>Find</translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="119" />
+        <location filename="../../ui/counter.py" line="112" />
         <source>Member no. %1</source>
         <translation>Member no. %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="123" />
+        <location filename="../../ui/counter.py" line="116" />
         <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
         <translation>HQ confirmed %1 / not yet confirmed (未反映) %2</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="126" />
+        <location filename="../../ui/counter.py" line="119" />
         <source>All confirmed by HQ</source>
         <translation>All confirmed by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="127" />
+        <location filename="../../ui/counter.py" line="120" />
         <source>Coupons available: %1</source>
         <translation>Coupons available: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="130" />
+        <location filename="../../ui/counter.py" line="123" />
         <source>● Birthday today</source>
         <translation>● Birthday today</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="132" />
+        <location filename="../../ui/counter.py" line="125" />
         <source>● Birthday this month</source>
         <translation>● Birthday this month</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="134" />
+        <location filename="../../ui/counter.py" line="127" />
         <source>● %1 expiring within 30 days</source>
         <translation>● %1 expiring within 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="137" />
+        <location filename="../../ui/counter.py" line="130" />
         <source>● Coupon ready: %1 (until %2)</source>
         <translation>● Coupon ready: %1 (until %2)</translation>
+    </message>
+</context>
+<context>
+    <name>MemberSearchBox</name>
+    <message>
+        <location filename="../../ui/search.py" line="63" />
+        <source>Search: kana, phone or member number (Ctrl+F)</source>
+        <translation>Search: kana, phone or member number (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search.py" line="140" />
+        <source>Searching…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search.py" line="158" />
+        <source>No member found.</source>
+        <translation>No member found.</translation>
+    </message>
+</context>
+<context>
+    <name>MemberSearchModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Member no.</source>
+        <translation>Member no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Phone</source>
+        <translation>Phone</translation>
     </message>
 </context>
 <context>

@@ -50,62 +50,62 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="163" />
+        <location filename="../../ui/counter.py" line="156" />
         <source>Purchase amount (tax incl.)</source>
         <translation>お買上金額（税込）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182" />
+        <location filename="../../ui/counter.py" line="175" />
         <source>Earn points</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183" />
+        <location filename="../../ui/counter.py" line="176" />
         <source>Redeem points</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184" />
+        <location filename="../../ui/counter.py" line="177" />
         <source>Use coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185" />
+        <location filename="../../ui/counter.py" line="178" />
         <source>Void last</source>
         <translation>直前の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="186" />
+        <location filename="../../ui/counter.py" line="179" />
         <source>New member</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="187" />
+        <location filename="../../ui/counter.py" line="180" />
         <source>Migrate paper card</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="188" />
+        <location filename="../../ui/counter.py" line="181" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="189" />
+        <location filename="../../ui/counter.py" line="182" />
         <source>Sign out</source>
         <translation>サインアウト</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="204" />
+        <location filename="../../ui/counter.py" line="197" />
         <source>Coming soon: paper card migration</source>
         <translation>準備中：紙のポイントカードの移行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="312" />
+        <location filename="../../ui/counter.py" line="332" />
         <source>Scan the member card first.</source>
         <translation>先に会員証を読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="321" />
+        <location filename="../../ui/counter.py" line="341" />
         <source>Enter the purchase amount first.</source>
         <translation>先にお買上金額を入力してください。</translation>
     </message>
@@ -376,118 +376,123 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="102" />
+        <location filename="../../ui/main_window.py" line="103" />
         <source>Welcome to Tsumugi</source>
         <translation>紡ぎへようこそ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="106" />
+        <location filename="../../ui/main_window.py" line="107" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>このパソコンはまだカウンターとして設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="109" />
+        <location filename="../../ui/main_window.py" line="110" />
         <source>Start setup</source>
         <translation>初期設定を始める</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Not connected</source>
         <translation>未接続</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Online</source>
         <translation>オンライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Offline</source>
         <translation>オフライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>%1 · unsent %2</source>
         <translation>%1・未送信 %2件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="147" />
         <source>last sync %1</source>
         <translation>最終同期 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="150" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>安全性の低い鍵ファイルを使用中（OSキーリングなし）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="155" />
         <source>Staff: %1 (%2)</source>
         <translation>担当：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="156" />
         <source>Signed out</source>
         <translation>サインアウト中</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
-        <location filename="../../ui/main_window.py" line="346" />
+        <location filename="../../ui/main_window.py" line="178" />
+        <location filename="../../ui/main_window.py" line="359" />
         <source>Camera off</source>
         <translation>カメラ オフ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183" />
+        <location filename="../../ui/main_window.py" line="184" />
         <source>Serial scanner %1 is not available</source>
         <translation>シリアルスキャナー %1 が使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="194" />
         <source>Camera on</source>
         <translation>カメラ オン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205" />
+        <location filename="../../ui/main_window.py" line="206" />
         <source>Camera not available</source>
         <translation>カメラが使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="207" />
         <source>No camera</source>
         <translation>カメラなし</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207" />
+        <location filename="../../ui/main_window.py" line="208" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>カメラが使えません。USBスキャナーで読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227" />
+        <location filename="../../ui/main_window.py" line="228" />
         <source>Sign in first, then scan.</source>
         <translation>先にサインインしてから読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237" />
+        <location filename="../../ui/main_window.py" line="239" />
+        <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
+        <translation>日本語入力（IME）がオンのため読み取れませんでした。半角/全角キーで IME をオフにして、もう一度読み取ってください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="250" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>読み取りが途中で切れました。もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="273" />
         <source>Creating the store…</source>
         <translation>店舗を作成中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="263" />
+        <location filename="../../ui/main_window.py" line="276" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>店舗の準備ができました。担当者番号 %1 でサインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307" />
+        <location filename="../../ui/main_window.py" line="320" />
         <source>Signed out after a quiet while.</source>
         <translation>一定時間操作がなかったため、サインアウトしました。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350" />
+        <location filename="../../ui/main_window.py" line="363" />
         <source>Settings saved.</source>
         <translation>設定を保存しました。</translation>
     </message>
@@ -495,64 +500,95 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/counter.py" line="35" />
+        <location filename="../../ui/counter.py" line="38" />
         <source>Scan the member card</source>
         <translation>会員証を読み取ってください</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="65" />
+        <location filename="../../ui/counter.py" line="68" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="83" />
-        <source>Member number</source>
-        <translation>会員番号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="86" />
-        <source>Find</source>
-        <translation>検索</translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter.py" line="119" />
+        <location filename="../../ui/counter.py" line="112" />
         <source>Member no. %1</source>
         <translation>会員番号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="123" />
+        <location filename="../../ui/counter.py" line="116" />
         <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
         <translation>本部確定 %1 ／ 未反映 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="126" />
+        <location filename="../../ui/counter.py" line="119" />
         <source>All confirmed by HQ</source>
         <translation>すべて本部に反映済み</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="127" />
+        <location filename="../../ui/counter.py" line="120" />
         <source>Coupons available: %1</source>
         <translation>使えるクーポン：%1枚</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="130" />
+        <location filename="../../ui/counter.py" line="123" />
         <source>● Birthday today</source>
         <translation>● 本日お誕生日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="132" />
+        <location filename="../../ui/counter.py" line="125" />
         <source>● Birthday this month</source>
         <translation>● 今月お誕生日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="134" />
+        <location filename="../../ui/counter.py" line="127" />
         <source>● %1 expiring within 30 days</source>
         <translation>● 30日以内に %1 が失効予定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="137" />
+        <location filename="../../ui/counter.py" line="130" />
         <source>● Coupon ready: %1 (until %2)</source>
         <translation>● クーポンあり：%1（%2まで）</translation>
+    </message>
+</context>
+<context>
+    <name>MemberSearchBox</name>
+    <message>
+        <location filename="../../ui/search.py" line="63" />
+        <source>Search: kana, phone or member number (Ctrl+F)</source>
+        <translation>会員検索：フリガナ・電話番号・会員番号（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search.py" line="140" />
+        <source>Searching…</source>
+        <translation>検索中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search.py" line="158" />
+        <source>No member found.</source>
+        <translation>該当する会員がいません。</translation>
+    </message>
+</context>
+<context>
+    <name>MemberSearchModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Member no.</source>
+        <translation>会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130" />
+        <source>Phone</source>
+        <translation>電話番号</translation>
     </message>
 </context>
 <context>
