@@ -368,3 +368,8 @@ JA.update({
         "新規会員：%1、既存会員に一致：%2、移行ポイント：%3、取込行：%4、取り込まない行：%5、取込済みの行：%6。",
     "Some rows have problems: the import would stop.": "問題のある行があるため、取り込みは中止されます。",
 })
+
+# the counter (retry after a busy database)
+JA.update({
+    "The database is busy. Press Enter to try again.": "データベースが使用中です。Enter でもう一度お試しください。",
+})

@@ -74,6 +74,10 @@ class Texts(QObject):
             "unknown_entry": self.tr("No such entry."),
         }
         text = m.get(code)
+        if text is None and type(exc).__name__ == "OperationalError" and "locked" in str(exc):
+            # SQLite stayed busy (another program, a backup): nothing was lost; the action's key
+            # makes a second try safe
+            return self.tr("The database is busy. Press Enter to try again.")
         if text is None:
             log.warning("no translated text for error code %r", code)
             text = self.tr("Something went wrong: %1").replace("%1", str(code or type(exc).__name__))

@@ -350,6 +350,49 @@
     </message>
 </context>
 <context>
+    <name>GroupModel</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Rows</source>
+        <translation>Rows</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Existing members</source>
+        <translation>Existing members</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Same</source>
+        <translation>Same</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Decision</source>
+        <translation>Decision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="101" />
+        <source>phone</source>
+        <translation>phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="101" />
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="101" />
+        <source>kana + birthday</source>
+        <translation>kana + birthday</translation>
+    </message>
+</context>
+<context>
     <name>HistoryTableModel</name>
     <message>
         <location filename="../../ui/models.py" line="70" />
@@ -370,6 +413,284 @@
         <location filename="../../ui/models.py" line="70" />
         <source>Amount</source>
         <translation>Amount</translation>
+    </message>
+</context>
+<context>
+    <name>IssueModel</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Row</source>
+        <translation>Row</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Column</source>
+        <translation>Column</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Value</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+</context>
+<context>
+    <name>LegacyImportWindow</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="151" />
+        <source>Legacy ledger import</source>
+        <translation>Legacy ledger import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="157" />
+        <source>No file chosen.</source>
+        <translation>No file chosen.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="161" />
+        <source>Auto</source>
+        <translation>Auto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="163" />
+        <source>Encoding</source>
+        <translation>Encoding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="165" />
+        <source>Choose file…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="177" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="177" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="177" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="178" />
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="178" />
+        <source>Birthday</source>
+        <translation>Birthday</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="178" />
+        <source>Card number</source>
+        <translation>Card number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="179" />
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="179" />
+        <source>Stamps</source>
+        <translation>Stamps</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="179" />
+        <source>Last visit</source>
+        <translation>Last visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="180" />
+        <source>Marketing consent</source>
+        <translation>Marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="188" />
+        <source>Load mapping…</source>
+        <translation>Load mapping…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="190" />
+        <source>Save mapping…</source>
+        <translation>Save mapping…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="199" />
+        <location filename="../../ui/legacy_import.py" line="349" />
+        <location filename="../../ui/legacy_import.py" line="369" />
+        <source>Column mapping</source>
+        <translation>Column mapping</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="203" />
+        <source>Problems</source>
+        <translation>Problems</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="211" />
+        <source>Default</source>
+        <translation>Default</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="220" />
+        <source>Selected group</source>
+        <translation>Selected group</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="222" />
+        <source>Apply</source>
+        <translation>Apply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="226" />
+        <source>Duplicates</source>
+        <translation>Duplicates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="230" />
+        <source>Skip bad rows</source>
+        <translation>Skip bad rows</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="231" />
+        <source>Stop if any row is bad</source>
+        <translation>Stop if any row is bad</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="242" />
+        <source>Dry run (no changes)</source>
+        <translation>Dry run (no changes)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="244" />
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="246" />
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="280" />
+        <source>Cancelled: nothing was changed.</source>
+        <translation>Cancelled: nothing was changed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="281" />
+        <source>Some rows have problems, so nothing was imported.</source>
+        <translation>Some rows have problems, so nothing was imported.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="282" />
+        <source>The file cannot be read with this encoding; choose another.</source>
+        <translation>The file cannot be read with this encoding; choose another.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="283" />
+        <source>The encoding could not be detected; choose one.</source>
+        <translation>The encoding could not be detected; choose one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="284" />
+        <source>A mapped column is not in this file.</source>
+        <translation>A mapped column is not in this file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="285" />
+        <source>Map at least the name kana column.</source>
+        <translation>Map at least the name kana column.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="286" />
+        <source>Old .xls files cannot be read: save as .xlsx or CSV.</source>
+        <translation>Old .xls files cannot be read: save as .xlsx or CSV.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="287" />
+        <source>Choose an .xlsx or .csv file.</source>
+        <translation>Choose an .xlsx or .csv file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="288" />
+        <source>This file cannot be read.</source>
+        <translation>This file cannot be read.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="289" />
+        <source>This is not a column mapping file.</source>
+        <translation>This is not a column mapping file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="294" />
+        <source>Legacy ledger</source>
+        <translation>Legacy ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="295" />
+        <source>Ledgers (*.xlsx *.csv *.tsv *.txt)</source>
+        <translation>Ledgers (*.xlsx *.csv *.tsv *.txt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="306" />
+        <source>Reading the file…</source>
+        <translation>Reading the file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="325" />
+        <source>(not used)</source>
+        <translation>(not used)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="337" />
+        <source>%1 columns. Check the mapping, then run a dry run.</source>
+        <translation>%1 columns. Check the mapping, then run a dry run.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="425" />
+        <source>Dry run: nothing will be written…</source>
+        <translation>Dry run: nothing will be written…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="447" />
+        <source>Importing…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="461" />
+        <source>Cancelling…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="464" />
+        <source>Dry run — nothing was written.</source>
+        <translation>Dry run — nothing was written.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="464" />
+        <source>Imported.</source>
+        <translation>Imported.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="465" />
+        <source>Members created: %1, matched: %2; points migrated: %3; rows imported: %4, skipped: %5, already imported: %6.</source>
+        <translation>Members created: %1, matched: %2; points migrated: %3; rows imported: %4, skipped: %5, already imported: %6.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="472" />
+        <source>Some rows have problems: the import would stop.</source>
+        <translation>Some rows have problems: the import would stop.</translation>
     </message>
 </context>
 <context>
@@ -591,6 +912,251 @@
     </message>
 </context>
 <context>
+    <name>MigratePaperCardDialog</name>
+    <message>
+        <location filename="../../ui/migrate.py" line="119" />
+        <location filename="../../ui/migrate.py" line="123" />
+        <source>Migrate paper card</source>
+        <translation>Migrate paper card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="133" />
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="136" />
+        <location filename="../../ui/migrate.py" line="281" />
+        <location filename="../../ui/migrate.py" line="282" />
+        <location filename="../../ui/migrate.py" line="433" />
+        <source>Next (Enter)</source>
+        <translation>Next (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="164" />
+        <source>Scan the paper card's barcode, or type its number.</source>
+        <translation>Scan the paper card's barcode, or type its number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="177" />
+        <source>What does the card hold?</source>
+        <translation>What does the card hold?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="179" />
+        <source>Stamps</source>
+        <translation>Stamps</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="180" />
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="203" />
+        <source>Optional: take a photo of the card as evidence (kept on this PC).</source>
+        <translation>Optional: take a photo of the card as evidence (kept on this PC).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="204" />
+        <source>Take photo</source>
+        <translation>Take photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="209" />
+        <source>No camera is set up on this PC.</source>
+        <translation>No camera is set up on this PC.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="211" />
+        <source>No photo.</source>
+        <translation>No photo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="217" />
+        <source>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</source>
+        <translation>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="219" />
+        <source>Member code or member number</source>
+        <translation>Member code or member number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="225" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="227" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="229" />
+        <source>Birthday (YYYY/MM/DD)</source>
+        <translation>Birthday (YYYY/MM/DD)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="232" />
+        <source>Suggest</source>
+        <translation>Suggest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="245" />
+        <source>Marketing consent</source>
+        <translation>Marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="247" />
+        <source>Register new member</source>
+        <translation>Register new member</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="280" />
+        <source>Confirm (Enter)</source>
+        <translation>Confirm (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="280" />
+        <source>Close (Enter)</source>
+        <translation>Close (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="281" />
+        <source>Skip (Enter)</source>
+        <translation>Skip (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="321" />
+        <location filename="../../ui/migrate.py" line="529" />
+        <source>Enter the stamps or points on the card.</source>
+        <translation>Enter the stamps or points on the card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="330" />
+        <source>Choose the member first.</source>
+        <translation>Choose the member first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="358" />
+        <source>Scan or type the card number.</source>
+        <translation>Scan or type the card number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="360" />
+        <source>Checking the card…</source>
+        <translation>Checking the card…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="366" />
+        <location filename="../../ui/migrate.py" line="478" />
+        <source>Card %1</source>
+        <translation>Card %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="398" />
+        <source>%1 stamps × %2 pt</source>
+        <translation>%1 stamps × %2 pt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="401" />
+        <source>Capped at %1 pt per card (the card holds %2 pt)</source>
+        <translation>Capped at %1 pt per card (the card holds %2 pt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="403" />
+        <location filename="../../ui/migrate.py" line="479" />
+        <source>Points to migrate: %1</source>
+        <translation>Points to migrate: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="411" />
+        <source>Taking the photo…</source>
+        <translation>Taking the photo…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="430" />
+        <source>Photo taken (%1 KB).</source>
+        <translation>Photo taken (%1 KB).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="431" />
+        <source>Take again</source>
+        <translation>Take again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="435" />
+        <source>The camera could not take a photo; you can go on without one.</source>
+        <translation>The camera could not take a photo; you can go on without one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="454" />
+        <source>Registering…</source>
+        <translation>Registering…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="474" />
+        <source>Member %1 (%2)</source>
+        <translation>Member %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="482" />
+        <source>Photo: yes</source>
+        <translation>Photo: yes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="482" />
+        <source>Photo: none</source>
+        <translation>Photo: none</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="483" />
+        <source>Press Enter to confirm.</source>
+        <translation>Press Enter to confirm.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="492" />
+        <source>Working…</source>
+        <translation>Working…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="499" />
+        <source>Paper card migrated: %1. New balance: %2</source>
+        <translation>Paper card migrated: %1. New balance: %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="502" />
+        <source>Not yet confirmed by HQ (未反映): %1</source>
+        <translation>Not yet confirmed by HQ (未反映): %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="521" />
+        <source>Already migrated (移行済み): on %1 at store %2, to member %3.</source>
+        <translation>Already migrated (移行済み): on %1 at store %2, to member %3.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="525" />
+        <source>The card number's check digit is wrong: please check the number.</source>
+        <translation>The card number's check digit is wrong: please check the number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="526" />
+        <source>This does not look like a paper card number.</source>
+        <translation>This does not look like a paper card number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="527" />
+        <source>This is a member code, not a paper card.</source>
+        <translation>This is a member code, not a paper card.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="528" />
+        <source>This card was cancelled and cannot be migrated.</source>
+        <translation>This card was cancelled and cannot be migrated.</translation>
+    </message>
+</context>
+<context>
     <name>NewMemberDialog</name>
     <message>
         <location filename="../../ui/member.py" line="34" />
@@ -685,6 +1251,59 @@
         <location filename="../../ui/keypad.py" line="25" />
         <source>Enter</source>
         <translation>Enter</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewModel</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Row</source>
+        <translation>Row</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Birthday</source>
+        <translation>Birthday</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Card number</source>
+        <translation>Card number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Last visit</source>
+        <translation>Last visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="76" />
+        <source>Problems</source>
+        <translation>Problems</translation>
     </message>
 </context>
 <context>
@@ -875,6 +1494,39 @@
         <location filename="../../ui/signin.py" line="84" />
         <source>Checking…</source>
         <translation>Checking…</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionModel</name>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Member number</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Match</source>
+        <translation>Match</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="96" />
+        <source>same phone</source>
+        <translation>same phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="96" />
+        <source>same kana and birthday</source>
+        <translation>same kana and birthday</translation>
     </message>
 </context>
 <context>
@@ -1106,82 +1758,87 @@
         <translation>No such entry.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="79" />
+        <location filename="../../ui/texts.py" line="80" />
+        <source>The database is busy. Press Enter to try again.</source>
+        <translation>The database is busy. Press Enter to try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="83" />
         <source>Something went wrong: %1</source>
         <translation>Something went wrong: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="85" />
+        <location filename="../../ui/texts.py" line="89" />
         <source>The printer did not respond: %1</source>
         <translation>The printer did not respond: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="93" />
         <source>Points earned</source>
         <translation>Points earned</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="90" />
+        <location filename="../../ui/texts.py" line="94" />
         <source>Points used</source>
         <translation>Points used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="91" />
+        <location filename="../../ui/texts.py" line="95" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="92" />
+        <location filename="../../ui/texts.py" line="96" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="93" />
+        <location filename="../../ui/texts.py" line="97" />
         <source>Coupon used</source>
         <translation>Coupon used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="94" />
+        <location filename="../../ui/texts.py" line="98" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95" />
+        <location filename="../../ui/texts.py" line="99" />
         <source>Paper card migrated</source>
         <translation>Paper card migrated</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105" />
+        <location filename="../../ui/texts.py" line="109" />
         <source>Base points: %1</source>
         <translation>Base points: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>Campaign %1 %2: %3</source>
         <translation>Campaign %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="110" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Tier %1 %2: %3</source>
         <translation>Tier %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Fractions rounded down</source>
         <translation>Fractions rounded down</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="119" />
         <source>Bonus %1: %2</source>
         <translation>Bonus %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="121" />
         <source>Coupon %1: %2</source>
         <translation>Coupon %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119" />
+        <location filename="../../ui/texts.py" line="123" />
         <source>Points used: %1</source>
         <translation>Points used: %1</translation>
     </message>
@@ -1217,6 +1874,109 @@
         <location filename="../../ui/dialogs.py" line="287" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
+    </message>
+</context>
+<context>
+    <name>obj</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Merge (名寄せ)</source>
+        <translation>Merge (名寄せ)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Keep separate</source>
+        <translation>Keep separate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Skip</source>
+        <translation>Skip</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="113" />
+        <source>No name kana, and the name is not in kana.</source>
+        <translation>No name kana, and the name is not in kana.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="114" />
+        <source>Name kana must be written in kana.</source>
+        <translation>Name kana must be written in kana.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="115" />
+        <source>The phone number does not look right.</source>
+        <translation>The phone number does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="116" />
+        <source>The e-mail address does not look right.</source>
+        <translation>The e-mail address does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="117" />
+        <source>Not a real date.</source>
+        <translation>Not a real date.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="118" />
+        <source>The date is in the future.</source>
+        <translation>The date is in the future.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="119" />
+        <source>Points must be a whole number.</source>
+        <translation>Points must be a whole number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="120" />
+        <source>Points cannot be negative.</source>
+        <translation>Points cannot be negative.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="121" />
+        <source>Too many points for one member.</source>
+        <translation>Too many points for one member.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="122" />
+        <source>Stamps must be a whole number.</source>
+        <translation>Stamps must be a whole number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="123" />
+        <source>The card number does not look right.</source>
+        <translation>The card number does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="124" />
+        <source>The card number's check digit is wrong.</source>
+        <translation>The card number's check digit is wrong.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="125" />
+        <source>This card was cancelled.</source>
+        <translation>This card was cancelled.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="126" />
+        <source>The same row appears earlier in the file.</source>
+        <translation>The same row appears earlier in the file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="127" />
+        <source>Duplicate, skipped.</source>
+        <translation>Duplicate, skipped.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="130" />
+        <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
+        <translation>Card already migrated (移行済み) on %1 at store %2 to member %3.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="134" />
+        <source>The same card number is on row %1.</source>
+        <translation>The same card number is on row %1.</translation>
     </message>
 </context>
 </TS>

@@ -351,6 +351,49 @@
     </message>
 </context>
 <context>
+    <name>GroupModel</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Rows</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Existing members</source>
+        <translation>既存の会員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Same</source>
+        <translation>一致した項目</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="98" />
+        <source>Decision</source>
+        <translation>対応</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="101" />
+        <source>phone</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="101" />
+        <source>e-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="101" />
+        <source>kana + birthday</source>
+        <translation>フリガナ＋生年月日</translation>
+    </message>
+</context>
+<context>
     <name>HistoryTableModel</name>
     <message>
         <location filename="../../ui/models.py" line="70" />
@@ -371,6 +414,284 @@
         <location filename="../../ui/models.py" line="70" />
         <source>Amount</source>
         <translation>金額</translation>
+    </message>
+</context>
+<context>
+    <name>IssueModel</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Column</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Value</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="88" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+</context>
+<context>
+    <name>LegacyImportWindow</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="151" />
+        <source>Legacy ledger import</source>
+        <translation>旧台帳の取込</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="157" />
+        <source>No file chosen.</source>
+        <translation>ファイルが選ばれていません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="161" />
+        <source>Auto</source>
+        <translation>自動</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="163" />
+        <source>Encoding</source>
+        <translation>文字コード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="165" />
+        <source>Choose file…</source>
+        <translation>ファイルを選ぶ…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="177" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="177" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="177" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="178" />
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="178" />
+        <source>Birthday</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="178" />
+        <source>Card number</source>
+        <translation>カード番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="179" />
+        <source>Points</source>
+        <translation>ポイント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="179" />
+        <source>Stamps</source>
+        <translation>スタンプ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="179" />
+        <source>Last visit</source>
+        <translation>最終来店日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="180" />
+        <source>Marketing consent</source>
+        <translation>お知らせ配信の同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="188" />
+        <source>Load mapping…</source>
+        <translation>対応付けを読み込む…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="190" />
+        <source>Save mapping…</source>
+        <translation>対応付けを保存…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="199" />
+        <location filename="../../ui/legacy_import.py" line="349" />
+        <location filename="../../ui/legacy_import.py" line="369" />
+        <source>Column mapping</source>
+        <translation>項目の対応付け</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="203" />
+        <source>Problems</source>
+        <translation>問題</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="211" />
+        <source>Default</source>
+        <translation>既定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="220" />
+        <source>Selected group</source>
+        <translation>選択したグループ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="222" />
+        <source>Apply</source>
+        <translation>適用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="226" />
+        <source>Duplicates</source>
+        <translation>重複</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="230" />
+        <source>Skip bad rows</source>
+        <translation>問題のある行は取り込まない</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="231" />
+        <source>Stop if any row is bad</source>
+        <translation>問題のある行があれば中止する</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="242" />
+        <source>Dry run (no changes)</source>
+        <translation>取込テスト（書き込みなし）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="244" />
+        <source>Import</source>
+        <translation>取り込む</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="246" />
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="280" />
+        <source>Cancelled: nothing was changed.</source>
+        <translation>キャンセルしました。何も変更されていません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="281" />
+        <source>Some rows have problems, so nothing was imported.</source>
+        <translation>問題のある行があるため、何も取り込みませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="282" />
+        <source>The file cannot be read with this encoding; choose another.</source>
+        <translation>この文字コードでは読めません。別の文字コードを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="283" />
+        <source>The encoding could not be detected; choose one.</source>
+        <translation>文字コードを判別できませんでした。選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="284" />
+        <source>A mapped column is not in this file.</source>
+        <translation>対応付けた項目がこのファイルにありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="285" />
+        <source>Map at least the name kana column.</source>
+        <translation>少なくともフリガナの項目を対応付けてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="286" />
+        <source>Old .xls files cannot be read: save as .xlsx or CSV.</source>
+        <translation>古い .xls は読めません。.xlsx または CSV で保存してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="287" />
+        <source>Choose an .xlsx or .csv file.</source>
+        <translation>.xlsx または .csv ファイルを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="288" />
+        <source>This file cannot be read.</source>
+        <translation>このファイルは読めません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="289" />
+        <source>This is not a column mapping file.</source>
+        <translation>項目の対応付けファイルではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="294" />
+        <source>Legacy ledger</source>
+        <translation>旧台帳</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="295" />
+        <source>Ledgers (*.xlsx *.csv *.tsv *.txt)</source>
+        <translation>台帳 (*.xlsx *.csv *.tsv *.txt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="306" />
+        <source>Reading the file…</source>
+        <translation>ファイルを読み込み中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="325" />
+        <source>(not used)</source>
+        <translation>（使わない）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="337" />
+        <source>%1 columns. Check the mapping, then run a dry run.</source>
+        <translation>%1 項目。対応付けを確認してから取込テストをしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="425" />
+        <source>Dry run: nothing will be written…</source>
+        <translation>取込テスト中（書き込みなし）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="447" />
+        <source>Importing…</source>
+        <translation>取り込み中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="461" />
+        <source>Cancelling…</source>
+        <translation>キャンセル中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="464" />
+        <source>Dry run — nothing was written.</source>
+        <translation>取込テスト：何も書き込んでいません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="464" />
+        <source>Imported.</source>
+        <translation>取り込みました。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="465" />
+        <source>Members created: %1, matched: %2; points migrated: %3; rows imported: %4, skipped: %5, already imported: %6.</source>
+        <translation>新規会員：%1、既存会員に一致：%2、移行ポイント：%3、取込行：%4、取り込まない行：%5、取込済みの行：%6。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="472" />
+        <source>Some rows have problems: the import would stop.</source>
+        <translation>問題のある行があるため、取り込みは中止されます。</translation>
     </message>
 </context>
 <context>
@@ -592,6 +913,251 @@
     </message>
 </context>
 <context>
+    <name>MigratePaperCardDialog</name>
+    <message>
+        <location filename="../../ui/migrate.py" line="119" />
+        <location filename="../../ui/migrate.py" line="123" />
+        <source>Migrate paper card</source>
+        <translation>紙カード移行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="133" />
+        <source>Back (Esc)</source>
+        <translation>戻る (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="136" />
+        <location filename="../../ui/migrate.py" line="281" />
+        <location filename="../../ui/migrate.py" line="282" />
+        <location filename="../../ui/migrate.py" line="433" />
+        <source>Next (Enter)</source>
+        <translation>次へ（Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="164" />
+        <source>Scan the paper card's barcode, or type its number.</source>
+        <translation>紙のポイントカードのバーコードを読み取るか、番号を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="177" />
+        <source>What does the card hold?</source>
+        <translation>カードの内容を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="179" />
+        <source>Stamps</source>
+        <translation>スタンプ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="180" />
+        <source>Points</source>
+        <translation>ポイント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="203" />
+        <source>Optional: take a photo of the card as evidence (kept on this PC).</source>
+        <translation>任意：証跡としてカードを撮影します（このPCに保存）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="204" />
+        <source>Take photo</source>
+        <translation>撮影する</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="209" />
+        <source>No camera is set up on this PC.</source>
+        <translation>このPCにはカメラが設定されていません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="211" />
+        <source>No photo.</source>
+        <translation>写真なし</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="217" />
+        <source>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</source>
+        <translation>どの会員のカードですか？会員コードを読み取るか、候補から選ぶか、新規会員登録をしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="219" />
+        <source>Member code or member number</source>
+        <translation>会員コードまたは会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="225" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="227" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="229" />
+        <source>Birthday (YYYY/MM/DD)</source>
+        <translation>生年月日（YYYY/MM/DD）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="232" />
+        <source>Suggest</source>
+        <translation>候補を探す</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="245" />
+        <source>Marketing consent</source>
+        <translation>お知らせ配信の同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="247" />
+        <source>Register new member</source>
+        <translation>新規会員登録</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="280" />
+        <source>Confirm (Enter)</source>
+        <translation>確定 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="280" />
+        <source>Close (Enter)</source>
+        <translation>閉じる (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="281" />
+        <source>Skip (Enter)</source>
+        <translation>スキップ（Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="321" />
+        <location filename="../../ui/migrate.py" line="529" />
+        <source>Enter the stamps or points on the card.</source>
+        <translation>カードのスタンプ数またはポイントを入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="330" />
+        <source>Choose the member first.</source>
+        <translation>先に会員を選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="358" />
+        <source>Scan or type the card number.</source>
+        <translation>カード番号を読み取るか入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="360" />
+        <source>Checking the card…</source>
+        <translation>カードを確認中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="366" />
+        <location filename="../../ui/migrate.py" line="478" />
+        <source>Card %1</source>
+        <translation>カード %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="398" />
+        <source>%1 stamps × %2 pt</source>
+        <translation>スタンプ %1 個 × %2 pt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="401" />
+        <source>Capped at %1 pt per card (the card holds %2 pt)</source>
+        <translation>1枚あたり上限 %1 pt（カードの内容は %2 pt）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="403" />
+        <location filename="../../ui/migrate.py" line="479" />
+        <source>Points to migrate: %1</source>
+        <translation>移行するポイント：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="411" />
+        <source>Taking the photo…</source>
+        <translation>撮影中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="430" />
+        <source>Photo taken (%1 KB).</source>
+        <translation>撮影しました（%1 KB）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="431" />
+        <source>Take again</source>
+        <translation>撮り直す</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="435" />
+        <source>The camera could not take a photo; you can go on without one.</source>
+        <translation>カメラで撮影できませんでした。写真なしで続けられます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="454" />
+        <source>Registering…</source>
+        <translation>登録中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="474" />
+        <source>Member %1 (%2)</source>
+        <translation>会員番号 %1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="482" />
+        <source>Photo: yes</source>
+        <translation>写真：あり</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="482" />
+        <source>Photo: none</source>
+        <translation>写真：なし</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="483" />
+        <source>Press Enter to confirm.</source>
+        <translation>Enter で確定します。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="492" />
+        <source>Working…</source>
+        <translation>処理中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="499" />
+        <source>Paper card migrated: %1. New balance: %2</source>
+        <translation>紙カードを移行しました：%1。ポイント残高：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="502" />
+        <source>Not yet confirmed by HQ (未反映): %1</source>
+        <translation>未反映：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="521" />
+        <source>Already migrated (移行済み): on %1 at store %2, to member %3.</source>
+        <translation>移行済みです：%1、店舗 %2、会員番号 %3 に移行されています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="525" />
+        <source>The card number's check digit is wrong: please check the number.</source>
+        <translation>カード番号のチェックデジットが正しくありません。番号を確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="526" />
+        <source>This does not look like a paper card number.</source>
+        <translation>紙のポイントカードの番号ではないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="527" />
+        <source>This is a member code, not a paper card.</source>
+        <translation>これは会員コードです。紙のポイントカードではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="528" />
+        <source>This card was cancelled and cannot be migrated.</source>
+        <translation>このカードは無効化されているため移行できません。</translation>
+    </message>
+</context>
+<context>
     <name>NewMemberDialog</name>
     <message>
         <location filename="../../ui/member.py" line="34" />
@@ -686,6 +1252,59 @@
         <location filename="../../ui/keypad.py" line="25" />
         <source>Enter</source>
         <translation>確定</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewModel</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="74" />
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Birthday</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Card number</source>
+        <translation>カード番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Points</source>
+        <translation>ポイント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="75" />
+        <source>Last visit</source>
+        <translation>最終来店日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="76" />
+        <source>Problems</source>
+        <translation>問題</translation>
     </message>
 </context>
 <context>
@@ -876,6 +1495,39 @@
         <location filename="../../ui/signin.py" line="84" />
         <source>Checking…</source>
         <translation>確認中…</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionModel</name>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Member number</source>
+        <translation>会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="86" />
+        <source>Match</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="96" />
+        <source>same phone</source>
+        <translation>電話番号が同じ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/migrate.py" line="96" />
+        <source>same kana and birthday</source>
+        <translation>フリガナと生年月日が同じ</translation>
     </message>
 </context>
 <context>
@@ -1107,82 +1759,87 @@
         <translation>該当する操作がありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="79" />
+        <location filename="../../ui/texts.py" line="80" />
+        <source>The database is busy. Press Enter to try again.</source>
+        <translation>データベースが使用中です。Enter でもう一度お試しください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="83" />
         <source>Something went wrong: %1</source>
         <translation>問題が発生しました：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="85" />
+        <location filename="../../ui/texts.py" line="89" />
         <source>The printer did not respond: %1</source>
         <translation>プリンターが応答しません：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="93" />
         <source>Points earned</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="90" />
+        <location filename="../../ui/texts.py" line="94" />
         <source>Points used</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="91" />
+        <location filename="../../ui/texts.py" line="95" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="92" />
+        <location filename="../../ui/texts.py" line="96" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="93" />
+        <location filename="../../ui/texts.py" line="97" />
         <source>Coupon used</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="94" />
+        <location filename="../../ui/texts.py" line="98" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95" />
+        <location filename="../../ui/texts.py" line="99" />
         <source>Paper card migrated</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105" />
+        <location filename="../../ui/texts.py" line="109" />
         <source>Base points: %1</source>
         <translation>基本ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>Campaign %1 %2: %3</source>
         <translation>キャンペーン %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="110" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Tier %1 %2: %3</source>
         <translation>会員ランク %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Fractions rounded down</source>
         <translation>端数切り捨て</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="119" />
         <source>Bonus %1: %2</source>
         <translation>ボーナス %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="121" />
         <source>Coupon %1: %2</source>
         <translation>クーポン %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119" />
+        <location filename="../../ui/texts.py" line="123" />
         <source>Points used: %1</source>
         <translation>利用ポイント：%1</translation>
     </message>
@@ -1218,6 +1875,109 @@
         <location filename="../../ui/dialogs.py" line="287" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
+    </message>
+</context>
+<context>
+    <name>obj</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Merge (名寄せ)</source>
+        <translation>名寄せする</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Keep separate</source>
+        <translation>別の会員にする</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Skip</source>
+        <translation>取り込まない</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="113" />
+        <source>No name kana, and the name is not in kana.</source>
+        <translation>フリガナがなく、氏名もカナではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="114" />
+        <source>Name kana must be written in kana.</source>
+        <translation>フリガナはカナで入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="115" />
+        <source>The phone number does not look right.</source>
+        <translation>電話番号が正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="116" />
+        <source>The e-mail address does not look right.</source>
+        <translation>メールアドレスが正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="117" />
+        <source>Not a real date.</source>
+        <translation>存在しない日付です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="118" />
+        <source>The date is in the future.</source>
+        <translation>未来の日付です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="119" />
+        <source>Points must be a whole number.</source>
+        <translation>ポイントは整数で入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="120" />
+        <source>Points cannot be negative.</source>
+        <translation>ポイントをマイナスにはできません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="121" />
+        <source>Too many points for one member.</source>
+        <translation>1人の会員としてはポイントが多すぎます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="122" />
+        <source>Stamps must be a whole number.</source>
+        <translation>スタンプ数は整数で入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="123" />
+        <source>The card number does not look right.</source>
+        <translation>カード番号が正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="124" />
+        <source>The card number's check digit is wrong.</source>
+        <translation>カード番号のチェックデジットが正しくありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="125" />
+        <source>This card was cancelled.</source>
+        <translation>このカードは無効化されています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="126" />
+        <source>The same row appears earlier in the file.</source>
+        <translation>同じ行がファイルの前の方にあります。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="127" />
+        <source>Duplicate, skipped.</source>
+        <translation>重複のため取り込みません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="130" />
+        <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
+        <translation>カードは移行済みです（%1、店舗 %2、会員番号 %3）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="134" />
+        <source>The same card number is on row %1.</source>
+        <translation>同じカード番号が %1 行目にあります。</translation>
     </message>
 </context>
 </TS>
