@@ -664,8 +664,8 @@ class HQService:
             if c is not None:
                 c.used_entry_id = entry_id
         elif kind == "migrate":
-            card = p.get("card") or {}
-            number, ckind = card.get("number"), card.get("kind", "paper")
+            card = p.get("card") or {"number": p.get("card_number"), "kind": p.get("card_kind") or "paper"}
+            number, ckind = card.get("number"), card.get("kind") or "paper"
             if number:
                 row = s.scalars(select(CardRow).where(CardRow.kind == ckind, CardRow.number == number)).first()
                 if row is not None and row.status == "migrated" and row.entry_id != entry_id:
