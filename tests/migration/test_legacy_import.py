@@ -329,11 +329,28 @@ def test_hundred_thousand_rows(store, manager, tmp_path, db_path):
     """100,000 rows in one file (cp932): dry run == commit, then zero changes. Time and memory
     are measured by benchmarks/legacy_import.py, not asserted here."""
     path = write_csv(tmp_path / "100k.csv", big_rows(100_000), encoding="cp932")
-    dry = LegacyImport(store, path).dry_run()
+    job = LegacyImport(store, path)              # the screen's flow: the file is read once
+    dry = job.dry_run()
     assert dry["rows_imported"] == 100_000 and dry["members_created"] == 100_000
-    res = LegacyImport(store, path).commit(manager)
+    res = job.commit(manager)
     assert res["members_created"] == 100_000 and res["points_migrated"] == dry["points_migrated"]
     c = counts(db_path)
     assert c["legacy_import_rows"] == 100_000 and c["members"] == 100_000
     again = LegacyImport(store, path).dry_run()
     assert again["rows_imported"] == 0 and again["rows_already_imported"] == 100_000
+
+
+def test_shop_numbering_that_is_not_jan_is_not_refused(store, manager, cashier, tmp_path):
+    """Cards numbered 8 digits the shop's own way: most fail the JAN check, so the file is not
+    JAN and none is refused; the counter then accepts those known numbers too."""
+    rows = [[f"客{i}", "キャク", f"090{i:08d}", "", "", f"{10000000 + i * 7}", "10", ""] for i in range(1, 9)]
+    path = write_csv(tmp_path / "own.csv", rows, encoding="utf-8")
+    res = LegacyImport(store, path).commit(manager)
+    assert res["rows_imported"] == 8 and "bad_check_digit" not in res["skipped_by_reason"]
+    from app.errors import LedgerRefused
+    with pytest.raises(LedgerRefused) as e:           # known → 移行済み, not "wrong check digit"
+        store.migration.check_card("10000028")
+    assert e.value.code == "already_migrated"
+    with pytest.raises(InvalidInput) as e:            # unknown and failing the JAN check → typo
+        store.migration.check_card("10000003")
+    assert e.value.code == "bad_check_digit"
