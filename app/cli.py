@@ -218,9 +218,33 @@ def run(args) -> tuple[object, str]:
         store.close()
 
 
+PLUGIN_GROUP = "tsumugi.commands"
+
+
+def _plugin_command(argv: list[str]):
+    """Commands other packages add to `python -m app` (sync adds enroll, sync, status) through the
+    entry-point group "tsumugi.commands", so app/ never imports them. Returns (main, argv) or None."""
+    from importlib.metadata import entry_points
+
+    rest, db = list(argv), []
+    if len(rest) >= 2 and rest[0] == "--db":
+        db, rest = rest[:2], rest[2:]
+    elif rest and rest[0].startswith("--db="):
+        db, rest = ["--db", rest[0].split("=", 1)[1]], rest[1:]
+    if not rest:
+        return None
+    found = [ep for ep in entry_points(group=PLUGIN_GROUP) if ep.name == rest[0]]
+    return (found[0].load(), db + rest) if found else None
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    plugin = _plugin_command(argv)
+    if plugin is not None:
+        command, plugin_argv = plugin
+        return command(plugin_argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -90,3 +90,13 @@ def test_malformed_rule_set_names_the_field(tmp_path):
     proc = cli(tmp_path, "init", "--store-id", "S001", "--rules", str(bad), "--json", check=False)
     assert proc.returncode == 2
     assert "base.yen_per_unit" in json.loads(proc.stderr)["message"]
+
+
+def test_sync_commands_are_reachable_under_python_m_app(shop):
+    """sync/ adds enroll, sync and status to the store CLI by entry point; app/ never imports it."""
+    assert js(cli(shop, "status", "--json"))["queue"] == 0
+    cli(shop, "members", "add", "--name-kana", "サトウ", "--staff", "1", "--json")
+    status = js(cli(shop, "status", "--json"))
+    assert status["enrolled"] is False and status["queue"] == 1  # the new member waits in the outbox
+    proc = cli(shop, "sync", "--once", "--json", check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr  # not enrolled: a clear refusal
