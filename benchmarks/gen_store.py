@@ -56,7 +56,7 @@ from zoneinfo import ZoneInfo
 import keyring
 import keyring.backend
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: per-member budgets follow what is left, so the newest members are not starved
 STORE_ID = "S001"
 OUT_DIR = Path(__file__).resolve().parent / "out"
 DAY_US = 86_400_000_000
@@ -504,7 +504,8 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
     n_normal = members - n_tail
     mean_normal = entries / members
     sigma = 1.1
-    mu_ln = math.log(max(mean_normal, 1e-9)) - sigma * sigma / 2
+    reserve = int(n_tail * mean_normal)  # left for the newest members, who absorb the exact count
+    over_total = 0
     serials = rng.sample(range(1, 2**32), members)
 
     counts = {"ledger": 0, "lots": 0, "lot_moves": 0, "outbox": 0, "audit": 0, "cards": 0, "pending": 0,
@@ -738,14 +739,18 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
             tail_left = n_tail - (i - n_normal)
             budget = max(0, (entries - total_ledger) // tail_left)
         else:
-            budget = int(rng.lognormvariate(mu_ln, sigma)) if entries else 0
-            # keep room for the tail (at least ~mean entries each)
-            budget = max(0, min(budget, entries - total_ledger - int(n_tail * mean_normal)))
+            # Aim at what is left for the normal members still to come, less the expiries that the
+            # simulation writes beyond a member's budget (lots older than a year at the end).
+            left = entries - total_ledger - reserve
+            over_avg = over_total / i if i else 0.0
+            mean_i = max(0.3, left / (n_normal - i) - over_avg)
+            budget = int(rng.lognormvariate(math.log(mean_i) - sigma * sigma / 2, sigma) + 0.5) if entries else 0
+            budget = max(0, min(budget, left))
         mseed = rng.getrandbits(64)
         while True:
             mrng = random.Random(mseed)
             out = simulate(mid, c_us, budget, recent_only, mrng)
-            allowance = entries - total_ledger - (0 if recent_only else int(n_tail * mean_normal))
+            allowance = entries - total_ledger - (0 if recent_only else reserve)
             if len(out[0]) <= max(allowance, 0) or budget == 0:
                 break
             budget -= 1
@@ -753,6 +758,8 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
         if recent_only and len(led) != budget:
             raise AssertionError("tail member did not realise its budget")
         total_ledger += len(led)
+        if not recent_only:
+            over_total += len(led) - budget
 
         at = iso_us(c_us)
         fields = {"name_kana": name_kana, "name": name, "phone": phone, "email": email, "birthday": birthday,
