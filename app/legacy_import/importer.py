@@ -70,7 +70,7 @@ from app.text import nfkc
 IMPORT_NS = uuid.UUID("0c7b0a52-52a4-4f0e-8a3f-3d6f2b7c9e15")
 DECISIONS = ("merge", "separate", "skip")
 CHUNK = 5000
-IMPORT_CACHE_KB = 65536  # 64 MB page cache while the bulk insert runs
+IMPORT_CACHE_KB = 32768  # 32 MB page cache while the bulk insert runs
 MAX_LISTED_ISSUES = 1000
 
 Progress = Callable[[str, int, int], None]  # (phase: read | analyse | write, done, total)
@@ -321,14 +321,14 @@ class LegacyImport:
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
 
-        first: dict[tuple, int] = {}
+        first: dict[str, dict[str, int]] = {"phone": {}, "email": {}, "kana_birthday": {}}
         reasons: dict[int, set] = {}
         for i, r in enumerate(valid):
             for kind, k in (("phone", r.phone), ("email", r.email),
-                            ("kana_birthday", (r.kana_key, r.birthday) if r.birthday else None)):
+                            ("kana_birthday", f"{r.kana_key}\x1f{r.birthday}" if r.birthday else None)):
                 if k is None:
                     continue
-                j = first.setdefault((kind, k), i)
+                j = first[kind].setdefault(k, i)
                 if j != i:
                     union(i, j)
                     reasons.setdefault(i, set()).add(kind)
