@@ -82,6 +82,7 @@ class MemberPanel(QFrame):
         lay.addWidget(self.details)
 
         lay.addStretch(1)
+        self._stretch_at = lay.count() - 1
         self.view: MemberView | None = None
         self.clear()
 
@@ -89,6 +90,9 @@ class MemberPanel(QFrame):
         """While the cashier searches, the results take the place of the member details."""
         self.hint.setVisible(not on and self.view is None)
         self.details.setVisible(not on and self.view is not None)
+        lay = self.layout()
+        lay.setStretchFactor(self.search, 1 if on else 0)  # the list takes the room while searching
+        lay.setStretch(self._stretch_at, 0 if on else 1)
 
     def clear(self):
         self.view = None
@@ -150,6 +154,7 @@ class CounterScreen(QWidget):
         top = QHBoxLayout()
         self.panel = MemberPanel(ctx)
         self.panel.search.selected.connect(self.select_member)
+        self.panel.search.active_changed.connect(lambda _on: self.update_buttons())
         top.addWidget(self.panel, 3)
 
         right = self.right = QVBoxLayout()
@@ -210,7 +215,8 @@ class CounterScreen(QWidget):
         return self.panel.view
 
     def update_buttons(self):
-        has = self.view is not None
+        # while the search list covers the panel, no action may go to a member who is not on screen
+        has = self.view is not None and not self.panel.search.active
         for k in ("F1", "F2", "F3"):
             self.buttons[k].setEnabled(has)
         if has:
@@ -328,6 +334,10 @@ class CounterScreen(QWidget):
         self.refresh_member(result.member_id)
 
     def _need_member(self) -> bool:
+        if self.panel.search.active:
+            self.panel.set_notice(self.tr("Choose a member from the list, or press Esc to close the search."),
+                                  error=True)
+            return False
         if self.view is None:
             self.panel.set_notice(self.tr("Scan the member card first."), error=True)
             return False

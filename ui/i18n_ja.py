@@ -372,4 +372,7 @@ JA.update({
 # the counter (retry after a busy database)
 JA.update({
     "The database is busy. Press Enter to try again.": "データベースが使用中です。Enter でもう一度お試しください。",
+    "IME is on: switch it off and scan again.": "IME がオンです。オフにして読み直してください。",
+    "Choose a member from the list, or press Esc to close the search.":
+        "一覧から会員を選ぶか、Esc で検索を閉じてください。",
 })

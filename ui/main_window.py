@@ -20,9 +20,7 @@ from app.scanning.wedge import WedgeClassifier
 from ui.context import Context
 from ui.counter import CounterScreen
 from ui.executor import DbExecutor
-from ui.member import NewMemberDialog
 from ui.scan import CameraScanner, SerialScanner, WedgeFilter
-from ui.settings import SettingsDialog
 from ui.signin import SignInScreen
 from ui.sounds import Sounds
 from ui.texts import texts
@@ -238,7 +236,7 @@ class MainWindow(QMainWindow):
         """A scanner burst the input method had changed (kana): nothing of it is used."""
         text = self.tr("The input method (IME) changed the scan. Switch the IME off (半角/全角 key) "
                        "and scan again.")
-        self.statusBar().showMessage(text, 10000)
+        self.statusBar().showMessage(self.tr("IME is on: switch it off and scan again."), 10000)
         self.sounds.play("bad")
         if self.counter is not None and self.ctx.actor is not None:
             self.counter.close_dialog()
@@ -323,6 +321,8 @@ class MainWindow(QMainWindow):
     def open_new_member(self):
         if self.ctx.actor is None:
             return None
+        from ui.member import NewMemberDialog  # with qrcode and PIL: loaded when first needed
+
         dlg = NewMemberDialog(self.ctx, self)
         dlg.registered.connect(lambda reg: self.counter.refresh_member(reg.member.id))
         dlg.finished.connect(lambda _=0: self._dialog_closed())
@@ -333,6 +333,8 @@ class MainWindow(QMainWindow):
     def open_settings(self):
         if self.ctx.actor is None or not self.ctx.actor.is_manager:
             return None
+        from ui.settings import SettingsDialog
+
         dlg = SettingsDialog(self.ctx, self)
         dlg.saved.connect(self._settings_saved)
         dlg.finished.connect(lambda _=0: self._dialog_closed())

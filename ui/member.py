@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from ui import hooks
-from ui.qr import qr_pixmap
 from ui.texts import texts
 
 
@@ -113,6 +112,8 @@ class NewMemberDialog(QDialog):
     def _ok(self, reg):
         self.busy = False
         self.registration = reg
+        from ui.qr import qr_pixmap  # qrcode and PIL: not needed at start-up
+
         self.qr_pixmap = qr_pixmap(reg.code, 420)
         self.qr_label.setPixmap(self.qr_pixmap)
         self.done_label.setText(self.tr("Registered. Member no. %1").replace("%1", reg.member.member_no))

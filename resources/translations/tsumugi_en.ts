@@ -49,62 +49,67 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="156" />
+        <location filename="../../ui/counter.py" line="161" />
         <source>Purchase amount (tax incl.)</source>
         <translation>Purchase amount (tax incl.)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="175" />
+        <location filename="../../ui/counter.py" line="180" />
         <source>Earn points</source>
         <translation>Earn points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="176" />
+        <location filename="../../ui/counter.py" line="181" />
         <source>Redeem points</source>
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="177" />
+        <location filename="../../ui/counter.py" line="182" />
         <source>Use coupon</source>
         <translation>Use coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="178" />
+        <location filename="../../ui/counter.py" line="183" />
         <source>Void last</source>
         <translation>Void last</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="179" />
+        <location filename="../../ui/counter.py" line="184" />
         <source>New member</source>
         <translation>New member</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="180" />
+        <location filename="../../ui/counter.py" line="185" />
         <source>Migrate paper card</source>
         <translation>Migrate paper card</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="181" />
+        <location filename="../../ui/counter.py" line="186" />
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182" />
+        <location filename="../../ui/counter.py" line="187" />
         <source>Sign out</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="197" />
+        <location filename="../../ui/counter.py" line="202" />
         <source>Coming soon: paper card migration</source>
         <translation>Coming soon: paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="332" />
+        <location filename="../../ui/counter.py" line="338" />
+        <source>Choose a member from the list, or press Esc to close the search.</source>
+        <translation>Choose a member from the list, or press Esc to close the search.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="342" />
         <source>Scan the member card first.</source>
         <translation>Scan the member card first.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="341" />
+        <location filename="../../ui/counter.py" line="351" />
         <source>Enter the purchase amount first.</source>
         <translation>Enter the purchase amount first.</translation>
     </message>
@@ -696,123 +701,128 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="103" />
+        <location filename="../../ui/main_window.py" line="101" />
         <source>Welcome to Tsumugi</source>
         <translation>Welcome to Tsumugi</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107" />
+        <location filename="../../ui/main_window.py" line="105" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>This computer is not set up as a counter yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110" />
+        <location filename="../../ui/main_window.py" line="108" />
         <source>Start setup</source>
         <translation>Start setup</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="140" />
         <source>Not connected</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>%1 · unsent %2</source>
         <translation>%1 · unsent %2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>last sync %1</source>
         <translation>last sync %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150" />
+        <location filename="../../ui/main_window.py" line="148" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>Weaker key file in use (no OS keyring)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="153" />
         <source>Staff: %1 (%2)</source>
         <translation>Staff: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156" />
+        <location filename="../../ui/main_window.py" line="154" />
         <source>Signed out</source>
         <translation>Signed out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178" />
-        <location filename="../../ui/main_window.py" line="359" />
+        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="361" />
         <source>Camera off</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Serial scanner %1 is not available</source>
         <translation>Serial scanner %1 is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="192" />
         <source>Camera on</source>
         <translation>Camera on</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>Camera not available</source>
         <translation>Camera not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207" />
+        <location filename="../../ui/main_window.py" line="205" />
         <source>No camera</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="206" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>The camera could not be used; scan with the USB scanner.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="228" />
+        <location filename="../../ui/main_window.py" line="226" />
         <source>Sign in first, then scan.</source>
         <translation>Sign in first, then scan.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/main_window.py" line="237" />
         <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
         <translation>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250" />
+        <location filename="../../ui/main_window.py" line="239" />
+        <source>IME is on: switch it off and scan again.</source>
+        <translation>IME is on: switch it off and scan again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="248" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>Part of a scan was lost; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="271" />
         <source>Creating the store…</source>
         <translation>Creating the store…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="276" />
+        <location filename="../../ui/main_window.py" line="274" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>The store is ready. Sign in as staff number %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320" />
+        <location filename="../../ui/main_window.py" line="318" />
         <source>Signed out after a quiet while.</source>
         <translation>Signed out after a quiet while.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="363" />
+        <location filename="../../ui/main_window.py" line="365" />
         <source>Settings saved.</source>
         <translation>Settings saved.</translation>
     </message>
@@ -830,42 +840,42 @@
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="112" />
+        <location filename="../../ui/counter.py" line="116" />
         <source>Member no. %1</source>
         <translation>Member no. %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="116" />
+        <location filename="../../ui/counter.py" line="120" />
         <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
         <translation>HQ confirmed %1 / not yet confirmed (未反映) %2</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="119" />
+        <location filename="../../ui/counter.py" line="123" />
         <source>All confirmed by HQ</source>
         <translation>All confirmed by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="120" />
+        <location filename="../../ui/counter.py" line="124" />
         <source>Coupons available: %1</source>
         <translation>Coupons available: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="123" />
+        <location filename="../../ui/counter.py" line="127" />
         <source>● Birthday today</source>
         <translation>● Birthday today</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="125" />
+        <location filename="../../ui/counter.py" line="129" />
         <source>● Birthday this month</source>
         <translation>● Birthday this month</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="127" />
+        <location filename="../../ui/counter.py" line="131" />
         <source>● %1 expiring within 30 days</source>
         <translation>● %1 expiring within 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="130" />
+        <location filename="../../ui/counter.py" line="134" />
         <source>● Coupon ready: %1 (until %2)</source>
         <translation>● Coupon ready: %1 (until %2)</translation>
     </message>
@@ -1159,83 +1169,83 @@
 <context>
     <name>NewMemberDialog</name>
     <message>
-        <location filename="../../ui/member.py" line="34" />
-        <location filename="../../ui/member.py" line="38" />
+        <location filename="../../ui/member.py" line="33" />
+        <location filename="../../ui/member.py" line="37" />
         <source>New member registration</source>
         <translation>New member registration</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="48" />
+        <location filename="../../ui/member.py" line="47" />
         <source>e.g. ヤマダハナコ</source>
         <translation>e.g. ヤマダハナコ</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="53" />
+        <location filename="../../ui/member.py" line="52" />
         <source>Agrees to receive news and offers</source>
         <translation>Agrees to receive news and offers</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="54" />
+        <location filename="../../ui/member.py" line="53" />
         <source>Name kana (required)</source>
         <translation>Name kana (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="55" />
+        <location filename="../../ui/member.py" line="54" />
         <source>Name (optional)</source>
         <translation>Name (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="56" />
+        <location filename="../../ui/member.py" line="55" />
         <source>Phone number (optional)</source>
         <translation>Phone number (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="57" />
+        <location filename="../../ui/member.py" line="56" />
         <source>E-mail (optional)</source>
         <translation>E-mail (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="69" />
+        <location filename="../../ui/member.py" line="68" />
         <source>The customer can photograph this code; it is their member card.</source>
         <translation>The customer can photograph this code; it is their member card.</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="82" />
+        <location filename="../../ui/member.py" line="81" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="85" />
+        <location filename="../../ui/member.py" line="84" />
         <source>Print card</source>
         <translation>Print card</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="88" />
+        <location filename="../../ui/member.py" line="87" />
         <source>Register (Enter)</source>
         <translation>Register (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="106" />
+        <location filename="../../ui/member.py" line="105" />
         <source>Registering…</source>
         <translation>Registering…</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="118" />
+        <location filename="../../ui/member.py" line="119" />
         <source>Registered. Member no. %1</source>
         <translation>Registered. Member no. %1</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="126" />
+        <location filename="../../ui/member.py" line="127" />
         <source>Printing is not set up yet</source>
         <translation>Printing is not set up yet</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="127" />
+        <location filename="../../ui/member.py" line="128" />
         <source>Done (Enter)</source>
         <translation>Done (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="147" />
+        <location filename="../../ui/member.py" line="148" />
         <source>Sent to the printer.</source>
         <translation>Sent to the printer.</translation>
     </message>

@@ -50,62 +50,67 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="156" />
+        <location filename="../../ui/counter.py" line="161" />
         <source>Purchase amount (tax incl.)</source>
         <translation>お買上金額（税込）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="175" />
+        <location filename="../../ui/counter.py" line="180" />
         <source>Earn points</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="176" />
+        <location filename="../../ui/counter.py" line="181" />
         <source>Redeem points</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="177" />
+        <location filename="../../ui/counter.py" line="182" />
         <source>Use coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="178" />
+        <location filename="../../ui/counter.py" line="183" />
         <source>Void last</source>
         <translation>直前の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="179" />
+        <location filename="../../ui/counter.py" line="184" />
         <source>New member</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="180" />
+        <location filename="../../ui/counter.py" line="185" />
         <source>Migrate paper card</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="181" />
+        <location filename="../../ui/counter.py" line="186" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182" />
+        <location filename="../../ui/counter.py" line="187" />
         <source>Sign out</source>
         <translation>サインアウト</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="197" />
+        <location filename="../../ui/counter.py" line="202" />
         <source>Coming soon: paper card migration</source>
         <translation>準備中：紙のポイントカードの移行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="332" />
+        <location filename="../../ui/counter.py" line="338" />
+        <source>Choose a member from the list, or press Esc to close the search.</source>
+        <translation>一覧から会員を選ぶか、Esc で検索を閉じてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="342" />
         <source>Scan the member card first.</source>
         <translation>先に会員証を読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="341" />
+        <location filename="../../ui/counter.py" line="351" />
         <source>Enter the purchase amount first.</source>
         <translation>先にお買上金額を入力してください。</translation>
     </message>
@@ -697,123 +702,128 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="103" />
+        <location filename="../../ui/main_window.py" line="101" />
         <source>Welcome to Tsumugi</source>
         <translation>紡ぎへようこそ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107" />
+        <location filename="../../ui/main_window.py" line="105" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>このパソコンはまだカウンターとして設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110" />
+        <location filename="../../ui/main_window.py" line="108" />
         <source>Start setup</source>
         <translation>初期設定を始める</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="140" />
         <source>Not connected</source>
         <translation>未接続</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Online</source>
         <translation>オンライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Offline</source>
         <translation>オフライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>%1 · unsent %2</source>
         <translation>%1・未送信 %2件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>last sync %1</source>
         <translation>最終同期 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150" />
+        <location filename="../../ui/main_window.py" line="148" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>安全性の低い鍵ファイルを使用中（OSキーリングなし）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="153" />
         <source>Staff: %1 (%2)</source>
         <translation>担当：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156" />
+        <location filename="../../ui/main_window.py" line="154" />
         <source>Signed out</source>
         <translation>サインアウト中</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178" />
-        <location filename="../../ui/main_window.py" line="359" />
+        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="361" />
         <source>Camera off</source>
         <translation>カメラ オフ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Serial scanner %1 is not available</source>
         <translation>シリアルスキャナー %1 が使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="192" />
         <source>Camera on</source>
         <translation>カメラ オン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>Camera not available</source>
         <translation>カメラが使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207" />
+        <location filename="../../ui/main_window.py" line="205" />
         <source>No camera</source>
         <translation>カメラなし</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="206" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>カメラが使えません。USBスキャナーで読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="228" />
+        <location filename="../../ui/main_window.py" line="226" />
         <source>Sign in first, then scan.</source>
         <translation>先にサインインしてから読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/main_window.py" line="237" />
         <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
         <translation>日本語入力（IME）がオンのため読み取れませんでした。半角/全角キーで IME をオフにして、もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250" />
+        <location filename="../../ui/main_window.py" line="239" />
+        <source>IME is on: switch it off and scan again.</source>
+        <translation>IME がオンです。オフにして読み直してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="248" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>読み取りが途中で切れました。もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="271" />
         <source>Creating the store…</source>
         <translation>店舗を作成中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="276" />
+        <location filename="../../ui/main_window.py" line="274" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>店舗の準備ができました。担当者番号 %1 でサインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320" />
+        <location filename="../../ui/main_window.py" line="318" />
         <source>Signed out after a quiet while.</source>
         <translation>一定時間操作がなかったため、サインアウトしました。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="363" />
+        <location filename="../../ui/main_window.py" line="365" />
         <source>Settings saved.</source>
         <translation>設定を保存しました。</translation>
     </message>
@@ -831,42 +841,42 @@
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="112" />
+        <location filename="../../ui/counter.py" line="116" />
         <source>Member no. %1</source>
         <translation>会員番号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="116" />
+        <location filename="../../ui/counter.py" line="120" />
         <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
         <translation>本部確定 %1 ／ 未反映 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="119" />
+        <location filename="../../ui/counter.py" line="123" />
         <source>All confirmed by HQ</source>
         <translation>すべて本部に反映済み</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="120" />
+        <location filename="../../ui/counter.py" line="124" />
         <source>Coupons available: %1</source>
         <translation>使えるクーポン：%1枚</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="123" />
+        <location filename="../../ui/counter.py" line="127" />
         <source>● Birthday today</source>
         <translation>● 本日お誕生日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="125" />
+        <location filename="../../ui/counter.py" line="129" />
         <source>● Birthday this month</source>
         <translation>● 今月お誕生日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="127" />
+        <location filename="../../ui/counter.py" line="131" />
         <source>● %1 expiring within 30 days</source>
         <translation>● 30日以内に %1 が失効予定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="130" />
+        <location filename="../../ui/counter.py" line="134" />
         <source>● Coupon ready: %1 (until %2)</source>
         <translation>● クーポンあり：%1（%2まで）</translation>
     </message>
@@ -1160,83 +1170,83 @@
 <context>
     <name>NewMemberDialog</name>
     <message>
-        <location filename="../../ui/member.py" line="34" />
-        <location filename="../../ui/member.py" line="38" />
+        <location filename="../../ui/member.py" line="33" />
+        <location filename="../../ui/member.py" line="37" />
         <source>New member registration</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="48" />
+        <location filename="../../ui/member.py" line="47" />
         <source>e.g. ヤマダハナコ</source>
         <translation>例：ヤマダハナコ</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="53" />
+        <location filename="../../ui/member.py" line="52" />
         <source>Agrees to receive news and offers</source>
         <translation>お知らせ配信に同意する</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="54" />
+        <location filename="../../ui/member.py" line="53" />
         <source>Name kana (required)</source>
         <translation>フリガナ（必須）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="55" />
+        <location filename="../../ui/member.py" line="54" />
         <source>Name (optional)</source>
         <translation>氏名（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="56" />
+        <location filename="../../ui/member.py" line="55" />
         <source>Phone number (optional)</source>
         <translation>電話番号（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="57" />
+        <location filename="../../ui/member.py" line="56" />
         <source>E-mail (optional)</source>
         <translation>メールアドレス（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="69" />
+        <location filename="../../ui/member.py" line="68" />
         <source>The customer can photograph this code; it is their member card.</source>
         <translation>お客様にこのコードを撮影していただくと、それが会員証になります。</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="82" />
+        <location filename="../../ui/member.py" line="81" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="85" />
+        <location filename="../../ui/member.py" line="84" />
         <source>Print card</source>
         <translation>会員証を印刷</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="88" />
+        <location filename="../../ui/member.py" line="87" />
         <source>Register (Enter)</source>
         <translation>登録 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="106" />
+        <location filename="../../ui/member.py" line="105" />
         <source>Registering…</source>
         <translation>登録中…</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="118" />
+        <location filename="../../ui/member.py" line="119" />
         <source>Registered. Member no. %1</source>
         <translation>登録しました。会員番号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="126" />
+        <location filename="../../ui/member.py" line="127" />
         <source>Printing is not set up yet</source>
         <translation>印刷はまだ設定されていません</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="127" />
+        <location filename="../../ui/member.py" line="128" />
         <source>Done (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="147" />
+        <location filename="../../ui/member.py" line="148" />
         <source>Sent to the printer.</source>
         <translation>プリンターに送りました。</translation>
     </message>

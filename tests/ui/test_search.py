@@ -295,3 +295,18 @@ def test_search_box_speaks_japanese(qtbot, store, config, manager, member, clock
         win.shutdown()
     finally:
         i18n.install(app, "en")
+
+
+def test_no_action_for_a_member_hidden_by_the_search(qtbot, window, counter, member, others):
+    counter.lookup(member.code)
+    wait_idle(qtbot, window)
+    assert counter.buttons["F1"].isEnabled()
+    search_for(qtbot, window, counter.panel.search, "すずき")
+    assert not counter.panel.details.isVisible()
+    assert not counter.buttons["F1"].isEnabled() and not counter.buttons["F2"].isEnabled()
+    counter.amount.setText("1000")
+    assert counter.earn() is None  # Enter in the amount field: refused, not an earn for the hidden member
+    assert "Esc" in counter.panel.notice.text()
+    counter.escape()
+    assert counter.panel.details.isVisible() and counter.view.member_id == member.member.id
+    assert counter.buttons["F1"].isEnabled()
