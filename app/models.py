@@ -77,9 +77,6 @@ class Card(Base):
     # To whom it was migrated, as a member number: the member may live only at another store
     # (HQ sent the card, or HQ said another store won the migration).
     migrated_member_no: Mapped[str | None] = mapped_column(String(20))
-    # To whom it was migrated, as a member number: the member may live only at another store
-    # (HQ sent the card, or HQ said another store won the migration).
-    migrated_member_no: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         UniqueConstraint("kind", "number", name="uq_cards_kind_number"),
         CheckConstraint("status IN ('active', 'revoked', 'migrated')", name="ck_cards_status"),
@@ -107,9 +104,6 @@ class LedgerEntry(Base):
     breakdown: Mapped[list | None] = mapped_column(JSON)
     request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     sync_state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
-    # SHA-256 of the evidence photo of a migrated paper card (the photo stays in the store's
-    # evidence folder next to the database).
-    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     # SHA-256 of the evidence photo of a migrated paper card (the photo stays in the store's
     # evidence folder next to the database).
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -177,30 +171,6 @@ class OfflineRedemption(Base):
     business_day: Mapped[str] = mapped_column(String(10), nullable=False)
     created_at: Mapped[str] = mapped_column(String(32), nullable=False)
     __table_args__ = (Index("ix_offline_redemptions_member_day", "member_id", "business_day"),)
-
-
-class LegacyImport(Base):
-    """One committed import of a legacy ledger file (旧台帳の取込): what, by whom, what it changed."""
-    __tablename__ = "legacy_imports"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
-    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    staff_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
-    mapping: Mapped[dict] = mapped_column(JSON, nullable=False)
-    summary: Mapped[dict] = mapped_column(JSON, nullable=False)
-
-
-class LegacyImportRow(Base):
-    """Each imported row by its stable key (hash of the file name and the row's content), so that
-    importing the same file again changes nothing."""
-    __tablename__ = "legacy_import_rows"
-    row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    import_id: Mapped[str] = mapped_column(ForeignKey("legacy_imports.id"), nullable=False, index=True)
-    row_no: Mapped[int] = mapped_column(Integer, nullable=False)
-    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # created | matched | skipped
-    member_id: Mapped[str | None] = mapped_column(String(36))
-    entry_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class LegacyImport(Base):
