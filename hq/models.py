@@ -218,3 +218,107 @@ class RateWindow(Base):
     window: Mapped[int] = mapped_column(BigInteger, nullable=False)
     count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     __table_args__ = (PrimaryKeyConstraint("principal", "window"),)
+
+
+# -- campaigns, jobs, notifications (hq/campaigns.py, hq/jobs.py, hq/notify.py) --------------------
+class CampaignSource(Base):
+    """The authoring file a published rule-set version came from (HQ-only parts kept here)."""
+    __tablename__ = "campaign_sources"
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(8), nullable=False)  # json | yaml | derived
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    extras: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # regions, jobs, derived_from
+    published_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class JobRun(Base):
+    """One execution of a job (scheduler or CLI) and what it did."""
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(32), nullable=False)
+    run_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    trigger: Mapped[str] = mapped_column(String(16), nullable=False)  # scheduler | cli | api
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # running | done | failed
+    started_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    finished_at: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    __table_args__ = (Index("ix_job_runs_job_date", "job", "run_date"),)
+
+
+class JobItem(Base):
+    """What a job issued to one member on one day: the idempotency key (job, run_date, member)."""
+    __tablename__ = "job_items"
+    job: Mapped[str] = mapped_column(String(32), nullable=False)
+    run_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    member_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # coupon | tag | tier | expire | notice
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = (PrimaryKeyConstraint("job", "run_date", "member_id"),
+                      Index("ix_job_items_member", "member_id", "job"))
+
+
+class JobLease(Base):
+    """The scheduler's once-a-day claim per job (several workers: one wins the UPDATE)."""
+    __tablename__ = "job_leases"
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_date: Mapped[str | None] = mapped_column(String(10))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[str | None] = mapped_column(String(32))
+
+
+class MemberTag(Base):
+    __tablename__ = "member_tags"
+    member_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    tag: Mapped[str] = mapped_column(String(32), nullable=False)
+    since: Mapped[str] = mapped_column(String(10), nullable=False)
+    __table_args__ = (PrimaryKeyConstraint("member_id", "tag"), Index("ix_member_tags_tag", "tag"))
+
+
+class TierChange(Base):
+    __tablename__ = "tier_changes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    from_tier: Mapped[str | None] = mapped_column(String(32))
+    to_tier: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(8), nullable=False)  # up | down
+    run_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class WeatherMark(Base):
+    __tablename__ = "weather_marks"
+    day: Mapped[str] = mapped_column(String(10), nullable=False)
+    region: Mapped[str] = mapped_column(String(64), nullable=False)
+    condition: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = (PrimaryKeyConstraint("day", "region", "condition"),)
+
+
+class Notification(Base):
+    """The notification outbox: one message to one member on one channel (dedupe_key unique)."""
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), nullable=False, unique=True)
+    member_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)  # line | email
+    template: Mapped[str] = mapped_column(String(32), nullable=False)
+    params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|sent|failed|skipped
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    sent_at: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (Index("ix_notifications_status", "status", "id"),)
+
+
+class NotificationDelivery(Base):
+    """Every delivery attempt (no personal data: the address is never stored here)."""
+    __tablename__ = "notification_deliveries"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)
+    at: Mapped[str] = mapped_column(String(32), nullable=False)
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
