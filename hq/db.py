@@ -49,7 +49,7 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 10) -> 
     connect_args = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
-    return create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size * 2,
+    return create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size,
                          pool_pre_ping=True)
 
 

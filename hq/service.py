@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -103,10 +104,26 @@ def _parsed_rule_set(body_json: str):
     return parse_rule_set(body_json)
 
 
+_RULE_SETS: dict = {}  # version → parsed rule set (a version is immutable, so this is safe per process)
+
+
+class _Retry(Exception):
+    """The fast path hit a failing statement: redo the batch in the safe mode."""
+
+
+class RateLimitedError(HQError):
+    status = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many requests; retry later.", "rate_limited", 429)
+        self.retry_after = retry_after
+
+
 class HQService:
     def __init__(self, db: HQDatabase, settings: Settings | None = None):
         self.db = db
         self.settings = settings or Settings(database_url=db.url)
+        self._auth_cache: dict[str, tuple[Who, float]] = {}
 
     # ---------------------------------------------------------------------------- bootstrap
     def init(self) -> None:
@@ -186,6 +203,29 @@ class HQService:
         return ChangesPage(epoch=cur_epoch, changes=[Change(id=i, kind=k, data=d) for i, k, d in rows],
                            next_cursor=make_cursor(cur_epoch, last), has_more=more)
 
+    def changes_json(self, cursor: str | None, limit: int = 1000) -> bytes:
+        """The same page as `changes()`, as JSON bytes built from the stored JSON text (keyset
+        paging on the change id; the rows' JSON is passed through, never parsed and re-encoded)."""
+        from sqlalchemy import Text, cast
+
+        limit = max(1, min(int(limit), 5000))
+        epoch, n = parse_cursor(cursor)
+        with self.db.read() as s:
+            cur_epoch = self._meta(s, "epoch")
+            retained_from = int(self._meta(s, "retained_from") or 0)
+            if (cursor and epoch != cur_epoch) or (n and n + 1 < retained_from):
+                return ChangesPage(epoch=cur_epoch, changes=[], next_cursor=make_cursor(cur_epoch, 0),
+                                   has_more=True, reset=True).model_dump_json().encode()
+            rows = s.execute(select(ChangeRow.id, ChangeRow.kind, cast(ChangeRow.data, Text)).where(ChangeRow.id > n)
+                             .order_by(ChangeRow.id).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1][0] if rows else n
+        dumps = json.dumps
+        body = ",".join(f'{{"id":{i},"kind":{dumps(k)},"data":{d}}}' for i, k, d in rows)
+        return (f'{{"epoch":{dumps(cur_epoch)},"changes":[{body}],"next_cursor":{dumps(make_cursor(cur_epoch, last))},'
+                f'"has_more":{"true" if more else "false"},"reset":false}}').encode()
+
     # ---------------------------------------------------------------------------- principals
     def add_store(self, name: str, store_id: str | None = None) -> tuple[str, str]:
         """A store row and its one-time enrollment code (shown once; HQ keeps only a hash)."""
@@ -231,6 +271,7 @@ class HQService:
             row.status = "revoked"
             row.revoked_at = now
             row.credential_hash = None
+            self._auth_cache.clear()  # this worker at once; the others within auth_cache_s
             row.enroll_code_hash = None
             for key in s.scalars(select(SigningKeyRow).where(SigningKeyRow.owner == store_id,
                                                              SigningKeyRow.revoked_at.is_(None))):
@@ -251,10 +292,34 @@ class HQService:
         return token
 
     def authenticate(self, token: str | None) -> Who | None:
+        """The principal a bearer token names, or None. A successful verification is remembered
+        in this process for `settings.auth_cache_s` (default 5 s, keyed by the token's SHA-256):
+        a revoked credential is refused by every worker within that many seconds (at once by the
+        worker that revoked it). Failures are never cached (a new enrollment works at once)."""
         if not token or "." not in token:
             return None
-        head, _ = token.split(".", 1)
         digest = sha256(token)
+        hit = self._auth_cache.get(digest)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        who = self._authenticate(token, digest)
+        if who is not None and self.settings.auth_cache_s > 0:
+            if len(self._auth_cache) > 10_000:
+                self._auth_cache.clear()
+            self._auth_cache[digest] = (who, time.monotonic() + self.settings.auth_cache_s)
+        else:
+            self._auth_cache.pop(digest, None)
+        return who
+
+    def cached_principal(self, token: str | None) -> Who | None:
+        """The cached result only (no database): lets the web layer skip a thread hop."""
+        if not token:
+            return None
+        hit = self._auth_cache.get(sha256(token))
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+    def _authenticate(self, token: str, digest: str) -> Who | None:
+        head, _ = token.split(".", 1)
         with self.db.read() as s:
             if head.startswith(("adm_", "aud_")):
                 try:
@@ -318,20 +383,8 @@ class HQService:
     # ---------------------------------------------------------------------------- rate limits, audit
     def hit_rate_limit(self, principal: str) -> int | None:
         """Count a request; returns seconds to wait when over the limit, else None."""
-        now = utcnow().timestamp()
-        window = int(now // self.settings.rate_window_s)
         with self.db.write() as s:
-            if self.db.is_sqlite:
-                from sqlalchemy.dialects.sqlite import insert as dialect_insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert as dialect_insert
-            stmt = dialect_insert(RateWindow).values(principal=principal, window=window, count=1)
-            stmt = stmt.on_conflict_do_update(index_elements=["principal", "window"],
-                                              set_={"count": RateWindow.count + 1}).returning(RateWindow.count)
-            count = s.execute(stmt).scalar_one()
-        if count > self.settings.rate_limit:
-            return max(1, int((window + 1) * self.settings.rate_window_s - now) + 1)
-        return None
+            return self._count_request(s, principal)
 
     def audit(self, who: Who | None, method: str, path: str, status: int, detail: str | None = None) -> None:
         with self.db.write() as s:
@@ -347,10 +400,48 @@ class HQService:
         return {"audit_rows": a, "rate_windows": r}
 
     # ---------------------------------------------------------------------------- push
-    def push(self, who: Who, req: PushRequest) -> PushResponse:
+    def push(self, who: Who, req: PushRequest, *, rate_key: str | None = None,
+             audit: tuple[str, str] | None = None) -> PushResponse:
+        """Apply one batch in ONE transaction (the fast path): batch-level reads, set-based inserts,
+        no savepoints. A business rejection is an outcome, not an exception: every `Reject` is
+        raised before its event wrote anything, so nothing needs undoing. When a statement itself
+        fails (an integrity error: a race on a card number, say), the whole transaction is rolled
+        back and the batch is applied again in the safe mode (a SAVEPOINT per event, flushed
+        per event), which is the old per-event semantics: one bad event never undoes the others.
+
+        `rate_key`/`audit`: the caller's rate-limit window and audit row, counted and written in
+        this same transaction (one transaction per request instead of three)."""
         if who.kind != "store" or req.store_id != who.id:
             raise Forbidden("A store pushes only for its own terminals.", "not_your_terminal")
+        try:
+            return self._push(who, req, safe=False, rate_key=rate_key, audit=audit)
+        except _Retry:
+            log.warning("push from %s/%s: a statement failed; applying the batch event by event",
+                        req.store_id, req.terminal_id)
+            return self._push(who, req, safe=True, rate_key=rate_key, audit=audit)
+
+    def _dialect_insert(self):
+        if self.db.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        return dialect_insert
+
+    def _count_request(self, s: Session, principal: str) -> int | None:
+        now = utcnow().timestamp()
+        window = int(now // self.settings.rate_window_s)
+        stmt = self._dialect_insert()(RateWindow).values(principal=principal, window=window, count=1)
+        stmt = stmt.on_conflict_do_update(index_elements=["principal", "window"],
+                                          set_={"count": RateWindow.count + 1}).returning(RateWindow.count)
+        count = s.execute(stmt).scalar_one()
+        if count > self.settings.rate_limit:
+            return max(1, int((window + 1) * self.settings.rate_window_s - now) + 1)
+        return None
+
+    def _push(self, who: Who, req: PushRequest, *, safe: bool, rate_key: str | None,
+              audit: tuple[str, str] | None) -> PushResponse:
         now = utcnow()
+        now_iso = iso(now)
         try:
             skew = int((parse_iso(req.sent_at) - now).total_seconds() * 1000)
         except ValueError:
@@ -360,81 +451,182 @@ class HQService:
             log.warning("store %s clock is %d ms off HQ; its event times are shifted back into line", who.id, skew)
         changes: list = []
         with self.db.write() as s:
-            term = self._terminal(s, req.store_id, req.terminal_id)
-            # one round trip each for what every event would otherwise look up alone
-            ids = [e.event_id for e in req.events]
-            entry_ids = [str((e.payload or {}).get("entry_id")) for e in req.events if e.type.startswith("ledger.")]
-            s.info["done"] = set(s.scalars(select(EventRow.event_id).where(
-                EventRow.event_id.in_(ids), EventRow.outcome.in_(("applied", "adjusted", "redirected"))))) if ids \
-                else set()
-            s.info["booked"] = set(s.scalars(select(LedgerRow.id).where(LedgerRow.id.in_(entry_ids)))) \
-                if entry_ids else set()
-            s.info["members"] = {}
+            if rate_key:
+                wait = self._count_request(s, rate_key)
+                if wait:
+                    raise RateLimitedError(wait)  # rolls this transaction back, the count included
+            next_seq = start_seq = self._terminal_seq(s, req.store_id, req.terminal_id)
+            events = sorted(req.events, key=lambda e: e.seq)
+            self._prefetch(s, req, events, next_seq, shift)
+            s.info["safe"] = safe
+            s.info["new_ledger"] = []
             results: list[EventResult] = []
-            new_rows: list = []
+            new_rows: list[dict] = []
             gap = False
-            for ev in sorted(req.events, key=lambda e: e.seq):
-                if ev.seq < term.next_seq:
-                    row = s.get(EventRow, (req.store_id, req.terminal_id, ev.seq))
-                    if row is not None and row.event_id == ev.event_id:
-                        results.append(EventResult(**row.result))
-                    elif row is not None:
-                        results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="rejected",
-                                                   reason="sequence_reused"))
-                    else:
-                        results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="duplicate",
-                                                   reason="sequence_pruned"))
-                    continue
-                if ev.seq > term.next_seq:
-                    gap = True
-                    break
-                res = self._apply_one(s, req, ev, shift, changes)
-                row = EventRow(store_id=req.store_id, terminal_id=req.terminal_id, seq=ev.seq, event_id=ev.event_id,
-                               type=ev.type, outcome=res.outcome, result=res.model_dump(), received_at=iso(now))
-                s.add(row)
-                new_rows.append((row, res))
-                term.next_seq = ev.seq + 1
-                results.append(res)
-            store = s.get(StoreRow, req.store_id)
-            store.last_contact_at = store.last_push_at = iso(now)
-            store.clock_skew_ms = skew
-            store.queue_length = req.queue_length
-            store.oldest_pending_at = req.oldest_pending_at
+            old = s.info["old_events"]
+            try:
+                for ev in events:
+                    if ev.seq < next_seq:
+                        row = old.get(ev.seq)
+                        if row is not None and row[0] == ev.event_id:
+                            results.append(EventResult(**row[1]))
+                        elif row is not None:
+                            results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="rejected",
+                                                       reason="sequence_reused"))
+                        else:
+                            results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="duplicate",
+                                                       reason="sequence_pruned"))
+                        continue
+                    if ev.seq > next_seq:
+                        gap = True
+                        break
+                    res = self._apply_one(s, req, ev, shift, changes)
+                    new_rows.append({"store_id": req.store_id, "terminal_id": req.terminal_id, "seq": ev.seq,
+                                     "event_id": ev.event_id, "type": ev.type, "outcome": res.outcome,
+                                     "received_at": now_iso, "_res": res})
+                    next_seq = ev.seq + 1
+                    results.append(res)
+                self._flush_ledger(s)
+                s.flush()  # member balances etc. (one executemany UPDATE)
+            except DBAPIError as exc:
+                if isinstance(exc, OperationalError) or safe:
+                    raise
+                raise _Retry() from exc
             rejected = [r for r in results if r.outcome == "rejected"]
+            values = {"last_contact_at": now_iso, "last_push_at": now_iso, "clock_skew_ms": skew,
+                      "queue_length": req.queue_length, "oldest_pending_at": req.oldest_pending_at}
             if rejected:
-                store.last_error = f"{len(rejected)} event(s) rejected, last: {rejected[-1].reason}"
+                values["last_error"] = f"{len(rejected)} event(s) rejected, last: {rejected[-1].reason}"
+            s.execute(update(StoreRow).where(StoreRow.id == req.store_id).values(**values))
+            if next_seq != start_seq:
+                s.execute(update(Terminal).where(Terminal.store_id == req.store_id,
+                                                 Terminal.terminal_id == req.terminal_id).values(next_seq=next_seq))
+            # the change feed last: its advisory lock is held only for these few statements and the commit
             ids = self._emit(s, [(k, d, m) for k, d, m, _ in changes])
-            by_event = {}
+            by_event: dict[str, int] = {}
             for cid, (_, _, _, ev_id) in zip(ids, changes):
                 by_event.setdefault(ev_id, cid)
-            for row, r in new_rows:
+            for row in new_rows:
+                r = row.pop("_res")
                 if r.event_id in by_event:
                     r.change_id = by_event[r.event_id]
-                    row.result = r.model_dump()
-            expected = term.next_seq
-        return PushResponse(results=results, expected_seq=expected, gap=gap, clock_skew_ms=skew if shift else 0)
+                row["result"] = r.model_dump()
+            if new_rows:
+                s.execute(EventRow.__table__.insert(), new_rows)
+            if audit:
+                s.execute(AuditRow.__table__.insert(), [{"at": iso(utcnow()), "principal": who.label, "role": who.kind,
+                                                          "method": audit[0], "path": audit[1][:200], "status": 200,
+                                                          "detail": None}])
+        return PushResponse(results=results, expected_seq=next_seq, gap=gap, clock_skew_ms=skew if shift else 0)
 
-    def _terminal(self, s: Session, store_id: str, terminal_id: str) -> Terminal:
-        q = select(Terminal).where(Terminal.store_id == store_id, Terminal.terminal_id == terminal_id)
-        if not self.db.is_sqlite:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
+    def _terminal_seq(self, s: Session, store_id: str, terminal_id: str) -> int:
+        """The terminal's next sequence, its row locked for this transaction (one statement)."""
+        stmt = self._dialect_insert()(Terminal).values(store_id=store_id, terminal_id=terminal_id, next_seq=1)
+        stmt = stmt.on_conflict_do_update(index_elements=["store_id", "terminal_id"],
+                                          set_={"next_seq": Terminal.next_seq}).returning(Terminal.next_seq)
+        return int(s.execute(stmt).scalar_one())
 
-            s.execute(pg_insert(Terminal).values(store_id=store_id, terminal_id=terminal_id, next_seq=1)
-                      .on_conflict_do_nothing())
-            return s.scalars(q.with_for_update()).one()
-        term = s.scalars(q).first()
-        if term is None:
-            term = Terminal(store_id=store_id, terminal_id=terminal_id, next_seq=1)
-            s.add(term)
-            s.flush()
-        return term
+    def _prefetch(self, s: Session, req: PushRequest, events: list, next_seq: int, shift: int) -> None:
+        """One round trip each for what every event would otherwise look up alone."""
+        ids = [e.event_id for e in events if e.seq >= next_seq]
+        payloads = [e.payload or {} for e in events if e.seq >= next_seq]
+        entry_ids = [str(p.get("entry_id")) for e, p in zip(events, payloads) if e.type.startswith("ledger.")]
+        s.info["done"] = set(s.scalars(select(EventRow.event_id).where(
+            EventRow.event_id.in_(ids), EventRow.outcome.in_(("applied", "adjusted", "redirected"))))) if ids \
+            else set()
+        s.info["booked"] = set(s.scalars(select(LedgerRow.id).where(LedgerRow.id.in_(entry_ids)))) \
+            if entry_ids else set()
+        old_seqs = [e.seq for e in events if e.seq < next_seq]
+        s.info["old_events"] = {seq: (eid, res) for seq, eid, res in s.execute(
+            select(EventRow.seq, EventRow.event_id, EventRow.result).where(
+                EventRow.store_id == req.store_id, EventRow.terminal_id == req.terminal_id,
+                EventRow.seq.in_(old_seqs)))} if old_seqs else {}
+        s.info["members"] = {}
+        s.info["history"] = {}
+        s.info["entries"] = {}
+        s.info["reservations"] = {}
+        member_ids = sorted({str(p["member_id"]) for p in payloads if p.get("member_id")})
+        if member_ids:
+            self._lock_members(s, member_ids)
+            survivors = sorted({m.merged_into for m in s.info["members"].values()
+                                if m.status == "merged" and m.merged_into} - set(s.info["members"]))
+            if survivors:
+                self._lock_members(s, survivors)
+        kinds = [(p.get("kind"), p) for e, p in zip(events, payloads) if e.type.startswith("ledger.")]
+        reverses = [str(p["reverses_id"]) for k, p in kinds if k == "void" and p.get("reverses_id")]
+        if reverses:
+            for e in s.scalars(select(LedgerRow).where(LedgerRow.id.in_(reverses))):
+                s.info["entries"][e.id] = e
+        redeems = [str(p["entry_id"]) for k, p in kinds if k == "redeem" and p.get("entry_id")]
+        if redeems:
+            s.info["reservations"] = {r.event_id: r for r in s.scalars(
+                select(Reservation).where(Reservation.event_id.in_(redeems)))}
+        earners = set()
+        oldest = None
+        for k, p in kinds:
+            if k == "earn" and p.get("member_id") and p.get("created_at"):
+                m = s.info["members"].get(str(p["member_id"]))
+                hops = 0
+                while m is not None and m.status == "merged" and m.merged_into and hops < 20:
+                    m = s.info["members"].get(m.merged_into)
+                    hops += 1
+                if m is not None:
+                    earners.add(m.id)
+                if oldest is None or p["created_at"] < oldest:
+                    oldest = p["created_at"]
+        if earners:
+            try:
+                since = parse_iso(oldest) + timedelta(milliseconds=shift) - timedelta(days=366)
+            except ValueError:
+                since = None
+            if since is not None:
+                self._load_history(s, sorted(earners), iso(since))
+
+    def _lock_members(self, s: Session, ids: list[str]) -> None:
+        # sorted ids, one statement: rows are locked in id order, so two batches never deadlock here
+        cache = s.info["members"]
+        for i in range(0, len(ids), 1000):
+            q = select(MemberRow).where(MemberRow.id.in_(ids[i:i + 1000])).order_by(MemberRow.id)
+            if not self.db.is_sqlite:
+                q = q.with_for_update()
+            for m in s.scalars(q):
+                cache[m.id] = m
+
+    def _load_history(self, s: Session, member_ids: list[str], since: str) -> None:
+        """Each member's earns since `since` and the ids voided (for the annual spend HQ reprices with)."""
+        hist = s.info["history"]
+        for mid in member_ids:
+            hist[mid] = ([], set(), since)
+        rows = s.execute(select(LedgerRow.member_id, LedgerRow.id, LedgerRow.created_at, LedgerRow.amount_yen)
+                         .where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "earn",
+                                LedgerRow.created_at >= since))
+        for mid, eid, created, yen in rows:
+            hist[mid][0].append((created, int(yen or 0), eid))
+        for mid, rid in s.execute(select(LedgerRow.member_id, LedgerRow.reverses_id).where(
+                LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "void", LedgerRow.reverses_id.is_not(None))):
+            hist[mid][1].add(rid)
+
+    def _history(self, s: Session, member_id: str, since: str):
+        h = s.info["history"].get(member_id)
+        if h is None or h[2] > since:
+            self._flush_ledger(s)  # the batch's own rows so far, so the query sees them
+            self._load_history(s, [member_id], since)
+            h = s.info["history"][member_id]
+        return h
+
+    def _flush_ledger(self, s: Session) -> None:
+        rows = s.info.get("new_ledger")
+        if rows:
+            s.execute(LedgerRow.__table__.insert(), rows)
+            rows.clear()
 
     def _apply_one(self, s: Session, req: PushRequest, ev, shift: int, changes: list) -> EventResult:
         base = {"event_id": ev.event_id, "seq": ev.seq}
         if ev.event_id in s.info.get("done", ()):
             return EventResult(**base, outcome="duplicate", reason="event_already_applied")
         local: list = []
-        sp = s.begin_nested()
+        safe = s.info.get("safe", True)
+        sp = s.begin_nested() if safe else None
         try:
             handler = {
                 "member.upsert": self._ev_member_upsert, "member.delete_request": self._ev_member_delete,
@@ -445,12 +637,15 @@ class HQService:
             if handler is None:
                 raise Reject("unknown_event_type")
             res = handler(s, req, ev, shift, local)
-            sp.commit()
+            if sp is not None:
+                self._flush_ledger(s)
+                sp.commit()
             if res.get("outcome") in ("applied", "adjusted", "redirected"):
                 s.info.setdefault("done", set()).add(ev.event_id)
         except Reject as r:
-            sp.rollback()
-            s.info["members"] = {}  # locks taken inside the savepoint were released with it
+            # raised before the event wrote anything (in the fast path nothing needs undoing)
+            if sp is not None:
+                self._undo_event(s, sp)
             s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,
                               member_id=(ev.payload or {}).get("member_id"),
                               details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details},
@@ -459,12 +654,24 @@ class HQService:
         except OperationalError:
             raise  # lock timeouts, lost connections: the whole batch is retried by the store
         except DBAPIError as exc:
-            sp.rollback()
-            s.info["members"] = {}
+            if sp is None:
+                raise  # the fast path: the batch is redone in the safe mode
+            self._undo_event(s, sp)
             log.exception("event %s failed", ev.event_id)
             return EventResult(**base, outcome="rejected", reason=f"error:{exc.__class__.__name__}")
         changes.extend((k, d, m, ev.event_id) for k, d, m in local)
         return EventResult(**base, **res)
+
+    def _undo_event(self, s: Session, sp) -> None:
+        """Safe mode: roll the event's savepoint back and forget what this batch learnt inside it."""
+        sp.rollback()
+        for row in s.info.get("new_ledger") or ():
+            s.info["booked"].discard(row["id"])
+        s.info["new_ledger"] = []
+        s.info["members"] = {}  # locks taken inside the savepoint were released with it
+        s.info["history"] = {}
+        s.info["entries"] = {}
+        s.info["reservations"] = {}
 
     # -- members -------------------------------------------------------------------------
     def _lock_member(self, s: Session, member_id: str) -> MemberRow | None:
@@ -588,20 +795,39 @@ class HQService:
         return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
 
     # -- ledger --------------------------------------------------------------------------
-    def _ledger_dict(self, e: LedgerRow, balance_after: int) -> dict:
-        return {"entry_id": e.id, "member_id": e.member_id, "kind": e.kind, "points": e.points,
-                "amount_yen": e.amount_yen, "store_id": e.store_id, "terminal_id": e.terminal_id,
-                "staff_id": e.staff_id, "created_at": e.created_at, "rule_set_version": e.rule_set_version,
-                "reverses_id": e.reverses_id, "coupon_id": e.coupon_id, "reason": e.reason,
-                "origin_event_id": e.origin_event_id, "balance_after": balance_after}
+    @staticmethod
+    def _ledger_dict(e, balance_after: int) -> dict:
+        g = e.get if isinstance(e, dict) else (lambda k: getattr(e, k))
+        return {"entry_id": g("id"), "member_id": g("member_id"), "kind": g("kind"), "points": g("points"),
+                "amount_yen": g("amount_yen"), "store_id": g("store_id"), "terminal_id": g("terminal_id"),
+                "staff_id": g("staff_id"), "created_at": g("created_at"), "rule_set_version": g("rule_set_version"),
+                "reverses_id": g("reverses_id"), "coupon_id": g("coupon_id"), "reason": g("reason"),
+                "origin_event_id": g("origin_event_id"), "balance_after": balance_after}
+
+    def _new_entry(self, s: Session, row: dict) -> dict:
+        """A ledger row to insert with the batch (set-based), visible to later events of the batch."""
+        full = {"amount_yen": None, "staff_id": None, "rule_set_version": None, "reverses_id": None,
+                "coupon_id": None, "reason": None, "origin_event_id": None, **row}
+        s.info["new_ledger"].append(full)
+        s.info["entries"][full["id"]] = full
+        s.info["booked"].add(full["id"])
+        return full
+
+    def _entry(self, s: Session, entry_id: str):
+        e = s.info["entries"].get(entry_id)
+        if e is None:
+            e = s.get(LedgerRow, entry_id)
+        if e is None:
+            return None
+        return e if isinstance(e, dict) else {"id": e.id, "kind": e.kind, "amount_yen": e.amount_yen,
+                                              "member_id": e.member_id}
 
     def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
               at: str, out: list) -> dict:
         """An entry HQ makes itself (a compensation); the same id everywhere, forever."""
-        entry = LedgerRow(id=str(uuid.uuid5(HQ_NS, f"{origin}:{tag}")), member_id=m.id, kind=kind, points=points,
-                          store_id="HQ", terminal_id="HQ", created_at=at, booked_at=iso(utcnow()),
-                          reason=reason, origin_event_id=origin)
-        s.add(entry)
+        entry = self._new_entry(s, {"id": str(uuid.uuid5(HQ_NS, f"{origin}:{tag}")), "member_id": m.id, "kind": kind,
+                                    "points": points, "store_id": "HQ", "terminal_id": "HQ", "created_at": at,
+                                    "booked_at": iso(utcnow()), "reason": reason, "origin_event_id": origin})
         m.balance += points
         d = self._ledger_dict(entry, m.balance)
         out.append(("ledger", d, m.id))
@@ -611,14 +837,14 @@ class HQService:
         p = ev.payload
         kind = p["kind"]
         entry_id = str(uuid.UUID(p["entry_id"]))
-        booked = s.info.get("booked")
-        if (entry_id in booked) if booked is not None else (s.get(LedgerRow, entry_id) is not None):
+        if entry_id in s.info["booked"]:
             return {"outcome": "duplicate", "reason": "entry_already_booked"}
         if p.get("store_id") != req.store_id or p.get("terminal_id") != req.terminal_id:
             raise Reject("foreign_terminal")
         m, redirected = self._resolve(s, p["member_id"])
         if m is None:
             raise Reject("unknown_member")
+        # -- nothing is written above this line: a Reject leaves no trace but its conflict row --
         points = int(p["points"])
         created_at = p["created_at"]
         if shift:
@@ -629,19 +855,21 @@ class HQService:
         hq_points = points
         if kind == "earn":
             hq_points, used_version = self._reprice(s, m, p, t, req.store_id)
-        entry = LedgerRow(id=entry_id, member_id=m.id, kind=kind, points=points, amount_yen=p.get("amount_yen"),
-                          store_id=req.store_id, terminal_id=req.terminal_id, staff_id=p.get("staff_id"),
-                          created_at=created_at, booked_at=iso(utcnow()), rule_set_version=p.get("rule_set_version"),
-                          reverses_id=p.get("reverses_id"), coupon_id=p.get("coupon_id"), reason=p.get("reason"))
-        s.add(entry)
-        if booked is not None:
-            booked.add(entry_id)
+        entry = self._new_entry(s, {"id": entry_id, "member_id": m.id, "kind": kind, "points": points,
+                                    "amount_yen": p.get("amount_yen"), "store_id": req.store_id,
+                                    "terminal_id": req.terminal_id, "staff_id": p.get("staff_id"),
+                                    "created_at": created_at, "booked_at": iso(utcnow()),
+                                    "rule_set_version": p.get("rule_set_version"), "reverses_id": p.get("reverses_id"),
+                                    "coupon_id": p.get("coupon_id"), "reason": p.get("reason")})
         m.balance += points
         out.append(("ledger", self._ledger_dict(entry, m.balance), m.id))
         if kind == "earn":
             m.lifetime_spend_yen += int(p.get("amount_yen") or 0)
             if not m.last_visit_at or created_at > m.last_visit_at:
                 m.last_visit_at = created_at
+            h = s.info["history"].get(m.id)
+            if h is not None:
+                h[0].append((created_at, int(p.get("amount_yen") or 0), entry_id))
             if hq_points != points:
                 diff = hq_points - points
                 if diff < 0:
@@ -652,11 +880,15 @@ class HQService:
                                                    out=out))
                     reasons.append("repriced")
         elif kind == "void" and p.get("reverses_id"):
-            orig = s.get(LedgerRow, p["reverses_id"])
-            if orig is not None and orig.kind == "earn" and orig.amount_yen:
-                m.lifetime_spend_yen -= orig.amount_yen
+            orig = self._entry(s, p["reverses_id"])
+            h = s.info["history"].get(m.id)
+            if h is not None:
+                h[1].add(p["reverses_id"])
+            if orig is not None and orig["kind"] == "earn" and orig["amount_yen"]:
+                m.lifetime_spend_yen -= orig["amount_yen"]
         elif kind == "redeem":
-            res = s.get(Reservation, entry_id)
+            res = s.info["reservations"].get(entry_id) if entry_id in s.info["reservations"] else \
+                s.get(Reservation, entry_id) if s.info.get("safe") else None
             if res is not None:
                 res.status = "consumed"
         elif kind == "coupon" and p.get("coupon_id"):
@@ -704,10 +936,15 @@ class HQService:
         return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
 
     def _rule_sets(self, s: Session) -> list:
+        """Every rule set, parsed once per process (a version is immutable; new ones are read in)."""
         if "rule_sets" in s.info:
             return s.info["rule_sets"]
-        rows = s.execute(select(RuleSetRow.body)).scalars().all()
-        s.info["rule_sets"] = [_parsed_rule_set(json.dumps(b, sort_keys=True)) for b in rows]
+        versions = sorted(s.scalars(select(RuleSetRow.version)))
+        missing = [v for v in versions if v not in _RULE_SETS]
+        if missing:
+            for v, body in s.execute(select(RuleSetRow.version, RuleSetRow.body).where(RuleSetRow.version.in_(missing))):
+                _RULE_SETS[v] = _parsed_rule_set(json.dumps(body, sort_keys=True))
+        s.info["rule_sets"] = [_RULE_SETS[v] for v in versions]
         return s.info["rule_sets"]
 
     def _reprice(self, s: Session, m: MemberRow, p: dict, t: datetime, store_id: str) -> tuple[int, str]:
@@ -723,13 +960,14 @@ class HQService:
             until = min([x for x in [used.valid_to, *later] if x is not None], default=None)
             if used.valid_from <= t and (until is None or t < until + timedelta(seconds=self.settings.rule_grace_s)):
                 chosen = used
-        since = iso(t - timedelta(days=365))
-        voided = select(LedgerRow.reverses_id).where(LedgerRow.member_id == m.id, LedgerRow.kind == "void",
-                                                     LedgerRow.reverses_id.is_not(None))
-        spend, visits, last = s.execute(
-            select(func.coalesce(func.sum(LedgerRow.amount_yen), 0), func.count(), func.max(LedgerRow.created_at))
-            .where(LedgerRow.member_id == m.id, LedgerRow.kind == "earn", LedgerRow.created_at >= since,
-                   LedgerRow.created_at < iso(t), LedgerRow.id.not_in(voided))).one()
+        since, until_iso = iso(t - timedelta(days=365)), iso(t)
+        # the member's earns in the 12 months before t, not voided (loaded once per batch, kept up to date)
+        earns, voided, _ = self._history(s, m.id, since)
+        spend = visits = 0
+        for created, yen, eid in earns:
+            if since <= created < until_iso and eid not in voided:
+                spend += yen
+                visits += 1
         tier = tier_for(chosen, int(spend))
         state = MemberState(tier=tier.id if tier else None, annual_spend_yen=int(spend),
                             lifetime_spend_yen=m.lifetime_spend_yen,

@@ -26,5 +26,9 @@ class Settings:
     audit_retention_days: int = int(os.environ.get("TSUMUGI_HQ_AUDIT_DAYS", "90"))
     enrollment_code_hours: int = 72
     reservation_minutes: int = 10
+    # a verified credential is remembered per process this long (revocation honoured within it)
+    auth_cache_s: float = float(os.environ.get("TSUMUGI_HQ_AUTH_CACHE_S", "5"))
+    # database connections per worker process (and as many again on overflow)
+    pool_size: int = int(os.environ.get("TSUMUGI_HQ_POOL_SIZE", "8"))
     notify_poll_s: float = float(os.environ.get("TSUMUGI_HQ_POLL_S", "0.1"))
     schema: str | None = os.environ.get("TSUMUGI_HQ_SCHEMA") or None  # PostgreSQL schema (tests)

@@ -76,7 +76,7 @@ class HQClient:
     def close(self) -> None:
         self.http.close()
 
-    def _call(self, method: str, path: str, *, timeout: float | None = None, **kw) -> dict:
+    def _call(self, method: str, path: str, *, timeout: float | None = None, raw: bool = False, **kw):
         try:
             r = self.http.request(method, path, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                                   **kw)
@@ -99,7 +99,7 @@ class HQClient:
             except ValueError:
                 body = {}
             raise Refused(r.status_code, body.get("error", "refused"), body.get("message", r.text[:200]))
-        return r.json()
+        return r.content if raw else r.json()
 
     def health(self, timeout: float = 2.0) -> dict:
         return self._call("GET", "/v1/health", timeout=timeout)
@@ -108,15 +108,16 @@ class HQClient:
         return EnrollResponse.model_validate(self._call("POST", "/v1/enroll", json=req.model_dump()))
 
     def push(self, req: PushRequest) -> PushResponse:
-        return PushResponse.model_validate(self._call("POST", "/v1/sync/push",
-                                                      content=req.model_dump_json(),
-                                                      headers={"Content-Type": "application/json"}))
+        return PushResponse.model_validate_json(self._call("POST", "/v1/sync/push", raw=True,
+                                                           content=req.model_dump_json(),
+                                                           headers={"Content-Type": "application/json"}))
 
     def changes(self, cursor: str | None, limit: int = 2000) -> ChangesPage:
         params = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        return ChangesPage.model_validate(self._call("GET", "/v1/sync/changes", params=params, timeout=60.0))
+        return ChangesPage.model_validate_json(self._call("GET", "/v1/sync/changes", params=params, timeout=60.0,
+                                                          raw=True))
 
     def reserve(self, req: ReserveRequest, timeout: float = 1.5) -> ReserveResponse:
         return ReserveResponse.model_validate(self._call("POST", "/v1/redemptions/reserve", json=req.model_dump(),

@@ -137,7 +137,7 @@ class _DbLock:
 
 class SyncEngine:
     def __init__(self, store, *, client: HQClient | None = None, batch_size: int = MAX_BATCH,
-                 page_size: int = 2000, verify: bool | str = True, lock: bool = True, transport=None):
+                 page_size: int = 5000, verify: bool | str = True, lock: bool = True, transport=None):
         self.store = store
         self.replica = ReplicaService(store)
         self.batch_size = min(batch_size, MAX_BATCH)
@@ -219,20 +219,23 @@ class SyncEngine:
     def push_all(self) -> dict:
         totals: dict[str, int] = {}
         resent_from = None
+        stats = self.replica.queue_stats()  # once: then counted down as HQ answers
+        left = stats["queue"]
         while True:
             rows = self.replica.pending(self.batch_size)
             if not rows:
                 return totals
-            stats = self.replica.queue_stats()
             events = []
             for r in rows:
                 at_ms = int(parse_iso(r.created_at).timestamp() * 1000)
-                events.append(Event(event_id=r.event_id, seq=r.seq, type=r.type, hlc=str(self.hlc.now(at_ms)),
-                                    rule_set_version=(r.payload or {}).get("rule_set_version"), payload=r.payload))
+                events.append(Event.model_construct(event_id=r.event_id, seq=r.seq, type=r.type,
+                                                    hlc=str(self.hlc.now(at_ms)),
+                                                    rule_set_version=(r.payload or {}).get("rule_set_version"),
+                                                    payload=r.payload))
             req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
                               sent_at=iso(self.store.now()),
-                              events=events, queue_length=stats["queue"],
-                              oldest_pending_at=stats["oldest_pending_at"])
+                              events=events, queue_length=max(left, len(rows)),
+                              oldest_pending_at=rows[0].created_at)
             try:
                 resp = self.client.push(req)
             except SyncError as exc:
@@ -241,6 +244,7 @@ class SyncEngine:
             counts = self.replica.record_outcomes([r.model_dump() for r in resp.results])
             for k, v in counts.items():
                 totals[k] = totals.get(k, 0) + v
+            left -= sum(counts.values())
             if resp.gap:
                 first = rows[0].seq
                 if resp.expected_seq < first and resent_from != resp.expected_seq:
@@ -270,12 +274,13 @@ class SyncEngine:
                 reset = True
                 continue
             if page.changes:
-                summary = self.replica.apply_changes([c.model_dump() for c in page.changes], page.next_cursor,
+                summary = self.replica.apply_changes([{"id": c.id, "kind": c.kind, "data": c.data}
+                                                      for c in page.changes], page.next_cursor,
                                                      hq_public_key=self._hq_key())
                 touched.update(summary["touched_members"])
                 changes += len(page.changes)
                 for c in page.changes:  # keep our clock ahead of what we have seen
-                    for t in (c.data.get("field_times") or {}).values():
+                    for t in (c.data.get("field_times") or {}).values() if c.kind == "member" else ():
                         try:
                             self.hlc.receive(Timestamp.parse(t))
                         except ValueError:

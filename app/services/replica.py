@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.clock import iso, parse_iso
@@ -45,9 +45,11 @@ class ReplicaService:
         self.store = store
 
     # ---------------------------------------------------------------------------- outbox
-    def pending(self, limit: int = 500) -> list[Outbox]:
+    def pending(self, limit: int = 500) -> list:
+        """The next unacknowledged outbox rows (seq, event_id, type, payload, created_at), oldest first."""
         with self.store.db.read() as s:
-            return list(s.scalars(select(Outbox).where(Outbox.acked_at.is_(None)).order_by(Outbox.seq).limit(limit)))
+            return list(s.execute(select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.created_at)
+                                  .where(Outbox.acked_at.is_(None)).order_by(Outbox.seq).limit(limit)))
 
     def queue_stats(self) -> dict:
         with self.store.db.read() as s:
@@ -72,41 +74,74 @@ class ReplicaService:
     def record_outcomes(self, results: list[dict]) -> dict:
         """Store HQ's answers in one transaction: the outbox row is acknowledged, its ledger entry
         becomes ``acked``; a rejected points event is reversed locally (HQ booked nothing) and
-        lands in the conflicts table with adjusted ones (overdraft, lost migration)."""
+        lands in the conflicts table with adjusted ones (overdraft, lost migration).
+        Set-based: one executemany for the outbox, one UPDATE for the entries; only rejected and
+        adjusted events (rare) take the per-row path."""
         now = self.store.now()
+        now_iso = iso(now)
         counts: dict[str, int] = {}
+        ids = [r["event_id"] for r in results]
+        ob = Outbox.__table__
         with self.store.db.write() as s, s.no_autoflush:
-            rows = {r.event_id: r for r in s.scalars(select(Outbox).where(
-                Outbox.event_id.in_([r["event_id"] for r in results])))}
-            entries = {e.id: e for e in s.scalars(select(LedgerEntry).where(
-                LedgerEntry.id.in_([r["event_id"] for r in results])))}
+            rows = {}
+            entries = {}
+            for i in range(0, len(ids), 5000):
+                chunk = ids[i:i + 5000]
+                rows.update((r.event_id, r) for r in s.execute(
+                    select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.acked_at)
+                    .where(Outbox.event_id.in_(chunk))))
+                entries.update((e.id, e) for e in s.execute(
+                    select(LedgerEntry.id, LedgerEntry.member_id, LedgerEntry.sync_state)
+                    .where(LedgerEntry.id.in_(chunk))))
+            acks, to_ack, special = [], [], []
             for res in results:
                 row = rows.get(res["event_id"])
                 if row is None or row.acked_at is not None:
                     continue
                 outcome = res["outcome"]
                 counts[outcome] = counts.get(outcome, 0) + 1
-                row.outcome = outcome
-                row.outcome_detail = {k: v for k, v in res.items() if k not in ("event_id", "seq") and v}
-                row.acked_at = iso(now)
+                acks.append({"b_seq": row.seq, "outcome": outcome, "acked_at": now_iso,
+                             "outcome_detail": {k: v for k, v in res.items() if k not in ("event_id", "seq") and v}})
                 if not row.type.startswith("ledger."):
                     if outcome == "rejected":
-                        self._conflict(s, "rejected_event", row.payload.get("member_id"),
-                                       {"event_id": row.event_id, "type": row.type, "reason": res.get("reason")}, now)
+                        special.append((row, None, res))
                     continue
                 entry = entries.get(row.event_id)
                 if entry is not None and entry.sync_state == "pending":
-                    entry.sync_state = "acked"
-                if outcome == "rejected" and entry is not None:
-                    self._reverse_rejected(s, entry, res.get("reason"), now)
-                elif outcome == "adjusted":
-                    for reason in (res.get("reason") or "").split(","):
-                        kind = {"overdraft": "overdraft", "card_already_migrated": "migration_lost",
-                                "repriced": "repriced"}.get(reason, reason or "adjusted")
-                        self._conflict(s, kind, entry.member_id if entry else row.payload.get("member_id"),
-                                       {"event_id": row.event_id, "type": row.type,
-                                        "compensation": res.get("compensation") or []}, now)
+                    to_ack.append(entry.id)
+                if outcome in ("rejected", "adjusted"):
+                    special.append((row, entry, res))
+            if acks:
+                s.execute(ob.update().where(ob.c.seq == bindparam("b_seq"))
+                          .values(outcome=bindparam("outcome"), outcome_detail=bindparam("outcome_detail"),
+                                  acked_at=bindparam("acked_at")), acks)
+            for i in range(0, len(to_ack), 5000):
+                s.execute(update(LedgerEntry).where(LedgerEntry.id.in_(to_ack[i:i + 5000]),
+                                                    LedgerEntry.sync_state == "pending")
+                          .values(sync_state="acked").execution_options(synchronize_session=False))
+            for row, entry, res in special:
+                outcome = res["outcome"]
+                if entry is None:
+                    if outcome == "rejected" and not row.type.startswith("ledger."):
+                        self._conflict(s, "rejected_event", (row.payload or {}).get("member_id"),
+                                       {"event_id": row.event_id, "type": row.type, "reason": res.get("reason")}, now)
+                    elif outcome == "adjusted":
+                        self._adjusted_conflicts(s, row, None, res, now)
+                    continue
+                if outcome == "rejected":
+                    full = s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry.id)).first()
+                    self._reverse_rejected(s, full, res.get("reason"), now)
+                else:
+                    self._adjusted_conflicts(s, row, entry.member_id, res, now)
         return counts
+
+    def _adjusted_conflicts(self, s: Session, row, member_id: str | None, res: dict, now: datetime) -> None:
+        for reason in (res.get("reason") or "").split(","):
+            kind = {"overdraft": "overdraft", "card_already_migrated": "migration_lost",
+                    "repriced": "repriced"}.get(reason, reason or "adjusted")
+            self._conflict(s, kind, member_id or (row.payload or {}).get("member_id"),
+                           {"event_id": row.event_id, "type": row.type,
+                            "compensation": res.get("compensation") or []}, now)
 
     def _reverse_rejected(self, s: Session, entry: LedgerEntry, reason: str | None, now: datetime) -> None:
         member = self._live(s, entry.member_id)
@@ -168,19 +203,48 @@ class ReplicaService:
         self.store._settings_cache = None  # read again after the commit
 
     def apply_changes(self, changes: list[dict], cursor: str, *, hq_public_key: bytes | None = None) -> dict:
-        """Apply one page of HQ's change feed and commit the cursor in the same transaction."""
+        """Apply one page of HQ's change feed and commit the cursor in the same transaction.
+
+        Set-based where it is safe: one query for which of the page's ledger entries are already
+        here (our own entries come back from HQ: skipped without a query each), one for which of
+        its members exist, and runs of new members inserted with one executemany. Anything else
+        (existing members, merges, deletions, other stores' entries with their lots) takes the
+        per-change path, in feed order: a run of new members is written before the next change
+        of any other kind is applied."""
         summary: dict = {"applied": 0, "deleted_members": 0, "conflicts": 0, "touched_members": set()}
         now = self.store.now()
         summary["parked"] = []
         with self.store.db.write() as s:
             pending_fields = self._pending_fields(s)
+            entry_ids = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger" and c["data"].get("entry_id")]
+            member_ids = [c["data"]["member_id"] for c in changes if c["kind"] == "member"
+                          and c["data"].get("member_id") and not c["data"].get("scrubbed")]
+            known: set[str] = set()
+            existing: set[str] = set()
+            for i in range(0, len(entry_ids), 5000):
+                known.update(s.scalars(select(LedgerEntry.id).where(LedgerEntry.id.in_(entry_ids[i:i + 5000]))))
+            for i in range(0, len(member_ids), 5000):
+                existing.update(s.scalars(select(Member.id).where(Member.id.in_(member_ids[i:i + 5000]))))
+            s.info["ledger_checked"] = set(entry_ids)
+            s.info["ledger_known"] = known
+            new_members: list[dict] = []
+            taken_nos: set[str] = set()
+            if len(member_ids) > len(existing):
+                nos = [c["data"].get("member_no") for c in changes if c["kind"] == "member" and c["data"].get("member_no")]
+                for i in range(0, len(nos), 5000):
+                    taken_nos.update(s.scalars(select(Member.member_no).where(Member.member_no.in_(nos[i:i + 5000]))))
             for ch in changes:
                 kind, data = ch["kind"], ch["data"]
+                if kind == "member" and self._new_member_row(data, now, existing, taken_nos, new_members):
+                    summary["applied"] += 1
+                    continue
+                self._insert_members(s, new_members)
                 handler = getattr(self, "_ch_" + kind.replace(".", "_"), None)
                 if handler is None:
                     continue
                 handler(s, data, now, summary, pending_fields=pending_fields, hq_public_key=hq_public_key)
                 summary["applied"] += 1
+            self._insert_members(s, new_members)
             # Debits that found too few points here wait for the credit that HQ booked after them
             # (e.g. an overdraft write-off): retry until nothing moves, keep the rest for later pages.
             parked = list(self.store.setting(SETTING_PARKED) or []) + summary["parked"]
@@ -198,6 +262,39 @@ class ReplicaService:
             self.wipe_free_pages()
         summary["touched_members"] = sorted(summary["touched_members"])
         return summary
+
+    def _new_member_row(self, d: dict, now, existing: set, taken_nos: set, out: list) -> bool:
+        """A member this store does not hold yet, as a row for the next executemany. False when
+        the change needs the per-change path (the member exists, or is already queued here)."""
+        if d.get("scrubbed"):
+            return True
+        mid = d.get("member_id")
+        if not mid or mid in existing:
+            return False
+        existing.add(mid)  # a later change for it in this page takes the per-change path
+        if d.get("status") == "deleted":
+            return True
+        fields = d.get("fields") or {}
+        kana = fields.get("name_kana") or ""
+        member_no = d.get("member_no") or mid[:20]
+        if member_no in taken_nos:
+            member_no = ("X" + mid.replace("-", ""))[:20]
+        taken_nos.add(member_no)
+        out.append({"id": mid, "member_no": member_no, "name": fields.get("name"), "name_kana": kana,
+                    "kana_key": kana_key(kana) if kana else "", "phone": fields.get("phone"),
+                    "email": fields.get("email"), "line_user_id": fields.get("line_user_id"),
+                    "birthday": fields.get("birthday"), "consent_marketing": bool(fields.get("consent_marketing")),
+                    "status": "active", "home_store_id": d.get("home_store_id"),
+                    "field_times": dict(d.get("field_times") or {}), "balance": 0, "lifetime_spend_yen": 0,
+                    "created_at": d.get("created_at") or iso(now), "updated_at": iso(now)})
+        return True
+
+    @staticmethod
+    def _insert_members(s: Session, rows: list[dict]) -> None:
+        if rows:
+            s.flush()
+            s.execute(Member.__table__.insert(), rows)
+            rows.clear()
 
     def wipe_free_pages(self) -> None:
         """After a deletion: overwrite freed pages and fold the WAL into the main file, truncated."""
@@ -318,7 +415,11 @@ class ReplicaService:
 
     # -- ledger --------------------------------------------------------------------------
     def _ch_ledger(self, s: Session, d: dict, now, summary, **_):
-        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == d["entry_id"])).first() is not None:
+        known = s.info.get("ledger_known")
+        if known is not None and d["entry_id"] in s.info["ledger_checked"]:
+            if d["entry_id"] in known:
+                return  # already here (our own entry coming back, or applied before)
+        elif s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == d["entry_id"])).first() is not None:
             return
         member = self._live(s, d["member_id"])
         if member is None:
@@ -335,6 +436,8 @@ class ReplicaService:
             summary.setdefault("parked", []).append(d)
             return
         sp.commit()
+        if known is not None:
+            known.add(d["entry_id"])
         summary["touched_members"].add(member.id)
 
     def _rule_set_at(self, at: datetime):

@@ -114,8 +114,11 @@ class FaultyTransport(httpx.HTTPTransport):
         super().__init__()
         self.drop_push_responses = 0
         self.pushes = 0
+        self.offline = False  # the store's network is down: every request fails to connect
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.offline:
+            raise httpx.ConnectError("network down (injected)", request=request)
         response = super().handle_request(request)
         if request.url.path == "/v1/sync/push":
             self.pushes += 1
@@ -138,11 +141,16 @@ class Clock:
 
 
 class StoreHandle:
-    def __init__(self, path: Path, store_id: str, hq: HQServer, clock: Clock | None = None):
+    def __init__(self, path: Path, store_id: str, hq: HQServer, clock: Clock | None = None,
+                 template: Path | None = None):
         from app.services.setup import init_store
         from app.store import SYSTEM, Store
         from sync.engine import SyncEngine
 
+        if template is not None:  # a migrated, empty store database: skips the schema upgrade
+            import shutil
+
+            shutil.copyfile(template, path)
         self.path = path
         self.clock = clock or Clock()
         self.store = Store.open(path, clock=self.clock)
