@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     ep = sub.add_parser("epoch").add_subparsers(dest="sub", required=True)
     ep.add_parser("bump")
     sub.add_parser("status")
+    from hq.cli_campaigns import add_parsers as add_campaign_parsers
+
+    add_campaign_parsers(sub)  # campaigns, jobs, notify, reports
     return p
 
 
@@ -82,9 +85,14 @@ def main(argv: list[str] | None = None) -> int:
 
             url = args.database_url or Settings().database_url
             os.environ["TSUMUGI_HQ_DATABASE_URL"] = url
+            os.environ.setdefault("TSUMUGI_HQ_SCHEDULER", "1")  # hq/jobs.py: the daily jobs run inside serve
             _service(url).db.close()  # migrate once, before the workers start
             uvicorn.run("hq.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info")
             return 0
+        from hq import cli_campaigns
+
+        if args.cmd in cli_campaigns.COMMANDS:
+            return cli_campaigns.run(args, lambda: _service(args.database_url))
         svc = _service(args.database_url)
         if args.cmd == "stores" and args.sub == "add":
             store_id, code = svc.add_store(args.name, args.store_id)

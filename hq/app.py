@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from hq.db import HQDatabase
+from hq.jobs import Scheduler, scheduler_enabled
 from hq.service import NOTIFY_CHANNEL, Forbidden, HQError, HQService, RateLimitedError, Who
 from hq.settings import Settings
 from sync.protocol import ChangesPage, EnrollRequest, EnrollResponse, PushRequest, PushResponse, ReserveRequest, \
@@ -133,10 +134,16 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     @asynccontextmanager
     async def lifespan(_app):
         watcher.start()
+        scheduler = None
+        if scheduler_enabled():  # hq/jobs.py: on in `python -m hq serve`, off by default
+            scheduler = Scheduler(service)
+            scheduler.start()
         try:
             yield
         finally:
             watcher.stop()
+            if scheduler is not None:
+                scheduler.stop()
             db.close()
 
     app = FastAPI(title="Tsumugi HQ", version="1", lifespan=lifespan)
@@ -317,4 +324,7 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     def admin_epoch(who: Who = Depends(who_admin)):
         return {"epoch": service.bump_epoch()}
 
+    from hq.campaigns_api import build_router
+
+    app.include_router(build_router(service))  # campaigns, jobs, reports
     return app

@@ -32,6 +32,18 @@ class RuleSetService:
     def current(self) -> RuleSet:
         return self.valid_at(self.store.now())
 
+    def active_and_upcoming(self, now: datetime | None = None) -> dict:
+        """For the read-only "rules" view: the version pricing now and the versions received ahead
+        of their start (sorted by start). {"active": RuleSet | None, "upcoming": [RuleSet, ...]}."""
+        now = now or self.store.now()
+        sets = self.all()
+        try:
+            active = rule_set_for(sets, now)
+        except ValueError:
+            active = None
+        upcoming = sorted((r for r in sets if r.valid_from > now), key=lambda r: r.valid_from)
+        return {"active": active, "upcoming": upcoming}
+
     def install(self, session: Session, rule_set: RuleSet) -> bool:
         """Store a rule set version (immutable: a version already held is left as it is)."""
         if session.get(RuleSetRow, rule_set.version) is not None:
