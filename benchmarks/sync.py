@@ -100,8 +100,8 @@ def _bulk_earns(h, members: int, per_member: int, yen: int = 200) -> int:
     ids = [h.register(f"ベンチ{i:05d}"[:3] + "タロウ").id for i in range(members)]
     rule_set = h.store.rules.current()
     now = datetime.now(timezone.utc)
-    con = sqlite3.connect(h.path)
-    con.execute("PRAGMA synchronous=OFF")
+    fairy = h.store.db.engine.raw_connection()  # the store's own connection (encrypted or not)
+    con = fairy.dbapi_connection
     ledger, lots, moves, outbox, bal = [], [], [], [], {}
     lot_id = (con.execute("SELECT COALESCE(MAX(id),0) FROM lots").fetchone()[0] or 0)
     start = now - timedelta(hours=2)
@@ -125,7 +125,8 @@ def _bulk_earns(h, members: int, per_member: int, yen: int = 200) -> int:
                 created))
             bal[mid] = bal.get(mid, 0) + pts
             n += 1
-    with con:
+    con.execute("BEGIN IMMEDIATE")
+    if True:
         con.executemany("INSERT INTO ledger (id, member_id, kind, points, amount_yen, staff_id, store_id, terminal_id,"
                         " created_at, rule_set_version, request_hash, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         ledger)
@@ -137,7 +138,8 @@ def _bulk_earns(h, members: int, per_member: int, yen: int = 200) -> int:
         con.executemany("UPDATE members SET balance = balance + ?, lifetime_spend_yen = lifetime_spend_yen + ?,"
                         " last_visit_at = ? WHERE id = ?",
                         [(b, per_member * yen, now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), m) for m, b in bal.items()])
-    con.close()
+    con.execute("COMMIT")
+    fairy.close()
     return n
 
 

@@ -168,6 +168,14 @@ class HQService:
             s.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         now = iso(utcnow())
         ids = []
+        if len(changes) > 1 and not self.db.is_sqlite:
+            # ids from the sequence under the advisory lock (so in commit order), rows by COPY
+            ids = list(s.scalars(text("SELECT nextval(pg_get_serial_sequence('changes', 'id')) "
+                                      "FROM generate_series(1, :n) ORDER BY 1"), {"n": len(changes)}))
+            self._copy(s, "changes", ("id", "kind", "data", "member_id", "created_at"),
+                       [(i, k, json.dumps(d), m, now) for i, (k, d, m) in zip(ids, changes)])
+            s.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            return ids
         rows = [{"kind": k, "data": d, "member_id": m, "created_at": now} for k, d, m in changes]
         if len(rows) == 1 or self.db.is_sqlite:
             for r in rows:
@@ -177,6 +185,16 @@ class HQService:
         if not self.db.is_sqlite:
             s.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
         return ids
+
+    @staticmethod
+    def _copy(s: Session, table: str, columns: tuple[str, ...], rows) -> None:
+        """PostgreSQL: rows into `table` by COPY, inside the session's transaction (set-based, no
+        per-row statement, no giant VALUES list to compile)."""
+        raw = s.connection().connection.dbapi_connection
+        cols = ", ".join(f'"{c}"' for c in columns)
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
 
     def head(self) -> int:
         with self.db.read() as s:
@@ -510,9 +528,15 @@ class HQService:
                 r = row.pop("_res")
                 if r.event_id in by_event:
                     r.change_id = by_event[r.event_id]
-                row["result"] = r.model_dump()
-            if new_rows:
+                row["result"] = r
+            if new_rows and self.db.is_sqlite:
+                for row in new_rows:
+                    row["result"] = row["result"].model_dump()
                 s.execute(EventRow.__table__.insert(), new_rows)
+            elif new_rows:
+                cols = ("store_id", "terminal_id", "seq", "event_id", "type", "outcome", "received_at")
+                self._copy(s, "events", cols + ("result",),
+                           [tuple(row[c] for c in cols) + (row["result"].model_dump_json(),) for row in new_rows])
             if audit:
                 s.execute(AuditRow.__table__.insert(), [{"at": iso(utcnow()), "principal": who.label, "role": who.kind,
                                                           "method": audit[0], "path": audit[1][:200], "status": 200,
@@ -614,10 +638,18 @@ class HQService:
             h = s.info["history"][member_id]
         return h
 
+    _LEDGER_COLS = ("id", "member_id", "kind", "points", "amount_yen", "store_id", "terminal_id", "staff_id",
+                    "created_at", "booked_at", "rule_set_version", "reverses_id", "coupon_id", "reason",
+                    "origin_event_id")
+
     def _flush_ledger(self, s: Session) -> None:
         rows = s.info.get("new_ledger")
         if rows:
-            s.execute(LedgerRow.__table__.insert(), rows)
+            if self.db.is_sqlite:
+                s.execute(LedgerRow.__table__.insert(), rows)
+            else:
+                cols = self._LEDGER_COLS
+                self._copy(s, "ledger", cols, [tuple(r[c] for c in cols) for r in rows])
             rows.clear()
 
     def _apply_one(self, s: Session, req: PushRequest, ev, shift: int, changes: list) -> EventResult:

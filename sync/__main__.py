@@ -50,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
         args.db = Path(user_data_dir("Tsumugi", "Tsumugi")) / "store.sqlite"
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    store = Store.open(args.db)
+    try:  # an encrypted store database needs its key from the keyring just to open
+        store = Store.open(args.db)
+    except SecretStoreUnavailable as exc:
+        return fail(5, exc.code, exc.message)
     try:
         if args.cmd == "enroll":
             res = enroll(store, args.hq_url, args.code)
