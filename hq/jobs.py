@@ -157,7 +157,8 @@ def _issue_coupons(svc, job: str, day: date, rs: RuleSet, template_id: str, memb
                               "created_at": _iso(now)})
                 coupons.append({"id": cid, "member_id": mid, "data": data, "used_entry_id": None})
                 changes.append(("coupon", data, mid))
-            n = insert_ignore(s, JobItem, items, ["job", "run_date", "member_id"])
+            insert_ignore(s, JobItem, items, ["job", "run_date", "member_id"])
+            n = len(todo)  # under this transaction's write lock / the PK: another run inserts none of them
             insert_ignore(s, CouponRow, coupons, ["id"])
             svc._emit(s, changes)
             members = s.scalars(select(MemberRow).where(MemberRow.id.in_(todo), MemberRow.consent_marketing.is_(True)))

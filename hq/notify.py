@@ -73,7 +73,8 @@ def enqueue(session, member, template: str, params: dict, key: str, *, dialect_i
     now = _iso(datetime.now(timezone.utc))
     rows = [{"dedupe_key": f"{key}:{ch}", "member_id": member.id, "channel": ch, "template": template,
              "params": params, "status": "pending", "attempts": 0, "created_at": now} for ch in chans]
-    return insert_ignore(session, Notification, rows, ["dedupe_key"])
+    insert_ignore(session, Notification, rows, ["dedupe_key"])
+    return len(rows)
 
 
 def insert_ignore(session, model, rows: list[dict], keys: list[str]) -> int:
@@ -87,7 +88,8 @@ def insert_ignore(session, model, rows: list[dict], keys: list[str]) -> int:
         from sqlalchemy.dialects.sqlite import insert
     n = 0
     for i in range(0, len(rows), 2000):
-        res = session.execute(insert(model).on_conflict_do_nothing(index_elements=keys), rows[i:i + 2000])
+        res = session.connection().execute(insert(model.__table__).on_conflict_do_nothing(index_elements=keys),
+                                           rows[i:i + 2000])
         n += res.rowcount if res.rowcount and res.rowcount > 0 else 0
     return n
 
