@@ -60,6 +60,15 @@ class Context(QObject):
         self.lang = lang
         self.sounds = sounds
         self.actor = None
+        self.sync = None  # sync.api's SyncWorker once the store is enrolled and the worker started
+
+    def wake_sync(self) -> None:
+        """After a points action: send it to HQ now rather than at the next outbox check."""
+        if self.sync is not None:
+            try:
+                self.sync.wake()
+            except Exception:  # noqa: BLE001 - sync never stops the counter
+                pass
 
     def set_actor(self, actor) -> None:
         self.actor = actor

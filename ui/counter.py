@@ -144,12 +144,15 @@ class CounterScreen(QWidget):
     new_member_requested = Signal()
     settings_requested = Signal()
     sign_out_requested = Signal()
+    manager_requested = Signal()          # F9, managers only
+    legacy_import_requested = Signal()    # F10, managers only
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("counter")
         self.dialog = None
+        self.migrate_dialog = None
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         self.panel = MemberPanel(ctx)
@@ -182,9 +185,11 @@ class CounterScreen(QWidget):
             ("F3", self.tr("Use coupon"), self.use_coupon),
             ("F4", self.tr("Void last"), self.void_last),
             ("F5", self.tr("New member"), self.new_member_requested.emit),
-            ("F6", self.tr("Migrate paper card"), lambda: None),
+            ("F6", self.tr("Migrate paper card"), self.migrate_card),
             ("F7", self.tr("Settings"), self.settings_requested.emit),
             ("F8", self.tr("Sign out"), self.sign_out_requested.emit),
+            ("F9", self.tr("Manager menu"), self.manager_requested.emit),
+            ("F10", self.tr("Import legacy ledger"), self.legacy_import_requested.emit),
         ]
         for i, (key, label, slot) in enumerate(actions):
             b = QPushButton(f"{key}\n{label}")
@@ -198,8 +203,6 @@ class CounterScreen(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(lambda b=b: b.isEnabled() and b.click())
-        self.buttons["F6"].setEnabled(False)
-        self.buttons["F6"].setToolTip(self.tr("Coming soon: paper card migration"))
         outer.addLayout(bar)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -222,7 +225,11 @@ class CounterScreen(QWidget):
         if has:
             self.buttons["F3"].setEnabled(bool(self.view.coupons))
         actor = self.ctx.actor
-        self.buttons["F7"].setEnabled(bool(actor and actor.is_manager))
+        manager = bool(actor and actor.is_manager)
+        self.buttons["F7"].setEnabled(manager)
+        for k in ("F9", "F10"):  # a cashier never sees the manager's screens
+            self.buttons[k].setVisible(manager)
+            self.buttons[k].setEnabled(manager)
 
     def focus_amount(self):
         self.amount.setFocus()
@@ -249,6 +256,13 @@ class CounterScreen(QWidget):
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.cancel_for_scan()
         self.dialog = None
+        if self.migrate_dialog is not None and self.migrate_dialog.isVisible():
+            self.migrate_dialog.cancel_for_scan()
+        self.migrate_dialog = None
+
+    def migrating(self) -> bool:
+        """The paper card wizard is open: scans go to it (the card, then the member code)."""
+        return self.migrate_dialog is not None and self.migrate_dialog.isVisible()
 
     # -- member ----------------------------------------------------------------------------------
     def lookup(self, text: str, on_done=None):
@@ -330,6 +344,7 @@ class CounterScreen(QWidget):
 
     def _applied(self, result):
         self.amount.clear()
+        self.ctx.wake_sync()
         hooks_receipt(self.ctx, result)
         self.refresh_member(result.member_id)
 
@@ -365,6 +380,30 @@ class CounterScreen(QWidget):
 
     def void_last(self):
         return self._open(VoidDialog(self.ctx, self))
+
+    def migrate_card(self):
+        """F6: the paper card wizard, linked to the member on screen when there is one."""
+        if self.ctx.actor is None:
+            return None
+        from ui.migrate import MigratePaperCardDialog
+
+        self.close_dialog()
+        member_id = self.view.member_id if self.view is not None and not self.panel.search.active else None
+        dlg = MigratePaperCardDialog(self.ctx, self, member_id=member_id)
+        dlg.applied.connect(self._migrated)
+        dlg.finished.connect(self._migrate_closed)
+        self.migrate_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _migrated(self, res):
+        self.ctx.wake_sync()
+        self.refresh_member(res.entry.member_id)
+
+    def _migrate_closed(self, _code):
+        if self.migrate_dialog is self.sender():
+            self.migrate_dialog = None
+        self.focus_amount()
 
 
 def hooks_receipt(ctx, result):

@@ -174,6 +174,7 @@ class RedeemDialog(ActionDialog):
 
         self.view = view
         self.bill = bill_yen or None
+        self.mode = None
         info = self.tr("Balance: %1").replace("%1", pts(view.balance))
         if self.bill:
             info += "   " + self.tr("Bill: %1").replace("%1", yen(self.bill))
@@ -198,12 +199,44 @@ class RedeemDialog(ActionDialog):
             self.confirm_button.setEnabled(True)
             self.set_message(self.tr("Enter the points to use."), error=True)
             return
-        c.run(c.store.ledger.redeem, c.actor, self.view.member_id, int(text), self.key, bill_yen=self.bill,
-              on_ok=self.on_ok, on_error=self.on_error)
+        self.mode = None
+        worker = getattr(c, "sync", None)
+        if worker is None:  # not connected to HQ: the store's own rules and balance
+            c.run(c.store.ledger.redeem, c.actor, self.view.member_id, int(text), self.key, bill_yen=self.bill,
+                  on_ok=self.on_ok, on_error=self.on_error)
+            return
+        # online first (HQ reserves the points, short timeout); offline capped by the rules
+        c.run(worker.engine.redeem, c.actor, self.view.member_id, int(text), self.key, bill_yen=self.bill,
+              on_ok=self._redeemed, on_error=self.on_error)
+
+    def _redeemed(self, res: dict) -> None:
+        self.mode = res.get("mode")
+        self.on_ok(res["entry"])
+
+    def offline_allowance(self) -> int | None:
+        rs = getattr(self.view, "rule_set", None)
+        try:
+            return int(rs.offline.daily_allowance_points)
+        except (AttributeError, TypeError, ValueError):
+            return None
+
+    def on_error(self, exc) -> None:
+        super().on_error(exc)
+        params = getattr(exc, "params", {}) or {}
+        code = getattr(exc, "code", None)
+        if params.get("offline") and code in ("insufficient_balance", "over_offline_allowance"):
+            cap = params.get("remaining") if code == "over_offline_allowance" else params.get("balance")
+            line = self.tr("Offline: capped at %1.").replace("%1", pts(int(cap or 0)))
+            self.set_message(self.message.text() + "\n" + line, error=True)
 
     def describe(self, r) -> str:
         s = super().describe(r)
-        return s + "\n" + self.tr("Discount: %1").replace("%1", yen(-r.points))
+        s += "\n" + self.tr("Discount: %1").replace("%1", yen(-r.points))
+        if self.mode == "offline":
+            cap = self.offline_allowance()
+            s += "\n" + (self.tr("Offline: capped at %1 a day; HQ confirms when the network is back.").replace(
+                "%1", pts(cap)) if cap is not None else self.tr("Offline: HQ confirms when the network is back."))
+        return s
 
 
 class CouponDialog(ActionDialog):

@@ -180,6 +180,7 @@ def start(argv=None):
 
         QTimer.singleShot(0, lambda: win.ctx.run(warm_up, store, on_error=lambda exc: log.info(
             "warm-up: %s", type(exc).__name__)))
+        QTimer.singleShot(0, win.start_sync)  # sync with HQ (when enrolled), started off the GUI thread
     return app, win, store
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,7 +28,23 @@ from ui.texts import texts
 log = logging.getLogger(__name__)
 
 
+def format_sync_time(value) -> str | None:
+    """HQ's last success (ISO, UTC) → local '2026/11/22 21:05' for the status bar."""
+    if not value:
+        return None
+    from ui.models import local_time
+
+    try:
+        return local_time(value) or str(value)
+    except Exception:  # noqa: BLE001
+        return str(value)
+
+
 class MainWindow(QMainWindow):
+    # SyncState from the sync worker's thread → the GUI thread (queued)
+    sync_state_received = Signal(object)
+    review_count_changed = Signal(int)
+
     def __init__(self, store, config, lang="ja", camera_source: str | None = None, wedge_clock=None,
                  parent=None):
         super().__init__(parent)
@@ -44,6 +60,14 @@ class MainWindow(QMainWindow):
         self.dialog = None
         self.wizard = None
         self._sync = (False, 0, None, False)
+        self.sync_worker = None
+        self.sync_state = None
+        self.review_count = 0
+        self.manager_window = None
+        self.legacy_window = None
+        self.net = DbExecutor(self, name="tsumugi-net")  # network work (start/stop sync, enrollment)
+        self.ctx.net = self.net
+        self.sync_state_received.connect(self._on_sync_state, Qt.ConnectionType.QueuedConnection)
 
         self.wedge = WedgeFilter(self._classifier(), self, clock=wedge_clock)
         self.wedge.scanned.connect(lambda text: self.handle_scan(text, "wedge"))
@@ -62,7 +86,14 @@ class MainWindow(QMainWindow):
         self.keyfile_label.setObjectName("keyfileWarning")
         self.camera_label = QLabel()
         self.staff_label = QLabel()
+        self.review_badge = QPushButton()
+        self.review_badge.setObjectName("reviewBadge")
+        self.review_badge.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.review_badge.setFlat(True)
+        self.review_badge.clicked.connect(lambda: self.open_manager(tab="conflicts"))
+        self.review_badge.hide()
         sb = self.statusBar()
+        sb.addPermanentWidget(self.review_badge)
         sb.addPermanentWidget(self.camera_label)
         sb.addPermanentWidget(self.keyfile_label)
         sb.addPermanentWidget(self.staff_label)
@@ -119,6 +150,8 @@ class MainWindow(QMainWindow):
             self.counter.new_member_requested.connect(self.open_new_member)
             self.counter.settings_requested.connect(self.open_settings)
             self.counter.sign_out_requested.connect(self.sign_out)
+            self.counter.manager_requested.connect(self.open_manager)
+            self.counter.legacy_import_requested.connect(self.open_legacy_import)
             self.counter.right.insertWidget(0, self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
             self.stack.addWidget(self.signin)
             self.stack.addWidget(self.counter)
@@ -149,6 +182,7 @@ class MainWindow(QMainWindow):
             self.keyfile_label.show()
         else:
             self.keyfile_label.hide()
+        self._refresh_badge()
         a = self.ctx.actor
         self.staff_label.setText(self.tr("Staff: %1 (%2)").replace("%1", a.name).replace(
             "%2", str(a.staff_id)) if a else self.tr("Signed out"))
@@ -158,6 +192,110 @@ class MainWindow(QMainWindow):
         """For the sync engine: online/offline, unsent queue length, last sync time (text)."""
         self._sync = (bool(online), int(queue), last_sync, True)
         self.refresh_status()
+
+    # -- 要確認 badge ------------------------------------------------------------------------------
+    @Slot(int)
+    def set_review_badge(self, count: int) -> None:
+        """Open conflicts (要確認): shown on the main window while any is open."""
+        self.review_count = max(0, int(count))
+        self._refresh_badge()
+        self.review_count_changed.emit(self.review_count)
+
+    def _refresh_badge(self) -> None:
+        n = self.review_count
+        if n and self.ctx.actor is not None:
+            self.review_badge.setText(self.tr("Needs review: %1").replace("%1", str(n)))
+            a = self.ctx.actor
+            self.review_badge.setToolTip(
+                self.tr("Open the manager menu (F9) to see what needs review.") if a.is_manager
+                else self.tr("Please tell the store manager."))
+            self.review_badge.show()
+        else:
+            self.review_badge.hide()
+
+    def refresh_review_count(self) -> None:
+        """Count the open conflicts on the DB executor; the badge follows."""
+        if self.executor._closed or not self.ctx.store.initialised:
+            return
+        from ui.manager import open_conflicts_count
+
+        self.ctx.run(open_conflicts_count, self.ctx.store, on_ok=self.set_review_badge,
+                     on_error=lambda exc: log.info("conflict count: %s", type(exc).__name__))
+
+    # -- sync ------------------------------------------------------------------------------------
+    def start_sync(self) -> None:
+        """Start the store's sync worker off the GUI thread (nothing happens when not enrolled)."""
+        if self.sync_worker is not None or self.net._closed or not self.ctx.store.initialised:
+            return
+        store = self.ctx.store
+
+        def start():
+            from sync.api import start_worker  # httpx & co. load here, off the GUI thread
+
+            worker = start_worker(store)
+            if worker is None:
+                return None, None
+            self._started_worker = worker  # so that shutdown stops it even before `ok` runs
+            worker.add_listener(self._sync_listener)
+            try:
+                return worker, worker.state()
+            except Exception:  # noqa: BLE001 - the first round will tell
+                return worker, None
+
+        def ok(pair):
+            worker, state = pair
+            if worker is None:
+                return
+            if self.net._closed:  # closing already
+                self._stop_worker(worker)
+                return
+            self.sync_worker = worker
+            self.ctx.sync = worker
+            if state is not None:
+                self._on_sync_state(state)
+
+        def err(exc):
+            log.warning("sync worker not started: %s", type(exc).__name__)
+            self.ctx.status(self.tr("Sync with HQ could not start: %1").replace("%1", texts().error(exc)), 10000)
+
+        self.net.submit(start, on_ok=ok, on_error=err)
+
+    def _sync_listener(self, state) -> None:
+        """Called on the sync worker's thread: hand the state to the GUI thread."""
+        try:
+            self.sync_state_received.emit(state)
+        except RuntimeError:  # the window is gone (closing)
+            pass
+
+    @Slot(object)
+    def _on_sync_state(self, st) -> None:
+        self.sync_state = st
+        self.set_sync_state(bool(st.online), int(st.queue), format_sync_time(st.last_sync))
+        if self.manager_window is not None:
+            try:
+                self.manager_window.sync.set_state(st)
+            except RuntimeError:
+                self.manager_window = None
+        if self.ctx.actor is not None:
+            self.refresh_review_count()
+
+    @staticmethod
+    def _stop_worker(worker) -> None:
+        try:
+            worker.stop(timeout=2.0)
+        except Exception:  # noqa: BLE001
+            log.warning("sync worker did not stop cleanly", exc_info=True)
+
+    def stop_sync(self) -> None:
+        worker, self.sync_worker = self.sync_worker, None
+        self.ctx.sync = None
+        if worker is not None:
+            worker.remove_listener(self._sync_listener)
+            self._stop_worker(worker)
+
+    def enrolled(self, info: dict | None = None) -> None:
+        """The enrollment dialog succeeded: start syncing now."""
+        self.start_sync()
 
     def set_language(self, lang: str):
         from ui import i18n
@@ -225,6 +363,9 @@ class MainWindow(QMainWindow):
         if self.ctx.actor is None:
             self.ctx.status(self.tr("Sign in first, then scan."))
             self.sounds.play("bad")
+            return
+        if self.counter.migrating():  # the paper card wizard reads the card, then the member code
+            self.counter.migrate_dialog.scan(text)
             return
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.cancel_for_scan()
@@ -294,9 +435,13 @@ class MainWindow(QMainWindow):
         self.counter.focus_amount()
         self._activity()
         self.refresh_status()
+        self.refresh_review_count()
+        if actor.is_manager:
+            self.catch_up_reports()
 
     def sign_out(self):
         self.idle.stop()
+        self.close_manager_screens()
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.cancel_for_scan()
         if self.counter is not None:
@@ -337,10 +482,91 @@ class MainWindow(QMainWindow):
 
         dlg = SettingsDialog(self.ctx, self)
         dlg.saved.connect(self._settings_saved)
+        dlg.enrolled.connect(self.enrolled)
         dlg.finished.connect(lambda _=0: self._dialog_closed())
         self.dialog = dlg
         dlg.open()
         return dlg
+
+    # -- the manager's screens (店長メニュー) -------------------------------------------------------
+    def _runner(self):
+        from ui.manager.runner import Runner
+
+        if getattr(self, "_manager_runner", None) is None:
+            self._manager_runner = Runner(self, executor=self.executor)
+        return self._manager_runner
+
+    def catch_up_reports(self) -> None:
+        """After a manager signs in: every missed daily report / month-end, made on the DB executor."""
+        if self.executor._closed:
+            return
+        from ui.manager.reports import catch_up_reports
+
+        def done(made):
+            if made:
+                self.ctx.status(self.tr("Reports created: %1").replace("%1", str(len(made))), 8000)
+                if self.manager_window is not None:
+                    self.manager_window.reports.reload()
+
+        catch_up_reports(self.ctx.store, self._runner(), on_done=done)
+
+    def open_manager(self, tab: str | None = None):
+        """F9: customers, 要確認, reports, audit log, sync health. Managers only."""
+        a = self.ctx.actor
+        if a is None or not a.is_manager:
+            if a is not None:
+                from app.errors import PermissionDenied
+
+                self.ctx.status(texts().error(PermissionDenied("manager only")))
+            return None
+        if self.manager_window is None:
+            from ui.manager import open_manager
+
+            w = open_manager(self, self.ctx.store, a, executor=self.executor)
+            w.setWindowFlag(Qt.WindowType.Window, True)
+            w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            w.open_conflicts_changed.connect(self.set_review_badge)
+            w.destroyed.connect(lambda _=None: setattr(self, "manager_window", None))
+            if self.sync_state is not None:
+                w.sync.set_state(self.sync_state)
+            self.manager_window = w
+        w = self.manager_window
+        if tab == "conflicts":
+            w.tabs.setCurrentWidget(w.conflicts)
+        w.show()
+        w.raise_()
+        w.activateWindow()
+        return w
+
+    def open_legacy_import(self):
+        """F10: 旧台帳の取込 (Excel / CSV). Managers only."""
+        a = self.ctx.actor
+        if a is None or not a.is_manager:
+            return None
+        if self.legacy_window is None:
+            from ui.legacy_import import LegacyImportWindow
+
+            w = LegacyImportWindow(self.ctx, self)
+            w.setWindowFlag(Qt.WindowType.Window, True)
+            w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            w.resize(1100, 720)
+            w.destroyed.connect(lambda _=None: setattr(self, "legacy_window", None))
+            self.legacy_window = w
+        w = self.legacy_window
+        w.show()
+        w.raise_()
+        w.activateWindow()
+        return w
+
+    def close_manager_screens(self) -> None:
+        for name in ("manager_window", "legacy_window"):
+            w = getattr(self, name)
+            setattr(self, name, None)
+            if w is not None:
+                try:
+                    w.close()
+                except RuntimeError:
+                    pass
 
     def _dialog_closed(self):
         self.dialog = None
@@ -367,6 +593,13 @@ class MainWindow(QMainWindow):
     # -- closing ---------------------------------------------------------------------------------
     def shutdown(self):
         self.idle.stop()
+        self.close_manager_screens()
+        self.net.shutdown(wait=True)  # a worker being started is then known: stop it too
+        started = getattr(self, "_started_worker", None)
+        if started is not None and self.sync_worker is None:
+            self.sync_worker = started
+        self._started_worker = None
+        self.stop_sync()
         if self.counter is not None:
             self.counter.panel.search.clear()  # no search may start once the executor is closed
         self.stop_camera()

@@ -29,8 +29,32 @@ def _unescape(s: str) -> str:
     return s.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
 
 
+def enroll_error_text(w, exc) -> str:
+    """Enrollment failures in words a store manager can act on."""
+    code = getattr(exc, "code", None)
+    if code == "no_keyring":
+        return w.tr("This computer has no OS keyring, so the HQ credential cannot be kept safely. "
+                    "Install or unlock a keyring (GNOME Keyring, Windows Credential Locker, macOS Keychain) "
+                    "and try again. Nothing was sent.")
+    if code == "refused":
+        status = getattr(exc, "status", None)
+        if status in (400, 401, 403, 404, 409, 410, 422):
+            return w.tr("HQ refused the code: it is wrong, already used or expired. Ask HQ for a new "
+                        "one-time code.")
+        return w.tr("HQ refused the connection (%1).").replace("%1", str(getattr(exc, "error", status)))
+    if code in ("offline", "rate_limited"):
+        return w.tr("HQ could not be reached at this address. Check the address and the network, then try "
+                    "again. The counter keeps working offline.")
+    if code == "not_enrolled":
+        return w.tr("This store is not set up yet.")
+    if isinstance(exc, ValueError):
+        return w.tr("This is not an HQ address. Use https://… (plain http only to this computer).")
+    return texts().error(exc)
+
+
 class SettingsDialog(QDialog):
     saved = Signal(dict)  # the store-wide values saved
+    enrolled = Signal(dict)  # connected to HQ: {"store_id", "hq_url", ...}
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -100,6 +124,29 @@ class SettingsDialog(QDialog):
         f.addRow(self.tr("Printer"), self.printer)
         tabs.addTab(dev_tab, self.tr("Camera and printer"))
 
+        hq_tab = QWidget()
+        f = QFormLayout(hq_tab)
+        self.hq_state = QLabel()
+        self.hq_state.setWordWrap(True)
+        self.hq_url = QLineEdit(st.get("sync.hq_url") or "")
+        self.hq_url.setPlaceholderText("https://hq.example.jp")
+        self.hq_code = QLineEdit()
+        self.hq_code.setPlaceholderText(self.tr("from HQ (python -m hq stores add)"))
+        self.enroll_button = QPushButton(self.tr("Connect to HQ"))
+        self.enroll_button.clicked.connect(self.enroll)
+        self.enroll_message = QLabel("")
+        self.enroll_message.setObjectName("dialogMessage")
+        self.enroll_message.setWordWrap(True)
+        f.addRow(self.tr("Status"), self.hq_state)
+        f.addRow(self.tr("HQ address"), self.hq_url)
+        f.addRow(self.tr("One-time code"), self.hq_code)
+        f.addRow("", self.enroll_button)
+        f.addRow("", self.enroll_message)
+        self._show_hq_state(st.get("sync.hq_url"))
+        tabs.addTab(hq_tab, self.tr("HQ"))
+        self.tabs = tabs
+        self.hq_tab = hq_tab
+
         self.message = QLabel("")
         self.message.setObjectName("dialogMessage")
         lay.addWidget(self.message)
@@ -114,6 +161,35 @@ class SettingsDialog(QDialog):
             b.setMinimumHeight(56)
             row.addWidget(b)
         lay.addLayout(row)
+
+    def _show_hq_state(self, url) -> None:
+        self.hq_state.setText(self.tr("Connected to HQ: %1").replace("%1", url) if url
+                              else self.tr("Not connected to HQ. The counter works offline."))
+
+    def enroll(self) -> None:
+        """HQ address + one-time code → sync.engine.enroll on the network thread."""
+        url, code = self.hq_url.text().strip(), self.hq_code.text().strip()
+        if not url or not code:
+            self.enroll_message.setText(self.tr("Enter HQ's address and the one-time code."))
+            return
+        from sync.engine import enroll
+
+        self.enroll_button.setEnabled(False)
+        self.enroll_message.setText(self.tr("Connecting to HQ…"))
+        runner = getattr(self.ctx, "net", None) or self.ctx.executor
+
+        def ok(info):
+            self.enroll_button.setEnabled(True)
+            self.hq_code.clear()
+            self._show_hq_state(info.get("hq_url") or url)
+            self.enroll_message.setText(self.tr("Connected. Sync with HQ starts now."))
+            self.enrolled.emit(info)
+
+        def err(exc):
+            self.enroll_button.setEnabled(True)
+            self.enroll_message.setText(enroll_error_text(self, exc))
+
+        runner.submit(enroll, self.ctx.store, url, code, on_ok=ok, on_error=err)
 
     def store_values(self) -> dict:
         return {"terminal_id": self.terminal.text().strip().upper() or "T01",

@@ -72,6 +72,15 @@ class Texts(QObject):
             "coupon_expired": self.tr("This coupon has expired."),
             "unknown_coupon": self.tr("No such coupon."),
             "unknown_entry": self.tr("No such entry."),
+            "over_offline_allowance": self.tr(
+                "Offline, at most %1 pt a day can be used per member; %2 pt remain today.").replace(
+                "%1", f"{int(params.get('allowance') or 0):,}").replace(
+                "%2", f"{int(params.get('remaining') or 0):,}"),
+            # sync with HQ
+            "offline": self.tr("HQ could not be reached. Check the network and try again."),
+            "not_enrolled": self.tr("This store is not connected to HQ yet (Settings → HQ)."),
+            "sync_locked": self.tr("Another sync is already running for this store."),
+            "rate_limited": self.tr("HQ is busy; it will be tried again shortly."),
         }
         text = m.get(code)
         if text is None and type(exc).__name__ == "OperationalError" and "locked" in str(exc):

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from app.store import Store
-from ui.wizard import run_setup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,16 +39,24 @@ store.close()
 """
 
 
+SETUP = r"""
+import sys
+from app.store import Store
+from ui.wizard import run_setup
+store = Store.open(sys.argv[1])
+run_setup(store, {"store_id": "S001", "terminal_id": "T01", "manager_name": "起動", "pin": "1234", "lang": "en"})
+store.close()
+"""
+
+
 def test_start_shows_sign_in_without_loading_what_it_does_not_need(tmp_path):
     keys = tmp_path / "keys.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "data"),
                XDG_CONFIG_HOME=str(tmp_path / "config"), TSUMUGI_INSECURE_KEYFILE=str(keys))
-    store = Store.open(tmp_path / "store.sqlite")
-    try:
-        run_setup(store, {"store_id": "S001", "terminal_id": "T01", "manager_name": "起動", "pin": "1234",
-                          "lang": "en"})
-    finally:
-        store.close()
+    # the store is made in a child process too: its keys (signing, database) go to the same key file
+    p = subprocess.run([sys.executable, "-c", SETUP, str(tmp_path / "store.sqlite")], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
     p = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "store.sqlite"), str(tmp_path / "settings.json")],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
@@ -68,9 +75,9 @@ def test_up_to_date_database_is_recognised_and_an_old_one_upgraded(tmp_path):
     assert not schema_is_current(fresh)
     Store.open(fresh).close()  # a new file: Alembic creates the schema
     assert schema_is_current(fresh)
-    import sqlite3
+    from app.db import connect_raw
 
-    con = sqlite3.connect(fresh)
+    con = connect_raw(fresh)
     con.execute("UPDATE alembic_version SET version_num = 'an-older-one'")
     con.commit()
     con.close()
