@@ -50,6 +50,7 @@ def load_member_view(store, member_id: str) -> MemberView:
 
 class Context(QObject):
     actor_changed = Signal(object)
+    sync_poked = Signal()  # a points action was queued for HQ: the status bar counts it at once
     message = Signal(str, int)  # status text, timeout ms
 
     def __init__(self, store, executor, config, lang="ja", sounds=None, parent=None):
@@ -69,6 +70,7 @@ class Context(QObject):
                 self.sync.wake()
             except Exception:  # noqa: BLE001 - sync never stops the counter
                 pass
+            self.sync_poked.emit()
 
     def set_actor(self, actor) -> None:
         self.actor = actor

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.legacy_window = None
         self.net = DbExecutor(self, name="tsumugi-net")  # network work (start/stop sync, enrollment)
         self.ctx.net = self.net
+        self.ctx.sync_poked.connect(self._count_queue)
         self.sync_state_received.connect(self._on_sync_state, Qt.ConnectionType.QueuedConnection)
 
         self.wedge = WedgeFilter(self._classifier(), self, clock=wedge_clock)
@@ -266,6 +267,14 @@ class MainWindow(QMainWindow):
             self.sync_state_received.emit(state)
         except RuntimeError:  # the window is gone (closing)
             pass
+
+    def _count_queue(self) -> None:
+        """After a points action: the queue as it is now (while offline the worker waits out its
+        backoff before the next round, and the cashier should still see the count rise)."""
+        worker = self.sync_worker
+        if worker is None or self.executor._closed:
+            return
+        self.ctx.run(worker.state, on_ok=self._on_sync_state, on_error=lambda exc: None)
 
     @Slot(object)
     def _on_sync_state(self, st) -> None:
@@ -470,6 +479,7 @@ class MainWindow(QMainWindow):
 
         dlg = NewMemberDialog(self.ctx, self)
         dlg.registered.connect(lambda reg: self.counter.refresh_member(reg.member.id))
+        dlg.registered.connect(lambda _reg: self.ctx.wake_sync())
         dlg.finished.connect(lambda _=0: self._dialog_closed())
         self.dialog = dlg
         dlg.open()
