@@ -34,8 +34,8 @@ from sqlalchemy import and_, exists, func, select, update
 
 from app.rules import RuleSet, expiry_for, tier_for, vip_threshold
 from hq.campaigns import current_extras, publish_derived
-from hq.models import (CouponRow, JobItem, JobLease, JobRun, LedgerRow, MemberRow, MemberTag, TierChange,
-                       WeatherMark)
+from hq.models import (CouponRow, JobItem, JobLease, JobRun, LedgerRow, MemberRow, MemberTag, Notification,
+                       TierChange, WeatherMark)
 from hq.notify import enqueue, insert_ignore
 
 log = logging.getLogger("hq.jobs")
@@ -162,10 +162,12 @@ def _issue_coupons(svc, job: str, day: date, rs: RuleSet, template_id: str, memb
             insert_ignore(s, CouponRow, coupons, ["id"])
             svc._emit(s, changes)
             members = s.scalars(select(MemberRow).where(MemberRow.id.in_(todo), MemberRow.consent_marketing.is_(True)))
+            rows: list[dict] = []
             for m in members:
                 enqueue(s, m, "coupon", {"title": tpl.name_ja, "value": f"{value}{'pt' if tpl.kind == 'bonus_points' else '円引'}",
                                          "expires": expires_at.astimezone(rs.zone).strftime("%m/%d %H:%M")},
-                        f"coupon:{job}:{day.isoformat()}:{m.id}")
+                        f"coupon:{job}:{day.isoformat()}:{m.id}", collect=rows)
+            insert_ignore(s, Notification, rows, ["dedupe_key"])
             issued += n
     return issued
 
@@ -361,20 +363,36 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple]) -> list[list]:
     """The member's lots after replaying the ledger the way the store keeps them: a credit opens a
     lot (expiry from the rule set in force when earned); a debit takes from the unexpired lots that
     expire first; a void of an earn takes from that earn's lot first. Each lot: [expires_at,
-    remaining, entry_id]."""
+    remaining, entry_id]. Lots are kept sorted by expiry (bisect), so a member's replay is
+    O(entries × log lots) plus the lots a debit walks over."""
+    from bisect import bisect_left, bisect_right
+
     from app.rules import rule_set_for
 
     lots: list[list] = []
+    keys: list[tuple] = []
     by_entry: dict[str, list] = {}
+    zone_cache: dict[str, RuleSet] = {}
+    lo = 0  # every lot before this index is empty
     for eid, kind, points, created, reverses in entries:
         t = _parse_iso(created)
         if points > 0:
-            try:
-                rs = rule_set_for(rule_sets, t)
-            except Exception:  # noqa: BLE001 - older than every version: the first one
-                rs = rule_sets[0]
-            lot = [expiry_for(rs, t), points, eid]
-            lots.append(lot)
+            hour = created[:13]
+            rs = zone_cache.get(hour)
+            if rs is None:
+                try:
+                    rs = rule_set_for(rule_sets, t)
+                except Exception:  # noqa: BLE001 - older than every version: the first one
+                    rs = rule_sets[0]
+                zone_cache[hour] = rs
+            exp = expiry_for(rs, t)
+            lot = [exp, points, eid]
+            k = (exp, len(keys))
+            i = bisect_right(keys, k)
+            keys.insert(i, k)
+            lots.insert(i, lot)
+            if i < lo:
+                lo = i
             by_entry[eid] = lot
             continue
         left = -points
@@ -383,14 +401,16 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple]) -> list[list]:
             take = min(left, lot[1])
             lot[1] -= take
             left -= take
-        if kind == "expire":
-            pool = sorted((l for l in lots if l[1] > 0), key=lambda l: l[0])
-        else:
-            pool = sorted((l for l in lots if l[1] > 0 and l[0] >= t), key=lambda l: l[0])
-            pool += sorted((l for l in lots if l[1] > 0 and l[0] < t), key=lambda l: l[0])
-        for lot in pool:
+        while lo < len(lots) and lots[lo][1] <= 0:
+            lo += 1
+        first = lo if kind == "expire" else max(lo, bisect_left(keys, (t,)))
+        order = range(first, len(lots)) if first == lo else list(range(first, len(lots))) + list(range(lo, first))
+        for idx in order:
             if not left:
                 break
+            lot = lots[idx]
+            if lot[1] <= 0:
+                continue
             take = min(left, lot[1])
             lot[1] -= take
             left -= take
@@ -504,6 +524,7 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
         with svc.db.write() as s:
             entries = _member_entries(s, chunk)
             members = {m.id: m for m in s.scalars(select(MemberRow).where(MemberRow.id.in_(chunk)))}
+            rows: list[dict] = []
             for mid in chunk:
                 pts = sum(r for e, r, _ in _lots(rule_sets, entries.get(mid, []))
                           if r > 0 and first_next <= e.astimezone(rs.zone).date() <= last_next)
@@ -512,7 +533,8 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                     listed.append({"member_id": mid, "points": pts})
                     if notice:
                         enqueue(s, members[mid], "expiry_notice", {"points": pts, "month": month},
-                                f"expiry_notice:{month}:{mid}")
+                                f"expiry_notice:{month}:{mid}", collect=rows)
+            insert_ignore(s, Notification, rows, ["dedupe_key"])
     return {"rule_set": rs.version, "since_previous_run": prev, "members_checked": len(due_members),
             "members_expired": members_expired, "lots_expired": expired_lots, "points_expired": expired_points,
             "notice_month": month, "members_expiring_next_month": len(listed),

@@ -65,15 +65,19 @@ def channels_for(member) -> list[str]:
     return out
 
 
-def enqueue(session, member, template: str, params: dict, key: str, *, dialect_insert=None) -> int:
-    """Queue ``template`` for ``member`` on every channel it consented to; returns rows queued."""
+def enqueue(session, member, template: str, params: dict, key: str, *, collect: list | None = None) -> int:
+    """Queue ``template`` for ``member`` on every channel it consented to; returns rows queued.
+    With ``collect`` the rows are appended there for one bulk insert by the caller."""
     chans = channels_for(member)
     if not chans:
         return 0
     now = _iso(datetime.now(timezone.utc))
     rows = [{"dedupe_key": f"{key}:{ch}", "member_id": member.id, "channel": ch, "template": template,
              "params": params, "status": "pending", "attempts": 0, "created_at": now} for ch in chans]
-    insert_ignore(session, Notification, rows, ["dedupe_key"])
+    if collect is not None:
+        collect.extend(rows)
+    else:
+        insert_ignore(session, Notification, rows, ["dedupe_key"])
     return len(rows)
 
 
