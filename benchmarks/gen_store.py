@@ -29,6 +29,9 @@ schema head and the generation time; a rerun with the same parameters reuses it.
 The signing key goes to the OS keyring through ``app.secrets``. Outside pytest there usually is
 none, so the command line installs an in-memory keyring first (``install_memory_keyring``): the
 private key dies with the process, which is why the benchmarks add a fresh key of their own.
+The store databases are encrypted (SQLCipher); the keys of these generated, synthetic databases
+are kept in ``$TSUMUGI_BENCH_DIR/bench-db-keys.json`` (mode 600) so that every benchmark process
+can open the cached files. Benchmark data only: a real store's key never leaves the OS keyring.
 """
 from __future__ import annotations
 
@@ -56,7 +59,7 @@ from zoneinfo import ZoneInfo
 import keyring
 import keyring.backend
 
-GENERATOR_VERSION = 2  # 2: per-member budgets follow what is left, so the newest members are not starved
+GENERATOR_VERSION = 3  # 2: budgets follow what is left; 3: secondary indexes built after loading
 STORE_ID = "S001"
 OUT_DIR = Path(__file__).resolve().parent / "out"
 DAY_US = 86_400_000_000
@@ -66,27 +69,42 @@ JST = ZoneInfo("Asia/Tokyo")
 
 # -- keyring ------------------------------------------------------------------------------------
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring: the benchmark process has no OS keyring, and a plaintext key file is
-    never acceptable. Secrets vanish with the process."""
+    """An in-memory keyring: the benchmark process has no OS keyring. Secrets vanish with the
+    process, except (with db_keys_file) the keys of the generated, synthetic benchmark databases,
+    which every benchmark process needs to open the cached files."""
 
     priority = 1
 
-    def __init__(self):
+    def __init__(self, db_keys_file: Path | None = None):
         super().__init__()
         self._items: dict[tuple[str, str], str] = {}
+        self._db_keys_file = db_keys_file
+        if db_keys_file is not None and db_keys_file.is_file():
+            for name, value in json.loads(db_keys_file.read_text(encoding="utf-8") or "{}").items():
+                self._items[("tsumugi", name)] = value
 
     def get_password(self, service, username):
         return self._items.get((service, username))
 
     def set_password(self, service, username, password):
         self._items[(service, username)] = password
+        if self._db_keys_file is not None and username.startswith("db-key:"):
+            f = self._db_keys_file
+            f.parent.mkdir(parents=True, exist_ok=True)
+            data = json.loads(f.read_text(encoding="utf-8") or "{}") if f.is_file() else {}
+            data[username] = password
+            tmp = f.with_name(f.name + f".{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out)
+            os.replace(tmp, f)
 
     def delete_password(self, service, username):
         self._items.pop((service, username), None)
 
 
-def install_memory_keyring() -> MemoryKeyring:
-    backend = MemoryKeyring()
+def install_memory_keyring(db_keys_file: Path | None = None) -> MemoryKeyring:
+    backend = MemoryKeyring(db_keys_file or out_dir() / "bench-db-keys.json")
     keyring.set_keyring(backend)
     return backend
 
@@ -172,7 +190,9 @@ def _upgrade_cached(path: Path, meta: dict, head: str, log) -> dict:
     log(f"gen_store: upgrading the cached database from schema {meta.get('schema_head')} to {head}")
     t0 = time.perf_counter()
     upgrade_to_head(path)
-    con = sqlite3.connect(str(path))
+    from app.db import connect_raw
+
+    con = connect_raw(path, pragmas=False)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     meta = dict(meta, schema_head=head, size_bytes=path.stat().st_size,
@@ -330,6 +350,12 @@ def _luhn_member_no(store_id: str, seq: int) -> str:
     return body + luhn_digit(body)
 
 
+def _sqlite_version() -> str:
+    from app.db import dbapi
+
+    return f"{dbapi.sqlite_version} (SQLCipher)"
+
+
 def _insert_sql(con: sqlite3.Connection, table: str, columns: list[str]) -> str:
     have = [row[1] for row in con.execute(f"PRAGMA table_info({table})")]
     missing = [c for c in have if c not in columns]
@@ -484,12 +510,22 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
     setup_s = time.perf_counter() - started
 
     # 2. Bulk load.
-    con = sqlite3.connect(str(partial), isolation_level=None, check_same_thread=False)
+    from app.db import connect_raw
+
+    con = connect_raw(partial, pragmas=False, check_same_thread=False)  # keyed (SQLCipher), autocommit
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA locking_mode=EXCLUSIVE")
-    con.execute("PRAGMA temp_store=MEMORY")
-    con.execute(f"PRAGMA cache_size=-{min(6_000_000, 200_000 + entries // 2)}")  # KiB
+    con.execute("PRAGMA threads=2")
+    # Only the unique (automatic) indexes are kept while loading; the others are dropped and built
+    # again at the end with their own SQL (a sort beats ~10^7 random B-tree inserts, and the
+    # working set then fits the cache: this VM's page cache does not keep a 10 GB file).
+    con.execute(f"PRAGMA cache_size=-{min(3_000_000, 200_000 + entries // 4)}")  # KiB
+    deferred = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+        "('members', 'cards', 'ledger', 'lots', 'lot_moves', 'audit_log') ORDER BY name").fetchall()
+    for name, _sql in deferred:
+        con.execute(f'DROP INDEX "{name}"')
     sql_member = _insert_sql(con, "members", MEMBER_COLS)
     sql_card = _insert_sql(con, "cards", CARD_COLS)
     sql_ledger = _insert_sql(con, "ledger", LEDGER_COLS)
@@ -817,6 +853,11 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
     counts["outbox"] = len(outbox_tail)
     counts["pending"] = sum(1 for _, r in outbox_tail if r[1].startswith("ledger."))
     load_s = time.perf_counter() - gen_started
+    t_index = time.perf_counter()
+    for name, sql in deferred:
+        log(f"gen_store: building index {name}")
+        con.execute(sql)
+    index_s = time.perf_counter() - t_index
     con.execute("PRAGMA locking_mode=NORMAL")
     con.execute("PRAGMA journal_mode=WAL")
     con.close()
@@ -827,9 +868,9 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
     meta = _params(members, entries, seed, pending_hours) | {
         "complete": True, "generated_at": iso(datetime.now(timezone.utc)), "now": iso_us(now_us),
         "generation_s": round(elapsed, 1), "generation_cpu_s": round(time.process_time() - cpu_started, 1),
-        "setup_s": round(setup_s, 1), "load_s": round(load_s, 1),
+        "setup_s": round(setup_s, 1), "load_s": round(load_s, 1), "index_s": round(index_s, 1),
         "size_bytes": path.stat().st_size, "counts": counts, "key_id": key_id, "staff_id": staff_id,
-        "sqlite": sqlite3.sqlite_version,
+        "sqlite": _sqlite_version(),
     }
     meta_path_for(path).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
     log(f"gen_store: {path} — {members:,} members, {entries:,} entries in {elapsed:,.1f} s "

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
-
 import pytest
 
-from app.db import integrity_ok
+from app.db import connect_raw, database_id, integrity_ok, key_secret_name
 from app.services.ledger import _request_hash
 from app.services.members import luhn_digit
 from app.text import kana_key
@@ -22,13 +20,21 @@ def generated(tmp_path_factory):
     import keyring
 
     previous = keyring.get_keyring()
-    keyring.set_keyring(gen_store.MemoryKeyring())  # module scope: the autouse fixture is per test
+    ring = gen_store.MemoryKeyring()
+    keyring.set_keyring(ring)  # module scope: the autouse fixture is per test
     try:
         path = tmp_path_factory.mktemp("bench") / "store.db"
         g = gen_store.ensure_store(MEMBERS, ENTRIES, seed=3, path=path, log=lambda _m: None)
     finally:
         keyring.set_keyring(previous)
+    g.db_key = ring.get_password("tsumugi", key_secret_name(database_id(path)))  # the database is encrypted
     return g
+
+
+@pytest.fixture(autouse=True)
+def _db_key(generated, memory_keyring):
+    """Each test's fresh keyring gets the generated database's key (copies keep the same id)."""
+    memory_keyring.set_password("tsumugi", key_secret_name(database_id(generated.path)), generated.db_key)
 
 
 def one(con, sql, *args):
@@ -39,7 +45,7 @@ def test_generated_store_keeps_every_invariant(generated):
     path = generated.path
     assert not generated.cached
     assert integrity_ok(path)
-    con = sqlite3.connect(path)
+    con = connect_raw(path)
     try:
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         assert one(con, "PRAGMA journal_mode") == "wal"
@@ -96,6 +102,21 @@ def test_generated_store_keeps_every_invariant(generated):
         con.close()
 
 
+def test_generated_store_has_the_schemas_indexes(generated, tmp_path):
+    from app.store import Store
+
+    Store.open(tmp_path / "fresh.db").close()
+
+    def indexes(path):
+        con = sqlite3.connect(path)
+        try:
+            return set(con.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
+        finally:
+            con.close()
+
+    assert indexes(generated.path) == indexes(tmp_path / "fresh.db")
+
+
 def test_earn_points_are_the_rule_engines(generated):
     from datetime import datetime
 
@@ -107,7 +128,7 @@ def test_earn_points_are_the_rule_engines(generated):
     try:
         rule_sets = {r.version: r for r in store.rules.all()}
         assert set(rule_sets) == {"2023.1", "2026.1"}
-        con = sqlite3.connect(generated.path)
+        con = connect_raw(generated.path)
         rows = con.execute("SELECT amount_yen, points, created_at, rule_set_version, breakdown FROM ledger "
                            "WHERE kind = 'earn' ORDER BY random() LIMIT 200").fetchall()
         con.close()
@@ -157,7 +178,7 @@ def test_core_section_reports_well_formed_figures(generated, tmp_path):
     assert by_name["core.find_phone_full"]["misses"] == 0
     assert by_name["core.find_kana_full"]["misses"] == 0
     # the earns really happened, through the services, and kept the invariants
-    con = sqlite3.connect(work)
+    con = connect_raw(work)
     try:
         assert one(con, "SELECT count(*) FROM ledger") > ENTRIES
         assert one(con, """SELECT count(*) FROM members m WHERE m.balance !=
@@ -178,7 +199,7 @@ def test_a_generated_members_code_resolves(generated, tmp_path):
     try:
         core._add_bench_key(store)
         actor = core._actor(store)
-        con = sqlite3.connect(work)
+        con = connect_raw(work)
         member_id, member_no = con.execute("SELECT id, member_no FROM members ORDER BY random() LIMIT 1").fetchone()
         con.close()
         code = store.members.reissue(actor, member_id)
