@@ -1,6 +1,6 @@
 """Regenerate the translation sources: `python -m ui.i18n_update`.
 
-Runs pyside6-lupdate over ui/*.py into resources/translations/tsumugi_{ja,en}.ts, then fills every
+Runs pyside6-lupdate over every ui/**/*.py (ui/manager/ included) into resources/translations/tsumugi_{ja,en}.ts, then fills every
 message: Japanese from ui/i18n_ja.JA, English = the source text. Prints what is missing (and exits
 1 if any Japanese is missing), then compiles the .qm files (ui.i18n_build)."""
 from __future__ import annotations
@@ -57,7 +57,7 @@ def fill(ts: Path, lang: str) -> list[str]:
 
 def update() -> int:
     TRANSLATIONS.mkdir(parents=True, exist_ok=True)
-    sources = sorted(str(p) for p in UI.glob("*.py") if p.name not in ("i18n_ja.py",))
+    sources = sorted(str(p) for p in UI.rglob("*.py") if p.name not in ("i18n_ja.py",) and "__pycache__" not in p.parts)
     status = 0
     for lang in ("ja", "en"):
         ts = TRANSLATIONS / f"tsumugi_{lang}.ts"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -104,34 +104,34 @@ class GroupModel(_ListModel):
 
 
 def decision_text(obj, d: str) -> str:
-    return {"merge": obj.tr("Merge (名寄せ)"), "separate": obj.tr("Keep separate"), "skip": obj.tr("Skip")}.get(d, d)
+    return {"merge": QCoreApplication.translate("LegacyImport", "Merge (名寄せ)"), "separate": QCoreApplication.translate("LegacyImport", "Keep separate"), "skip": QCoreApplication.translate("LegacyImport", "Skip")}.get(d, d)
 
 
 def reason_text(obj, code: str, params: dict | None = None) -> str:
     p = params or {}
     texts = {
-        "missing_kana": obj.tr("No name kana, and the name is not in kana."),
-        "bad_kana": obj.tr("Name kana must be written in kana."),
-        "bad_phone": obj.tr("The phone number does not look right."),
-        "bad_email": obj.tr("The e-mail address does not look right."),
-        "bad_date": obj.tr("Not a real date."),
-        "future_date": obj.tr("The date is in the future."),
-        "bad_points": obj.tr("Points must be a whole number."),
-        "negative_points": obj.tr("Points cannot be negative."),
-        "too_many_points": obj.tr("Too many points for one member."),
-        "bad_stamps": obj.tr("Stamps must be a whole number."),
-        "bad_card_number": obj.tr("The card number does not look right."),
-        "bad_check_digit": obj.tr("The card number's check digit is wrong."),
-        "card_revoked": obj.tr("This card was cancelled."),
-        "duplicate_row": obj.tr("The same row appears earlier in the file."),
-        "duplicate_skipped": obj.tr("Duplicate, skipped."),
+        "missing_kana": QCoreApplication.translate("LegacyImport", "No name kana, and the name is not in kana."),
+        "bad_kana": QCoreApplication.translate("LegacyImport", "Name kana must be written in kana."),
+        "bad_phone": QCoreApplication.translate("LegacyImport", "The phone number does not look right."),
+        "bad_email": QCoreApplication.translate("LegacyImport", "The e-mail address does not look right."),
+        "bad_date": QCoreApplication.translate("LegacyImport", "Not a real date."),
+        "future_date": QCoreApplication.translate("LegacyImport", "The date is in the future."),
+        "bad_points": QCoreApplication.translate("LegacyImport", "Points must be a whole number."),
+        "negative_points": QCoreApplication.translate("LegacyImport", "Points cannot be negative."),
+        "too_many_points": QCoreApplication.translate("LegacyImport", "Too many points for one member."),
+        "bad_stamps": QCoreApplication.translate("LegacyImport", "Stamps must be a whole number."),
+        "bad_card_number": QCoreApplication.translate("LegacyImport", "The card number does not look right."),
+        "bad_check_digit": QCoreApplication.translate("LegacyImport", "The card number's check digit is wrong."),
+        "card_revoked": QCoreApplication.translate("LegacyImport", "This card was cancelled."),
+        "duplicate_row": QCoreApplication.translate("LegacyImport", "The same row appears earlier in the file."),
+        "duplicate_skipped": QCoreApplication.translate("LegacyImport", "Duplicate, skipped."),
     }
     if code == "card_already_migrated":
-        return obj.tr("Card already migrated (移行済み) on %1 at store %2 to member %3.").replace(
+        return QCoreApplication.translate("LegacyImport", "Card already migrated (移行済み) on %1 at store %2 to member %3.").replace(
             "%1", str(p.get("migrated_at") or "?")[:10]).replace("%2", str(p.get("store_id") or "?")).replace(
             "%3", str(p.get("member_no") or "?"))
     if code == "duplicate_card_in_file":
-        return obj.tr("The same card number is on row %1.").replace("%1", str(p.get("first_row", "?")))
+        return QCoreApplication.translate("LegacyImport", "The same card number is on row %1.").replace("%1", str(p.get("first_row", "?")))
     return texts.get(code, code)
 
 

@@ -47,69 +47,317 @@
     </message>
 </context>
 <context>
-    <name>CounterScreen</name>
+    <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/counter.py" line="161" />
-        <source>Purchase amount (tax incl.)</source>
-        <translation>Purchase amount (tax incl.)</translation>
+        <location filename="../../ui/manager/customers.py" line="466" />
+        <source>Adjust points</source>
+        <translation>Adjust points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="180" />
-        <source>Earn points</source>
-        <translation>Earn points</translation>
+        <location filename="../../ui/manager/customers.py" line="472" />
+        <source>Apology for a complaint</source>
+        <translation>Apology for a complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="181" />
-        <source>Redeem points</source>
-        <translation>Redeem points</translation>
+        <location filename="../../ui/manager/customers.py" line="472" />
+        <source>Correction of a wrong entry</source>
+        <translation>Correction of a wrong entry</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182" />
-        <source>Use coupon</source>
-        <translation>Use coupon</translation>
+        <location filename="../../ui/manager/customers.py" line="473" />
+        <source>Points not awarded at the register</source>
+        <translation>Points not awarded at the register</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183" />
-        <source>Void last</source>
-        <translation>Void last</translation>
+        <location filename="../../ui/manager/customers.py" line="473" />
+        <source>Goodwill gesture</source>
+        <translation>Goodwill gesture</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184" />
-        <source>New member</source>
-        <translation>New member</translation>
+        <location filename="../../ui/manager/customers.py" line="476" />
+        <source>Note (optional)</source>
+        <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185" />
-        <source>Migrate paper card</source>
-        <translation>Migrate paper card</translation>
+        <location filename="../../ui/manager/customers.py" line="481" />
+        <source>Points (+ to add, − to take away)</source>
+        <translation>Points (+ to add, − to take away)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="186" />
+        <location filename="../../ui/manager/customers.py" line="482" />
+        <source>Reason (required)</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="483" />
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="492" />
+        <source>Please enter a reason.</source>
+        <translation>Please enter a reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="495" />
+        <source>Enter a number of points other than 0.</source>
+        <translation>Enter a number of points other than 0.</translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogWindow</name>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="28" />
+        <source>Staff number</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="32" />
+        <source>All actions</source>
+        <translation>All actions</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="33" />
+        <source>Points (all)</source>
+        <translation>Points (all)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="33" />
+        <source>Point adjustments</source>
+        <translation>Point adjustments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="34" />
+        <source>Voids</source>
+        <translation>Voids</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="34" />
+        <source>Members</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="35" />
+        <source>Customer list exports</source>
+        <translation>Customer list exports</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="35" />
+        <source>Needs review</source>
+        <translation>Needs review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="36" />
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="36" />
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="36" />
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
+        <location filename="../../ui/manager/audit.py" line="39" />
+        <source>Between</source>
+        <translation>Between</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="46" />
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="77" />
+        <source>%1 entries</source>
+        <translation>%1 entries</translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="283" />
+        <source>Date and time</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="284" />
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="285" />
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="286" />
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="287" />
+        <source>Object</source>
+        <translation>Object</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="288" />
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>CardsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="247" />
+        <source>Card</source>
+        <translation>Card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="248" />
+        <source>Number</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="249" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="250" />
+        <source>Issued</source>
+        <translation>Issued</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="270" />
+        <source>Date and time</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="271" />
+        <source>What happened</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="272" />
+        <source>Member number</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="273" />
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="275" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsWidget</name>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="37" />
+        <source>Show items already dealt with</source>
+        <translation>Show items already dealt with</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="40" />
+        <source>Acknowledge</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="41" />
+        <source>Adjust points…</source>
+        <translation>Adjust points…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="42" />
+        <source>Customer contacted</source>
+        <translation>Customer contacted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="89" />
+        <source>Done.</source>
+        <translation>Done.</translation>
+    </message>
+</context>
+<context>
+    <name>CounterScreen</name>
+    <message>
+        <location filename="../../ui/counter.py" line="164" />
+        <source>Purchase amount (tax incl.)</source>
+        <translation>Purchase amount (tax incl.)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="183" />
+        <source>Earn points</source>
+        <translation>Earn points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="184" />
+        <source>Redeem points</source>
+        <translation>Redeem points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="185" />
+        <source>Use coupon</source>
+        <translation>Use coupon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="186" />
+        <source>Void last</source>
+        <translation>Void last</translation>
+    </message>
+    <message>
         <location filename="../../ui/counter.py" line="187" />
+        <source>New member</source>
+        <translation>New member</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="188" />
+        <source>Migrate paper card</source>
+        <translation>Migrate paper card</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="189" />
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="190" />
         <source>Sign out</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="202" />
-        <source>Coming soon: paper card migration</source>
-        <translation>Coming soon: paper card migration</translation>
+        <location filename="../../ui/counter.py" line="191" />
+        <source>Manager menu</source>
+        <translation>Manager menu</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="338" />
+        <location filename="../../ui/counter.py" line="192" />
+        <source>Import legacy ledger</source>
+        <translation>Import legacy ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="353" />
         <source>Choose a member from the list, or press Esc to close the search.</source>
         <translation>Choose a member from the list, or press Esc to close the search.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="342" />
+        <location filename="../../ui/counter.py" line="357" />
         <source>Scan the member card first.</source>
         <translation>Scan the member card first.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="351" />
+        <location filename="../../ui/counter.py" line="366" />
         <source>Enter the purchase amount first.</source>
         <translation>Enter the purchase amount first.</translation>
     </message>
@@ -117,12 +365,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="211" />
+        <location filename="../../ui/dialogs.py" line="244" />
         <source>Use a coupon</source>
         <translation>Use a coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="227" />
+        <location filename="../../ui/dialogs.py" line="260" />
         <source>This member has no coupons to use.</source>
         <translation>This member has no coupons to use.</translation>
     </message>
@@ -143,6 +391,29 @@
         <location filename="../../ui/models.py" line="34" />
         <source>Valid until</source>
         <translation>Valid until</translation>
+    </message>
+</context>
+<context>
+    <name>CouponsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="258" />
+        <source>Coupon</source>
+        <translation>Coupon</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="259" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="260" />
+        <source>Expiry</source>
+        <translation>Expiry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="261" />
+        <source>Used</source>
+        <translation>Used</translation>
     </message>
 </context>
 <context>
@@ -179,6 +450,148 @@
     </message>
 </context>
 <context>
+    <name>CustomerTableModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="97" />
+        <source>Member number</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="98" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="99" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="100" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="101" />
+        <source>Tier</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="102" />
+        <source>Balance</source>
+        <translation>Balance</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="103" />
+        <source>Lifetime spend</source>
+        <translation>Lifetime spend</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="104" />
+        <source>Last visit</source>
+        <translation>Last visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="105" />
+        <source>Segments</source>
+        <translation>Segments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="106" />
+        <source>Home store</source>
+        <translation>Home store</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersWindow</name>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="70" />
+        <source>Search: name kana, phone number, member number or card number</source>
+        <translation>Search: name kana, phone number, member number or card number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="73" />
+        <source>All tiers</source>
+        <translation>All tiers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="76" />
+        <source>No rank</source>
+        <translation>No rank</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="78" />
+        <source>All segments</source>
+        <translation>All segments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="83" />
+        <source>Marketing consent: any</source>
+        <translation>Marketing consent: any</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="84" />
+        <source>Consented</source>
+        <translation>Consented</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="85" />
+        <source>Not consented</source>
+        <translation>Not consented</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="87" />
+        <source>All home stores</source>
+        <translation>All home stores</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="88" />
+        <source>Last visit</source>
+        <translation>Last visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="97" />
+        <source>Export CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="98" />
+        <source>Refresh segments</source>
+        <translation>Refresh segments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="186" />
+        <source>Searching…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="202" />
+        <source>%1 members</source>
+        <translation>%1 members</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="204" />
+        <source>More than %1 members</source>
+        <translation>More than %1 members</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="220" />
+        <source>Refreshing segments…</source>
+        <translation>Refreshing segments…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="237" />
+        <location filename="../../ui/manager/customers.py" line="243" />
+        <source>Export CSV</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="242" />
+        <source>Exported %1 members</source>
+        <translation>Exported %1 members</translation>
+    </message>
+</context>
+<context>
     <name>EarnDialog</name>
     <message>
         <location filename="../../ui/dialogs.py" line="130" />
@@ -204,6 +617,99 @@
         <location filename="../../ui/dialogs.py" line="156" />
         <source>Press Enter to confirm.</source>
         <translation>Press Enter to confirm.</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="251" />
+        <source>Export CSV</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="253" />
+        <source>Member number</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="253" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="253" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="254" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="254" />
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="254" />
+        <source>Birthday</source>
+        <translation>Birthday</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="255" />
+        <source>Tier</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="255" />
+        <source>Balance</source>
+        <translation>Balance</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="255" />
+        <source>Lifetime spend</source>
+        <translation>Lifetime spend</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="256" />
+        <source>Last visit</source>
+        <translation>Last visit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="256" />
+        <source>Home store</source>
+        <translation>Home store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="257" />
+        <source>Marketing consent</source>
+        <translation>Marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="257" />
+        <source>Registered</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="258" />
+        <source>Segments</source>
+        <translation>Segments</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="258" />
+        <source>RFM</source>
+        <translation>RFM</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="258" />
+        <source>Churn score</source>
+        <translation>Churn score</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="260" />
+        <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
+        <translation>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</translation>
     </message>
 </context>
 <context>
@@ -398,6 +904,59 @@
     </message>
 </context>
 <context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="220" />
+        <source>Date and time</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="221" />
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="222" />
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="223" />
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="224" />
+        <source>Balance after</source>
+        <translation>Balance after</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="225" />
+        <source>Breakdown</source>
+        <translation>Breakdown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="226" />
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="227" />
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="228" />
+        <source>Store</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="229" />
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+</context>
+<context>
     <name>HistoryTableModel</name>
     <message>
         <location filename="../../ui/models.py" line="70" />
@@ -441,6 +1000,109 @@
         <location filename="../../ui/legacy_import.py" line="88" />
         <source>Reason</source>
         <translation>Reason</translation>
+    </message>
+</context>
+<context>
+    <name>LegacyImport</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Merge (名寄せ)</source>
+        <translation>Merge (名寄せ)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Keep separate</source>
+        <translation>Keep separate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Skip</source>
+        <translation>Skip</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="113" />
+        <source>No name kana, and the name is not in kana.</source>
+        <translation>No name kana, and the name is not in kana.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="114" />
+        <source>Name kana must be written in kana.</source>
+        <translation>Name kana must be written in kana.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="115" />
+        <source>The phone number does not look right.</source>
+        <translation>The phone number does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="116" />
+        <source>The e-mail address does not look right.</source>
+        <translation>The e-mail address does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="117" />
+        <source>Not a real date.</source>
+        <translation>Not a real date.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="118" />
+        <source>The date is in the future.</source>
+        <translation>The date is in the future.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="119" />
+        <source>Points must be a whole number.</source>
+        <translation>Points must be a whole number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="120" />
+        <source>Points cannot be negative.</source>
+        <translation>Points cannot be negative.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="121" />
+        <source>Too many points for one member.</source>
+        <translation>Too many points for one member.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="122" />
+        <source>Stamps must be a whole number.</source>
+        <translation>Stamps must be a whole number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="123" />
+        <source>The card number does not look right.</source>
+        <translation>The card number does not look right.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="124" />
+        <source>The card number's check digit is wrong.</source>
+        <translation>The card number's check digit is wrong.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="125" />
+        <source>This card was cancelled.</source>
+        <translation>This card was cancelled.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="126" />
+        <source>The same row appears earlier in the file.</source>
+        <translation>The same row appears earlier in the file.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="127" />
+        <source>Duplicate, skipped.</source>
+        <translation>Duplicate, skipped.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="130" />
+        <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
+        <translation>Card already migrated (移行済み) on %1 at store %2 to member %3.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="134" />
+        <source>The same card number is on row %1.</source>
+        <translation>The same card number is on row %1.</translation>
     </message>
 </context>
 <context>
@@ -699,132 +1361,328 @@
     </message>
 </context>
 <context>
+    <name>LotsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="237" />
+        <source>Expiry</source>
+        <translation>Expiry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="238" />
+        <source>Remaining</source>
+        <translation>Remaining</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="239" />
+        <source>Earned</source>
+        <translation>Earned</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="101" />
+        <location filename="../../ui/main_window.py" line="133" />
         <source>Welcome to Tsumugi</source>
         <translation>Welcome to Tsumugi</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105" />
+        <location filename="../../ui/main_window.py" line="137" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>This computer is not set up as a counter yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108" />
+        <location filename="../../ui/main_window.py" line="140" />
         <source>Start setup</source>
         <translation>Start setup</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Not connected</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="176" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="176" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>%1 · unsent %2</source>
         <translation>%1 · unsent %2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="179" />
         <source>last sync %1</source>
         <translation>last sync %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>Weaker key file in use (no OS keyring)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="153" />
+        <location filename="../../ui/main_window.py" line="188" />
         <source>Staff: %1 (%2)</source>
         <translation>Staff: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="189" />
         <source>Signed out</source>
         <translation>Signed out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
-        <location filename="../../ui/main_window.py" line="361" />
+        <location filename="../../ui/main_window.py" line="208" />
+        <source>Needs review: %1</source>
+        <translation>Needs review: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="211" />
+        <source>Open the manager menu (F9) to see what needs review.</source>
+        <translation>Open the manager menu (F9) to see what needs review.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="212" />
+        <source>Please tell the store manager.</source>
+        <translation>Please tell the store manager.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="260" />
+        <source>Sync with HQ could not start: %1</source>
+        <translation>Sync with HQ could not start: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="323" />
+        <location filename="../../ui/main_window.py" line="597" />
         <source>Camera off</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="329" />
         <source>Serial scanner %1 is not available</source>
         <translation>Serial scanner %1 is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="192" />
+        <location filename="../../ui/main_window.py" line="339" />
         <source>Camera on</source>
         <translation>Camera on</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="351" />
         <source>Camera not available</source>
         <translation>Camera not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205" />
+        <location filename="../../ui/main_window.py" line="352" />
         <source>No camera</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="353" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>The camera could not be used; scan with the USB scanner.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226" />
+        <location filename="../../ui/main_window.py" line="373" />
         <source>Sign in first, then scan.</source>
         <translation>Sign in first, then scan.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237" />
+        <location filename="../../ui/main_window.py" line="387" />
         <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
         <translation>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/main_window.py" line="389" />
         <source>IME is on: switch it off and scan again.</source>
         <translation>IME is on: switch it off and scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248" />
+        <location filename="../../ui/main_window.py" line="398" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>Part of a scan was lost; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="271" />
+        <location filename="../../ui/main_window.py" line="421" />
         <source>Creating the store…</source>
         <translation>Creating the store…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="274" />
+        <location filename="../../ui/main_window.py" line="424" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>The store is ready. Sign in as staff number %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="318" />
+        <location filename="../../ui/main_window.py" line="472" />
         <source>Signed out after a quiet while.</source>
         <translation>Signed out after a quiet while.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365" />
+        <location filename="../../ui/main_window.py" line="517" />
+        <source>Reports created: %1</source>
+        <translation>Reports created: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="601" />
         <source>Settings saved.</source>
         <translation>Settings saved.</translation>
+    </message>
+</context>
+<context>
+    <name>Manager</name>
+    <message>
+        <location filename="../../ui/manager/__init__.py" line="26" />
+        <source>Store manager</source>
+        <translation>Store manager</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/__init__.py" line="27" />
+        <source>Only a store manager can open these screens. Please sign in with a manager's staff number.</source>
+        <translation>Only a store manager can open these screens. Please sign in with a manager's staff number.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="17" />
+        <source>Overdraft booked by HQ</source>
+        <translation>Overdraft booked by HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="18" />
+        <location filename="../../ui/manager/conflicts.py" line="19" />
+        <source>Paper card migrated at another store first</source>
+        <translation>Paper card migrated at another store first</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="20" />
+        <source>Rejected by HQ</source>
+        <translation>Rejected by HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="21" />
+        <source>Unknown member</source>
+        <translation>Unknown member</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="22" />
+        <source>Member merged by HQ</source>
+        <translation>Member merged by HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="28" />
+        <source>Only a store manager can do this.</source>
+        <translation>Only a store manager can do this.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="29" />
+        <source>Please enter a reason.</source>
+        <translation>Please enter a reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="30" />
+        <source>Enter a number of points other than 0.</source>
+        <translation>Enter a number of points other than 0.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="31" />
+        <source>The member does not have enough points.</source>
+        <translation>The member does not have enough points.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="32" />
+        <source>This item was already dealt with.</source>
+        <translation>This item was already dealt with.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="50" />
+        <source>VIP (top 10%)</source>
+        <translation>VIP (top 10%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="50" />
+        <source>Churn risk</source>
+        <translation>Churn risk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="50" />
+        <source>Win-back</source>
+        <translation>Win-back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Earn</source>
+        <translation>Earn</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Redeem</source>
+        <translation>Redeem</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Adjustment</source>
+        <translation>Adjustment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Void</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="454" />
+        <source>Expired</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="454" />
+        <source>Paper card migration</source>
+        <translation>Paper card migration</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="454" />
+        <source>Coupon</source>
+        <translation>Coupon</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerWindow</name>
+    <message>
+        <location filename="../../ui/manager/window.py" line="43" />
+        <source>Store manager</source>
+        <translation>Store manager</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="54" />
+        <source>Customer list</source>
+        <translation>Customer list</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="55" />
+        <location filename="../../ui/manager/window.py" line="66" />
+        <source>Needs review</source>
+        <translation>Needs review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="56" />
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="57" />
+        <source>Audit log</source>
+        <translation>Audit log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="58" />
+        <source>Sync status</source>
+        <translation>Sync status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="65" />
+        <source>Needs review (%1)</source>
+        <translation>Needs review (%1)</translation>
     </message>
 </context>
 <context>
@@ -1317,6 +2175,124 @@
     </message>
 </context>
 <context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="287" />
+        <source>Customer details</source>
+        <translation>Customer details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="301" />
+        <source>Marketing consent</source>
+        <translation>Marketing consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="303" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="304" />
+        <source>Name kana</source>
+        <translation>Name kana</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="305" />
+        <source>Phone number</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="306" />
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="307" />
+        <source>Birthday</source>
+        <translation>Birthday</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="310" />
+        <source>Save changes</source>
+        <translation>Save changes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="311" />
+        <source>Adjust points…</source>
+        <translation>Adjust points…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="319" />
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="324" />
+        <source>Purchase history</source>
+        <translation>Purchase history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="324" />
+        <source>Points and expiry</source>
+        <translation>Points and expiry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="325" />
+        <source>Coupons</source>
+        <translation>Coupons</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="325" />
+        <source>Cards</source>
+        <translation>Cards</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="332" />
+        <source>Points and spend over time</source>
+        <translation>Points and spend over time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="335" />
+        <source>Chart</source>
+        <translation>Chart</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="355" />
+        <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
+        <translation>Balance: %1 (pending: %2)   Expiring within 30 days: %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="368" />
+        <source>RFM %1  Churn score %2  %3</source>
+        <translation>RFM %1  Churn score %2  %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="370" />
+        <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
+        <translation>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="388" />
+        <source>Balance (pt)</source>
+        <translation>Balance (pt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="403" />
+        <source>Spend per month (¥)</source>
+        <translation>Spend per month (¥)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="434" />
+        <source>Nothing changed.</source>
+        <translation>Nothing changed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="438" />
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
     <name>RedeemDialog</name>
     <message>
         <location filename="../../ui/dialogs.py" line="172" />
@@ -1324,148 +2300,284 @@
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="177" />
+        <location filename="../../ui/dialogs.py" line="178" />
         <source>Balance: %1</source>
         <translation>Balance: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="179" />
+        <location filename="../../ui/dialogs.py" line="180" />
         <source>Bill: %1</source>
         <translation>Bill: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="183" />
+        <location filename="../../ui/dialogs.py" line="184" />
         <source>Points to use</source>
         <translation>Points to use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="199" />
+        <location filename="../../ui/dialogs.py" line="200" />
         <source>Enter the points to use.</source>
         <translation>Enter the points to use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="206" />
+        <location filename="../../ui/dialogs.py" line="229" />
+        <source>Offline: capped at %1.</source>
+        <translation>Offline: capped at %1.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="234" />
         <source>Discount: %1</source>
         <translation>Discount: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="237" />
+        <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
+        <translation>Offline: capped at %1 a day; HQ confirms when the network is back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="238" />
+        <source>Offline: HQ confirms when the network is back.</source>
+        <translation>Offline: HQ confirms when the network is back.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="296" />
+        <source>Report</source>
+        <translation>Report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="296" />
+        <source>Daily report</source>
+        <translation>Daily report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="297" />
+        <source>Month-end report</source>
+        <translation>Month-end report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="298" />
+        <source>Period</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="299" />
+        <source>Generated</source>
+        <translation>Generated</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="300" />
+        <source>Files</source>
+        <translation>Files</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsWindow</name>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="38" />
+        <source>Daily report</source>
+        <translation>Daily report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="39" />
+        <source>Month-end report</source>
+        <translation>Month-end report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="40" />
+        <source>Create</source>
+        <translation>Create</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="41" />
+        <source>Print…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="79" />
+        <source>Creating…</source>
+        <translation>Creating…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="82" />
+        <source>Created.</source>
+        <translation>Created.</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings.py" line="38" />
+        <location filename="../../ui/settings.py" line="62" />
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="54" />
-        <location filename="../../ui/settings.py" line="58" />
+        <location filename="../../ui/settings.py" line="78" />
+        <location filename="../../ui/settings.py" line="82" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="63" />
+        <location filename="../../ui/settings.py" line="87" />
         <source>Store id</source>
         <translation>Store id</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="64" />
+        <location filename="../../ui/settings.py" line="88" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="65" />
+        <location filename="../../ui/settings.py" line="89" />
         <source>Void window</source>
         <translation>Void window</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="66" />
+        <location filename="../../ui/settings.py" line="90" />
         <source>Idle sign-out after</source>
         <translation>Idle sign-out after</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="67" />
+        <location filename="../../ui/settings.py" line="91" />
         <source>Language</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="68" />
+        <location filename="../../ui/settings.py" line="92" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="82" />
+        <location filename="../../ui/settings.py" line="106" />
         <source>e.g. /dev/ttyACM0 or COM3 (empty: none)</source>
         <translation>e.g. /dev/ttyACM0 or COM3 (empty: none)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="83" />
+        <location filename="../../ui/settings.py" line="107" />
         <source>Sound on a good and a refused scan</source>
         <translation>Sound on a good and a refused scan</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="85" />
+        <location filename="../../ui/settings.py" line="109" />
         <source>Max. time between scanner keys</source>
         <translation>Max. time between scanner keys</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="86" />
+        <location filename="../../ui/settings.py" line="110" />
         <source>Shortest scan</source>
         <translation>Shortest scan</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="87" />
+        <location filename="../../ui/settings.py" line="111" />
         <source>Scanner prefix</source>
         <translation>Scanner prefix</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="88" />
+        <location filename="../../ui/settings.py" line="112" />
         <source>Scanner suffix</source>
         <translation>Scanner suffix</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="89" />
+        <location filename="../../ui/settings.py" line="113" />
         <source>Serial scanner port</source>
         <translation>Serial scanner port</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="91" />
+        <location filename="../../ui/settings.py" line="115" />
         <source>Scanner</source>
         <translation>Scanner</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="96" />
+        <location filename="../../ui/settings.py" line="120" />
         <source>0 = first webcam; or a video file / image folder; empty = off</source>
         <translation>0 = first webcam; or a video file / image folder; empty = off</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="98" />
+        <location filename="../../ui/settings.py" line="122" />
         <source>e.g. network:192.168.1.50 or file:/tmp/slip.bin</source>
         <translation>e.g. network:192.168.1.50 or file:/tmp/slip.bin</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="99" />
+        <location filename="../../ui/settings.py" line="123" />
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="100" />
+        <location filename="../../ui/settings.py" line="124" />
         <source>Printer</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="101" />
+        <location filename="../../ui/settings.py" line="125" />
         <source>Camera and printer</source>
         <translation>Camera and printer</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="107" />
+        <location filename="../../ui/settings.py" line="134" />
+        <source>from HQ (python -m hq stores add)</source>
+        <translation>from HQ (python -m hq stores add)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="135" />
+        <source>Connect to HQ</source>
+        <translation>Connect to HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="140" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="141" />
+        <source>HQ address</source>
+        <translation>HQ address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="142" />
+        <source>One-time code</source>
+        <translation>One-time code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="146" />
+        <source>HQ</source>
+        <translation>HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="154" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="109" />
+        <location filename="../../ui/settings.py" line="156" />
         <source>Save</source>
         <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="166" />
+        <source>Connected to HQ: %1</source>
+        <translation>Connected to HQ: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="167" />
+        <source>Not connected to HQ. The counter works offline.</source>
+        <translation>Not connected to HQ. The counter works offline.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="173" />
+        <source>Enter HQ's address and the one-time code.</source>
+        <translation>Enter HQ's address and the one-time code.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="178" />
+        <source>Connecting to HQ…</source>
+        <translation>Connecting to HQ…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="185" />
+        <source>Connected. Sync with HQ starts now.</source>
+        <translation>Connected. Sync with HQ starts now.</translation>
     </message>
 </context>
 <context>
@@ -1537,6 +2649,44 @@
         <location filename="../../ui/migrate.py" line="96" />
         <source>same kana and birthday</source>
         <translation>same kana and birthday</translation>
+    </message>
+</context>
+<context>
+    <name>SyncHealthPanel</name>
+    <message>
+        <location filename="../../ui/manager/window.py" line="20" />
+        <source>Not connected to HQ yet</source>
+        <translation>Not connected to HQ yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="26" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="27" />
+        <source>Unsent</source>
+        <translation>Unsent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="28" />
+        <source>Last sync</source>
+        <translation>Last sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="29" />
+        <source>Last error</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="32" />
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="32" />
+        <source>Offline</source>
+        <translation>Offline</translation>
     </message>
 </context>
 <context>
@@ -1768,87 +2918,112 @@
         <translation>No such entry.</translation>
     </message>
     <message>
+        <location filename="../../ui/texts.py" line="76" />
+        <source>Offline, at most %1 pt a day can be used per member; %2 pt remain today.</source>
+        <translation>Offline, at most %1 pt a day can be used per member; %2 pt remain today.</translation>
+    </message>
+    <message>
         <location filename="../../ui/texts.py" line="80" />
+        <source>HQ could not be reached. Check the network and try again.</source>
+        <translation>HQ could not be reached. Check the network and try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="81" />
+        <source>This store is not connected to HQ yet (Settings → HQ).</source>
+        <translation>This store is not connected to HQ yet (Settings → HQ).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="82" />
+        <source>Another sync is already running for this store.</source>
+        <translation>Another sync is already running for this store.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="83" />
+        <source>HQ is busy; it will be tried again shortly.</source>
+        <translation>HQ is busy; it will be tried again shortly.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="89" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>The database is busy. Press Enter to try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83" />
+        <location filename="../../ui/texts.py" line="92" />
         <source>Something went wrong: %1</source>
         <translation>Something went wrong: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="98" />
         <source>The printer did not respond: %1</source>
         <translation>The printer did not respond: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="93" />
+        <location filename="../../ui/texts.py" line="102" />
         <source>Points earned</source>
         <translation>Points earned</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="94" />
+        <location filename="../../ui/texts.py" line="103" />
         <source>Points used</source>
         <translation>Points used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95" />
+        <location filename="../../ui/texts.py" line="104" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96" />
+        <location filename="../../ui/texts.py" line="105" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="97" />
+        <location filename="../../ui/texts.py" line="106" />
         <source>Coupon used</source>
         <translation>Coupon used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98" />
+        <location filename="../../ui/texts.py" line="107" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99" />
+        <location filename="../../ui/texts.py" line="108" />
         <source>Paper card migrated</source>
         <translation>Paper card migrated</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109" />
+        <location filename="../../ui/texts.py" line="118" />
         <source>Base points: %1</source>
         <translation>Base points: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111" />
+        <location filename="../../ui/texts.py" line="120" />
         <source>Campaign %1 %2: %3</source>
         <translation>Campaign %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="123" />
         <source>Tier %1 %2: %3</source>
         <translation>Tier %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="126" />
         <source>Fractions rounded down</source>
         <translation>Fractions rounded down</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119" />
+        <location filename="../../ui/texts.py" line="128" />
         <source>Bonus %1: %2</source>
         <translation>Bonus %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="121" />
+        <location filename="../../ui/texts.py" line="130" />
         <source>Coupon %1: %2</source>
         <translation>Coupon %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123" />
+        <location filename="../../ui/texts.py" line="132" />
         <source>Points used: %1</source>
         <translation>Points used: %1</translation>
     </message>
@@ -1856,137 +3031,67 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="245" />
+        <location filename="../../ui/dialogs.py" line="278" />
         <source>Void the last action</source>
         <translation>Void the last action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="247" />
+        <location filename="../../ui/dialogs.py" line="280" />
         <source>Looking for the last action…</source>
         <translation>Looking for the last action…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="266" />
+        <location filename="../../ui/dialogs.py" line="299" />
         <source>There is nothing to void.</source>
         <translation>There is nothing to void.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="269" />
+        <location filename="../../ui/dialogs.py" line="302" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 of %2 for member %3 at %4</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="274" />
+        <location filename="../../ui/dialogs.py" line="307" />
         <source>Press Enter to void it.</source>
         <translation>Press Enter to void it.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="287" />
+        <location filename="../../ui/dialogs.py" line="320" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
     </message>
 </context>
 <context>
-    <name>obj</name>
+    <name>w</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
-        <source>Merge (名寄せ)</source>
-        <translation>Merge (名寄せ)</translation>
+        <location filename="../../ui/settings.py" line="36" />
+        <source>This computer has no OS keyring, so the HQ credential cannot be kept safely. Install or unlock a keyring (GNOME Keyring, Windows Credential Locker, macOS Keychain) and try again. Nothing was sent.</source>
+        <translation>This computer has no OS keyring, so the HQ credential cannot be kept safely. Install or unlock a keyring (GNOME Keyring, Windows Credential Locker, macOS Keychain) and try again. Nothing was sent.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
-        <source>Keep separate</source>
-        <translation>Keep separate</translation>
+        <location filename="../../ui/settings.py" line="42" />
+        <source>HQ refused the code: it is wrong, already used or expired. Ask HQ for a new one-time code.</source>
+        <translation>HQ refused the code: it is wrong, already used or expired. Ask HQ for a new one-time code.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
-        <source>Skip</source>
-        <translation>Skip</translation>
+        <location filename="../../ui/settings.py" line="44" />
+        <source>HQ refused the connection (%1).</source>
+        <translation>HQ refused the connection (%1).</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="113" />
-        <source>No name kana, and the name is not in kana.</source>
-        <translation>No name kana, and the name is not in kana.</translation>
+        <location filename="../../ui/settings.py" line="46" />
+        <source>HQ could not be reached at this address. Check the address and the network, then try again. The counter keeps working offline.</source>
+        <translation>HQ could not be reached at this address. Check the address and the network, then try again. The counter keeps working offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="114" />
-        <source>Name kana must be written in kana.</source>
-        <translation>Name kana must be written in kana.</translation>
+        <location filename="../../ui/settings.py" line="49" />
+        <source>This store is not set up yet.</source>
+        <translation>This store is not set up yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="115" />
-        <source>The phone number does not look right.</source>
-        <translation>The phone number does not look right.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="116" />
-        <source>The e-mail address does not look right.</source>
-        <translation>The e-mail address does not look right.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="117" />
-        <source>Not a real date.</source>
-        <translation>Not a real date.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="118" />
-        <source>The date is in the future.</source>
-        <translation>The date is in the future.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="119" />
-        <source>Points must be a whole number.</source>
-        <translation>Points must be a whole number.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="120" />
-        <source>Points cannot be negative.</source>
-        <translation>Points cannot be negative.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="121" />
-        <source>Too many points for one member.</source>
-        <translation>Too many points for one member.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="122" />
-        <source>Stamps must be a whole number.</source>
-        <translation>Stamps must be a whole number.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="123" />
-        <source>The card number does not look right.</source>
-        <translation>The card number does not look right.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="124" />
-        <source>The card number's check digit is wrong.</source>
-        <translation>The card number's check digit is wrong.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="125" />
-        <source>This card was cancelled.</source>
-        <translation>This card was cancelled.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="126" />
-        <source>The same row appears earlier in the file.</source>
-        <translation>The same row appears earlier in the file.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="127" />
-        <source>Duplicate, skipped.</source>
-        <translation>Duplicate, skipped.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="130" />
-        <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
-        <translation>Card already migrated (移行済み) on %1 at store %2 to member %3.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="134" />
-        <source>The same card number is on row %1.</source>
-        <translation>The same card number is on row %1.</translation>
+        <location filename="../../ui/settings.py" line="51" />
+        <source>This is not an HQ address. Use https://… (plain http only to this computer).</source>
+        <translation>This is not an HQ address. Use https://… (plain http only to this computer).</translation>
     </message>
 </context>
 </TS>

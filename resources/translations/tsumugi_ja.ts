@@ -48,69 +48,317 @@
     </message>
 </context>
 <context>
-    <name>CounterScreen</name>
+    <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/counter.py" line="161" />
-        <source>Purchase amount (tax incl.)</source>
-        <translation>お買上金額（税込）</translation>
+        <location filename="../../ui/manager/customers.py" line="466" />
+        <source>Adjust points</source>
+        <translation>ポイント調整（理由）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="180" />
-        <source>Earn points</source>
-        <translation>ポイント付与</translation>
+        <location filename="../../ui/manager/customers.py" line="472" />
+        <source>Apology for a complaint</source>
+        <translation>苦情へのお詫び</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="181" />
-        <source>Redeem points</source>
-        <translation>ポイント利用</translation>
+        <location filename="../../ui/manager/customers.py" line="472" />
+        <source>Correction of a wrong entry</source>
+        <translation>誤った取引の訂正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="182" />
-        <source>Use coupon</source>
-        <translation>クーポン利用</translation>
+        <location filename="../../ui/manager/customers.py" line="473" />
+        <source>Points not awarded at the register</source>
+        <translation>レジでの付与漏れ</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183" />
-        <source>Void last</source>
-        <translation>直前の取消</translation>
+        <location filename="../../ui/manager/customers.py" line="473" />
+        <source>Goodwill gesture</source>
+        <translation>サービス（ご厚意）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184" />
-        <source>New member</source>
-        <translation>新規会員登録</translation>
+        <location filename="../../ui/manager/customers.py" line="476" />
+        <source>Note (optional)</source>
+        <translation>メモ（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185" />
-        <source>Migrate paper card</source>
-        <translation>紙カード移行</translation>
+        <location filename="../../ui/manager/customers.py" line="481" />
+        <source>Points (+ to add, − to take away)</source>
+        <translation>ポイント（＋で加算、−で減算）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="186" />
+        <location filename="../../ui/manager/customers.py" line="482" />
+        <source>Reason (required)</source>
+        <translation>理由（必須）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="483" />
+        <source>Note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="492" />
+        <source>Please enter a reason.</source>
+        <translation>理由を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="495" />
+        <source>Enter a number of points other than 0.</source>
+        <translation>0 以外のポイント数を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogWindow</name>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="28" />
+        <source>Staff number</source>
+        <translation>担当者番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="32" />
+        <source>All actions</source>
+        <translation>すべての操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="33" />
+        <source>Points (all)</source>
+        <translation>ポイント（すべて）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="33" />
+        <source>Point adjustments</source>
+        <translation>ポイント調整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="34" />
+        <source>Voids</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="34" />
+        <source>Members</source>
+        <translation>会員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="35" />
+        <source>Customer list exports</source>
+        <translation>顧客一覧の出力</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="35" />
+        <source>Needs review</source>
+        <translation>要確認</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="36" />
+        <source>Reports</source>
+        <translation>レポート</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="36" />
+        <source>Staff</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="36" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
+        <location filename="../../ui/manager/audit.py" line="39" />
+        <source>Between</source>
+        <translation>期間</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="46" />
+        <source>Search</source>
+        <translation>検索</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/audit.py" line="77" />
+        <source>%1 entries</source>
+        <translation>%1件</translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="283" />
+        <source>Date and time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="284" />
+        <source>Staff</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="285" />
+        <source>Terminal</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="286" />
+        <source>Action</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="287" />
+        <source>Object</source>
+        <translation>対象</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="288" />
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+</context>
+<context>
+    <name>CardsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="247" />
+        <source>Card</source>
+        <translation>カード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="248" />
+        <source>Number</source>
+        <translation>番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="249" />
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="250" />
+        <source>Issued</source>
+        <translation>発行日</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="270" />
+        <source>Date and time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="271" />
+        <source>What happened</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="272" />
+        <source>Member number</source>
+        <translation>会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="273" />
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="275" />
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsWidget</name>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="37" />
+        <source>Show items already dealt with</source>
+        <translation>対応済みも表示</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="40" />
+        <source>Acknowledge</source>
+        <translation>確認済みにする</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="41" />
+        <source>Adjust points…</source>
+        <translation>ポイント調整…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="42" />
+        <source>Customer contacted</source>
+        <translation>お客様に連絡済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="89" />
+        <source>Done.</source>
+        <translation>完了しました。</translation>
+    </message>
+</context>
+<context>
+    <name>CounterScreen</name>
+    <message>
+        <location filename="../../ui/counter.py" line="164" />
+        <source>Purchase amount (tax incl.)</source>
+        <translation>お買上金額（税込）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="183" />
+        <source>Earn points</source>
+        <translation>ポイント付与</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="184" />
+        <source>Redeem points</source>
+        <translation>ポイント利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="185" />
+        <source>Use coupon</source>
+        <translation>クーポン利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="186" />
+        <source>Void last</source>
+        <translation>直前の取消</translation>
+    </message>
+    <message>
         <location filename="../../ui/counter.py" line="187" />
+        <source>New member</source>
+        <translation>新規会員登録</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="188" />
+        <source>Migrate paper card</source>
+        <translation>紙カード移行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="189" />
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="190" />
         <source>Sign out</source>
         <translation>サインアウト</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="202" />
-        <source>Coming soon: paper card migration</source>
-        <translation>準備中：紙のポイントカードの移行</translation>
+        <location filename="../../ui/counter.py" line="191" />
+        <source>Manager menu</source>
+        <translation>店長メニュー</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="338" />
+        <location filename="../../ui/counter.py" line="192" />
+        <source>Import legacy ledger</source>
+        <translation>旧台帳の取込</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="353" />
         <source>Choose a member from the list, or press Esc to close the search.</source>
         <translation>一覧から会員を選ぶか、Esc で検索を閉じてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="342" />
+        <location filename="../../ui/counter.py" line="357" />
         <source>Scan the member card first.</source>
         <translation>先に会員証を読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="351" />
+        <location filename="../../ui/counter.py" line="366" />
         <source>Enter the purchase amount first.</source>
         <translation>先にお買上金額を入力してください。</translation>
     </message>
@@ -118,12 +366,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="211" />
+        <location filename="../../ui/dialogs.py" line="244" />
         <source>Use a coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="227" />
+        <location filename="../../ui/dialogs.py" line="260" />
         <source>This member has no coupons to use.</source>
         <translation>この会員が使えるクーポンはありません。</translation>
     </message>
@@ -144,6 +392,29 @@
         <location filename="../../ui/models.py" line="34" />
         <source>Valid until</source>
         <translation>有効期限</translation>
+    </message>
+</context>
+<context>
+    <name>CouponsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="258" />
+        <source>Coupon</source>
+        <translation>クーポン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="259" />
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="260" />
+        <source>Expiry</source>
+        <translation>有効期限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="261" />
+        <source>Used</source>
+        <translation>利用日</translation>
     </message>
 </context>
 <context>
@@ -180,6 +451,148 @@
     </message>
 </context>
 <context>
+    <name>CustomerTableModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="97" />
+        <source>Member number</source>
+        <translation>会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="98" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="99" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="100" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="101" />
+        <source>Tier</source>
+        <translation>会員ランク</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="102" />
+        <source>Balance</source>
+        <translation>ポイント残高</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="103" />
+        <source>Lifetime spend</source>
+        <translation>累計お買上金額</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="104" />
+        <source>Last visit</source>
+        <translation>最終来店日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="105" />
+        <source>Segments</source>
+        <translation>セグメント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="106" />
+        <source>Home store</source>
+        <translation>登録店舗</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersWindow</name>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="70" />
+        <source>Search: name kana, phone number, member number or card number</source>
+        <translation>検索：フリガナ・電話番号・会員番号・カード番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="73" />
+        <source>All tiers</source>
+        <translation>すべての会員ランク</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="76" />
+        <source>No rank</source>
+        <translation>ランクなし</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="78" />
+        <source>All segments</source>
+        <translation>すべてのセグメント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="83" />
+        <source>Marketing consent: any</source>
+        <translation>お知らせ配信の同意：すべて</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="84" />
+        <source>Consented</source>
+        <translation>同意あり</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="85" />
+        <source>Not consented</source>
+        <translation>同意なし</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="87" />
+        <source>All home stores</source>
+        <translation>すべての登録店舗</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="88" />
+        <source>Last visit</source>
+        <translation>最終来店日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="97" />
+        <source>Export CSV…</source>
+        <translation>CSV出力…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="98" />
+        <source>Refresh segments</source>
+        <translation>セグメントを更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="186" />
+        <source>Searching…</source>
+        <translation>検索中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="202" />
+        <source>%1 members</source>
+        <translation>%1人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="204" />
+        <source>More than %1 members</source>
+        <translation>%1人以上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="220" />
+        <source>Refreshing segments…</source>
+        <translation>セグメントを更新中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="237" />
+        <location filename="../../ui/manager/customers.py" line="243" />
+        <source>Export CSV</source>
+        <translation>CSV出力</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="242" />
+        <source>Exported %1 members</source>
+        <translation>%1人を出力しました</translation>
+    </message>
+</context>
+<context>
     <name>EarnDialog</name>
     <message>
         <location filename="../../ui/dialogs.py" line="130" />
@@ -205,6 +618,99 @@
         <location filename="../../ui/dialogs.py" line="156" />
         <source>Press Enter to confirm.</source>
         <translation>Enter で確定します。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="251" />
+        <source>Export CSV</source>
+        <translation>CSV出力</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="253" />
+        <source>Member number</source>
+        <translation>会員番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="253" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="253" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="254" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="254" />
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="254" />
+        <source>Birthday</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="255" />
+        <source>Tier</source>
+        <translation>会員ランク</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="255" />
+        <source>Balance</source>
+        <translation>ポイント残高</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="255" />
+        <source>Lifetime spend</source>
+        <translation>累計お買上金額</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="256" />
+        <source>Last visit</source>
+        <translation>最終来店日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="256" />
+        <source>Home store</source>
+        <translation>登録店舗</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="257" />
+        <source>Marketing consent</source>
+        <translation>お知らせ配信の同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="257" />
+        <source>Registered</source>
+        <translation>登録日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="258" />
+        <source>Segments</source>
+        <translation>セグメント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="258" />
+        <source>RFM</source>
+        <translation>RFM</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="258" />
+        <source>Churn score</source>
+        <translation>離反スコア</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="260" />
+        <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
+        <translation>個人情報（氏名・フリガナ・電話番号・メールアドレス・生年月日）はチェックした場合のみ出力します。出力は操作ログに記録されます。</translation>
     </message>
 </context>
 <context>
@@ -399,6 +905,59 @@
     </message>
 </context>
 <context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="220" />
+        <source>Date and time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="221" />
+        <source>Kind</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="222" />
+        <source>Points</source>
+        <translation>ポイント</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="223" />
+        <source>Amount</source>
+        <translation>金額</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="224" />
+        <source>Balance after</source>
+        <translation>取引後残高</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="225" />
+        <source>Breakdown</source>
+        <translation>内訳</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="226" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="227" />
+        <source>Staff</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="228" />
+        <source>Store</source>
+        <translation>店舗</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="229" />
+        <source>Sync</source>
+        <translation>同期</translation>
+    </message>
+</context>
+<context>
     <name>HistoryTableModel</name>
     <message>
         <location filename="../../ui/models.py" line="70" />
@@ -442,6 +1001,109 @@
         <location filename="../../ui/legacy_import.py" line="88" />
         <source>Reason</source>
         <translation>理由</translation>
+    </message>
+</context>
+<context>
+    <name>LegacyImport</name>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Merge (名寄せ)</source>
+        <translation>名寄せする</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Keep separate</source>
+        <translation>別の会員にする</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="107" />
+        <source>Skip</source>
+        <translation>取り込まない</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="113" />
+        <source>No name kana, and the name is not in kana.</source>
+        <translation>フリガナがなく、氏名もカナではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="114" />
+        <source>Name kana must be written in kana.</source>
+        <translation>フリガナはカナで入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="115" />
+        <source>The phone number does not look right.</source>
+        <translation>電話番号が正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="116" />
+        <source>The e-mail address does not look right.</source>
+        <translation>メールアドレスが正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="117" />
+        <source>Not a real date.</source>
+        <translation>存在しない日付です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="118" />
+        <source>The date is in the future.</source>
+        <translation>未来の日付です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="119" />
+        <source>Points must be a whole number.</source>
+        <translation>ポイントは整数で入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="120" />
+        <source>Points cannot be negative.</source>
+        <translation>ポイントをマイナスにはできません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="121" />
+        <source>Too many points for one member.</source>
+        <translation>1人の会員としてはポイントが多すぎます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="122" />
+        <source>Stamps must be a whole number.</source>
+        <translation>スタンプ数は整数で入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="123" />
+        <source>The card number does not look right.</source>
+        <translation>カード番号が正しくないようです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="124" />
+        <source>The card number's check digit is wrong.</source>
+        <translation>カード番号のチェックデジットが正しくありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="125" />
+        <source>This card was cancelled.</source>
+        <translation>このカードは無効化されています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="126" />
+        <source>The same row appears earlier in the file.</source>
+        <translation>同じ行がファイルの前の方にあります。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="127" />
+        <source>Duplicate, skipped.</source>
+        <translation>重複のため取り込みません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="130" />
+        <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
+        <translation>カードは移行済みです（%1、店舗 %2、会員番号 %3）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/legacy_import.py" line="134" />
+        <source>The same card number is on row %1.</source>
+        <translation>同じカード番号が %1 行目にあります。</translation>
     </message>
 </context>
 <context>
@@ -700,132 +1362,328 @@
     </message>
 </context>
 <context>
+    <name>LotsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="237" />
+        <source>Expiry</source>
+        <translation>有効期限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="238" />
+        <source>Remaining</source>
+        <translation>残り</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="239" />
+        <source>Earned</source>
+        <translation>付与日</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="101" />
+        <location filename="../../ui/main_window.py" line="133" />
         <source>Welcome to Tsumugi</source>
         <translation>紡ぎへようこそ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105" />
+        <location filename="../../ui/main_window.py" line="137" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>このパソコンはまだカウンターとして設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108" />
+        <location filename="../../ui/main_window.py" line="140" />
         <source>Start setup</source>
         <translation>初期設定を始める</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Not connected</source>
         <translation>未接続</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="176" />
         <source>Online</source>
         <translation>オンライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="176" />
         <source>Offline</source>
         <translation>オフライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>%1 · unsent %2</source>
         <translation>%1・未送信 %2件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="179" />
         <source>last sync %1</source>
         <translation>最終同期 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>安全性の低い鍵ファイルを使用中（OSキーリングなし）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="153" />
+        <location filename="../../ui/main_window.py" line="188" />
         <source>Staff: %1 (%2)</source>
         <translation>担当：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="189" />
         <source>Signed out</source>
         <translation>サインアウト中</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
-        <location filename="../../ui/main_window.py" line="361" />
+        <location filename="../../ui/main_window.py" line="208" />
+        <source>Needs review: %1</source>
+        <translation>要確認 %1件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="211" />
+        <source>Open the manager menu (F9) to see what needs review.</source>
+        <translation>店長メニュー（F9）で要確認の内容を確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="212" />
+        <source>Please tell the store manager.</source>
+        <translation>店長に知らせてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="260" />
+        <source>Sync with HQ could not start: %1</source>
+        <translation>本部との同期を開始できませんでした：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="323" />
+        <location filename="../../ui/main_window.py" line="597" />
         <source>Camera off</source>
         <translation>カメラ オフ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="329" />
         <source>Serial scanner %1 is not available</source>
         <translation>シリアルスキャナー %1 が使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="192" />
+        <location filename="../../ui/main_window.py" line="339" />
         <source>Camera on</source>
         <translation>カメラ オン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="351" />
         <source>Camera not available</source>
         <translation>カメラが使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205" />
+        <location filename="../../ui/main_window.py" line="352" />
         <source>No camera</source>
         <translation>カメラなし</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="353" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>カメラが使えません。USBスキャナーで読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226" />
+        <location filename="../../ui/main_window.py" line="373" />
         <source>Sign in first, then scan.</source>
         <translation>先にサインインしてから読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237" />
+        <location filename="../../ui/main_window.py" line="387" />
         <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
         <translation>日本語入力（IME）がオンのため読み取れませんでした。半角/全角キーで IME をオフにして、もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/main_window.py" line="389" />
         <source>IME is on: switch it off and scan again.</source>
         <translation>IME がオンです。オフにして読み直してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248" />
+        <location filename="../../ui/main_window.py" line="398" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>読み取りが途中で切れました。もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="271" />
+        <location filename="../../ui/main_window.py" line="421" />
         <source>Creating the store…</source>
         <translation>店舗を作成中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="274" />
+        <location filename="../../ui/main_window.py" line="424" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>店舗の準備ができました。担当者番号 %1 でサインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="318" />
+        <location filename="../../ui/main_window.py" line="472" />
         <source>Signed out after a quiet while.</source>
         <translation>一定時間操作がなかったため、サインアウトしました。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365" />
+        <location filename="../../ui/main_window.py" line="517" />
+        <source>Reports created: %1</source>
+        <translation>レポートを作成しました：%1件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="601" />
         <source>Settings saved.</source>
         <translation>設定を保存しました。</translation>
+    </message>
+</context>
+<context>
+    <name>Manager</name>
+    <message>
+        <location filename="../../ui/manager/__init__.py" line="26" />
+        <source>Store manager</source>
+        <translation>店長</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/__init__.py" line="27" />
+        <source>Only a store manager can open these screens. Please sign in with a manager's staff number.</source>
+        <translation>この画面は店長のみ開けます。店長の担当者番号でサインインしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="17" />
+        <source>Overdraft booked by HQ</source>
+        <translation>本部で残高不足（マイナス）を計上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="18" />
+        <location filename="../../ui/manager/conflicts.py" line="19" />
+        <source>Paper card migrated at another store first</source>
+        <translation>紙カードは他店で先に移行済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="20" />
+        <source>Rejected by HQ</source>
+        <translation>本部が受け付けなかった取引</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="21" />
+        <source>Unknown member</source>
+        <translation>不明な会員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="22" />
+        <source>Member merged by HQ</source>
+        <translation>本部で名寄せされた会員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="28" />
+        <source>Only a store manager can do this.</source>
+        <translation>店長のみ操作できます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="29" />
+        <source>Please enter a reason.</source>
+        <translation>理由を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="30" />
+        <source>Enter a number of points other than 0.</source>
+        <translation>0 以外のポイント数を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="31" />
+        <source>The member does not have enough points.</source>
+        <translation>会員のポイントが足りません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="32" />
+        <source>This item was already dealt with.</source>
+        <translation>この項目は対応済みです。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="50" />
+        <source>VIP (top 10%)</source>
+        <translation>優良顧客（上位10%）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="50" />
+        <source>Churn risk</source>
+        <translation>離反リスク</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="50" />
+        <source>Win-back</source>
+        <translation>休眠掘り起こし</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Earn</source>
+        <translation>付与</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Redeem</source>
+        <translation>利用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Adjustment</source>
+        <translation>ポイント調整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="453" />
+        <source>Void</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="454" />
+        <source>Expired</source>
+        <translation>失効</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="454" />
+        <source>Paper card migration</source>
+        <translation>紙カード移行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="454" />
+        <source>Coupon</source>
+        <translation>クーポン</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerWindow</name>
+    <message>
+        <location filename="../../ui/manager/window.py" line="43" />
+        <source>Store manager</source>
+        <translation>店長</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="54" />
+        <source>Customer list</source>
+        <translation>顧客一覧</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="55" />
+        <location filename="../../ui/manager/window.py" line="66" />
+        <source>Needs review</source>
+        <translation>要確認</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="56" />
+        <source>Reports</source>
+        <translation>レポート</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="57" />
+        <source>Audit log</source>
+        <translation>操作ログ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="58" />
+        <source>Sync status</source>
+        <translation>同期の状態</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="65" />
+        <source>Needs review (%1)</source>
+        <translation>要確認（%1）</translation>
     </message>
 </context>
 <context>
@@ -1318,6 +2176,124 @@
     </message>
 </context>
 <context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="287" />
+        <source>Customer details</source>
+        <translation>顧客詳細</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="301" />
+        <source>Marketing consent</source>
+        <translation>お知らせ配信の同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="303" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="304" />
+        <source>Name kana</source>
+        <translation>フリガナ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="305" />
+        <source>Phone number</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="306" />
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="307" />
+        <source>Birthday</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="310" />
+        <source>Save changes</source>
+        <translation>変更を保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="311" />
+        <source>Adjust points…</source>
+        <translation>ポイント調整…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="319" />
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="324" />
+        <source>Purchase history</source>
+        <translation>購買履歴</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="324" />
+        <source>Points and expiry</source>
+        <translation>ポイントと有効期限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="325" />
+        <source>Coupons</source>
+        <translation>クーポン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="325" />
+        <source>Cards</source>
+        <translation>カード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="332" />
+        <source>Points and spend over time</source>
+        <translation>ポイントとお買上金額の推移</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="335" />
+        <source>Chart</source>
+        <translation>グラフ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="355" />
+        <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
+        <translation>ポイント残高：%1（未反映：%2）　30日以内に失効予定：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="368" />
+        <source>RFM %1  Churn score %2  %3</source>
+        <translation>RFM %1　離反スコア %2　%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="370" />
+        <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
+        <translation>登録 %1 · 最終来店 %2 · 累計お買上 %3 · %4件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="388" />
+        <source>Balance (pt)</source>
+        <translation>ポイント残高（pt）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="403" />
+        <source>Spend per month (¥)</source>
+        <translation>月別お買上金額（円）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="434" />
+        <source>Nothing changed.</source>
+        <translation>変更はありません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/customers.py" line="438" />
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+</context>
+<context>
     <name>RedeemDialog</name>
     <message>
         <location filename="../../ui/dialogs.py" line="172" />
@@ -1325,148 +2301,284 @@
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="177" />
+        <location filename="../../ui/dialogs.py" line="178" />
         <source>Balance: %1</source>
         <translation>ポイント残高：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="179" />
+        <location filename="../../ui/dialogs.py" line="180" />
         <source>Bill: %1</source>
         <translation>お会計：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="183" />
+        <location filename="../../ui/dialogs.py" line="184" />
         <source>Points to use</source>
         <translation>利用ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="199" />
+        <location filename="../../ui/dialogs.py" line="200" />
         <source>Enter the points to use.</source>
         <translation>利用ポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="206" />
+        <location filename="../../ui/dialogs.py" line="229" />
+        <source>Offline: capped at %1.</source>
+        <translation>オフライン：上限は %1 です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="234" />
         <source>Discount: %1</source>
         <translation>値引き：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="237" />
+        <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
+        <translation>オフライン：1日の上限 %1。ネットワーク復旧後に本部で確定します。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="238" />
+        <source>Offline: HQ confirms when the network is back.</source>
+        <translation>オフライン：ネットワーク復旧後に本部で確定します。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsModel</name>
+    <message>
+        <location filename="../../ui/manager/models.py" line="296" />
+        <source>Report</source>
+        <translation>レポート</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="296" />
+        <source>Daily report</source>
+        <translation>日報</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="297" />
+        <source>Month-end report</source>
+        <translation>月次締め</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="298" />
+        <source>Period</source>
+        <translation>期間</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="299" />
+        <source>Generated</source>
+        <translation>作成日時</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="300" />
+        <source>Files</source>
+        <translation>ファイル</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsWindow</name>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="38" />
+        <source>Daily report</source>
+        <translation>日報</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="39" />
+        <source>Month-end report</source>
+        <translation>月次締め</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="40" />
+        <source>Create</source>
+        <translation>作成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="41" />
+        <source>Print…</source>
+        <translation>印刷…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="79" />
+        <source>Creating…</source>
+        <translation>作成中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/reports.py" line="82" />
+        <source>Created.</source>
+        <translation>作成しました。</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings.py" line="38" />
+        <location filename="../../ui/settings.py" line="62" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="54" />
-        <location filename="../../ui/settings.py" line="58" />
+        <location filename="../../ui/settings.py" line="78" />
+        <location filename="../../ui/settings.py" line="82" />
         <source> min</source>
         <translation> 分</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="63" />
+        <location filename="../../ui/settings.py" line="87" />
         <source>Store id</source>
         <translation>店舗コード</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="64" />
+        <location filename="../../ui/settings.py" line="88" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="65" />
+        <location filename="../../ui/settings.py" line="89" />
         <source>Void window</source>
         <translation>取消できる時間</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="66" />
+        <location filename="../../ui/settings.py" line="90" />
         <source>Idle sign-out after</source>
         <translation>自動サインアウトまで</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="67" />
+        <location filename="../../ui/settings.py" line="91" />
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="68" />
+        <location filename="../../ui/settings.py" line="92" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="82" />
+        <location filename="../../ui/settings.py" line="106" />
         <source>e.g. /dev/ttyACM0 or COM3 (empty: none)</source>
         <translation>例：/dev/ttyACM0 や COM3（空欄：なし）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="83" />
+        <location filename="../../ui/settings.py" line="107" />
         <source>Sound on a good and a refused scan</source>
         <translation>読み取り成功・エラー時に音を鳴らす</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="85" />
+        <location filename="../../ui/settings.py" line="109" />
         <source>Max. time between scanner keys</source>
         <translation>スキャナーの文字間隔（最大）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="86" />
+        <location filename="../../ui/settings.py" line="110" />
         <source>Shortest scan</source>
         <translation>最短の読み取り文字数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="87" />
+        <location filename="../../ui/settings.py" line="111" />
         <source>Scanner prefix</source>
         <translation>スキャナーのプレフィックス</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="88" />
+        <location filename="../../ui/settings.py" line="112" />
         <source>Scanner suffix</source>
         <translation>スキャナーのサフィックス</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="89" />
+        <location filename="../../ui/settings.py" line="113" />
         <source>Serial scanner port</source>
         <translation>シリアルスキャナーのポート</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="91" />
+        <location filename="../../ui/settings.py" line="115" />
         <source>Scanner</source>
         <translation>スキャナー</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="96" />
+        <location filename="../../ui/settings.py" line="120" />
         <source>0 = first webcam; or a video file / image folder; empty = off</source>
         <translation>0＝最初のWebカメラ、または動画ファイル／画像フォルダー、空欄＝オフ</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="98" />
+        <location filename="../../ui/settings.py" line="122" />
         <source>e.g. network:192.168.1.50 or file:/tmp/slip.bin</source>
         <translation>例：network:192.168.1.50 や file:/tmp/slip.bin</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="99" />
+        <location filename="../../ui/settings.py" line="123" />
         <source>Camera</source>
         <translation>カメラ</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="100" />
+        <location filename="../../ui/settings.py" line="124" />
         <source>Printer</source>
         <translation>プリンター</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="101" />
+        <location filename="../../ui/settings.py" line="125" />
         <source>Camera and printer</source>
         <translation>カメラとプリンター</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="107" />
+        <location filename="../../ui/settings.py" line="134" />
+        <source>from HQ (python -m hq stores add)</source>
+        <translation>本部から受け取ったコード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="135" />
+        <source>Connect to HQ</source>
+        <translation>本部に接続</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="140" />
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="141" />
+        <source>HQ address</source>
+        <translation>本部のアドレス</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="142" />
+        <source>One-time code</source>
+        <translation>ワンタイムコード</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="146" />
+        <source>HQ</source>
+        <translation>本部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="154" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="109" />
+        <location filename="../../ui/settings.py" line="156" />
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="166" />
+        <source>Connected to HQ: %1</source>
+        <translation>本部に接続済み：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="167" />
+        <source>Not connected to HQ. The counter works offline.</source>
+        <translation>本部に未接続です。カウンター業務はオフラインで行えます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="173" />
+        <source>Enter HQ's address and the one-time code.</source>
+        <translation>本部のアドレスとワンタイムコードを入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="178" />
+        <source>Connecting to HQ…</source>
+        <translation>本部に接続中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="185" />
+        <source>Connected. Sync with HQ starts now.</source>
+        <translation>接続しました。本部との同期を開始します。</translation>
     </message>
 </context>
 <context>
@@ -1538,6 +2650,44 @@
         <location filename="../../ui/migrate.py" line="96" />
         <source>same kana and birthday</source>
         <translation>フリガナと生年月日が同じ</translation>
+    </message>
+</context>
+<context>
+    <name>SyncHealthPanel</name>
+    <message>
+        <location filename="../../ui/manager/window.py" line="20" />
+        <source>Not connected to HQ yet</source>
+        <translation>本部に未接続</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="26" />
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="27" />
+        <source>Unsent</source>
+        <translation>未送信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="28" />
+        <source>Last sync</source>
+        <translation>最終同期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="29" />
+        <source>Last error</source>
+        <translation>直近のエラー</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="32" />
+        <source>Online</source>
+        <translation>オンライン</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/window.py" line="32" />
+        <source>Offline</source>
+        <translation>オフライン</translation>
     </message>
 </context>
 <context>
@@ -1769,87 +2919,112 @@
         <translation>該当する操作がありません。</translation>
     </message>
     <message>
+        <location filename="../../ui/texts.py" line="76" />
+        <source>Offline, at most %1 pt a day can be used per member; %2 pt remain today.</source>
+        <translation>オフライン中は1人1日 %1 pt までご利用いただけます。本日の残りは %2 pt です。</translation>
+    </message>
+    <message>
         <location filename="../../ui/texts.py" line="80" />
+        <source>HQ could not be reached. Check the network and try again.</source>
+        <translation>本部に接続できません。ネットワークを確認して、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="81" />
+        <source>This store is not connected to HQ yet (Settings → HQ).</source>
+        <translation>この店舗はまだ本部に接続されていません（設定 → 本部）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="82" />
+        <source>Another sync is already running for this store.</source>
+        <translation>この店舗の同期はすでに実行中です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="83" />
+        <source>HQ is busy; it will be tried again shortly.</source>
+        <translation>本部が混み合っています。まもなく再試行します。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="89" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>データベースが使用中です。Enter でもう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83" />
+        <location filename="../../ui/texts.py" line="92" />
         <source>Something went wrong: %1</source>
         <translation>問題が発生しました：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="98" />
         <source>The printer did not respond: %1</source>
         <translation>プリンターが応答しません：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="93" />
+        <location filename="../../ui/texts.py" line="102" />
         <source>Points earned</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="94" />
+        <location filename="../../ui/texts.py" line="103" />
         <source>Points used</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95" />
+        <location filename="../../ui/texts.py" line="104" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96" />
+        <location filename="../../ui/texts.py" line="105" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="97" />
+        <location filename="../../ui/texts.py" line="106" />
         <source>Coupon used</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98" />
+        <location filename="../../ui/texts.py" line="107" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99" />
+        <location filename="../../ui/texts.py" line="108" />
         <source>Paper card migrated</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109" />
+        <location filename="../../ui/texts.py" line="118" />
         <source>Base points: %1</source>
         <translation>基本ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111" />
+        <location filename="../../ui/texts.py" line="120" />
         <source>Campaign %1 %2: %3</source>
         <translation>キャンペーン %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="123" />
         <source>Tier %1 %2: %3</source>
         <translation>会員ランク %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="126" />
         <source>Fractions rounded down</source>
         <translation>端数切り捨て</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119" />
+        <location filename="../../ui/texts.py" line="128" />
         <source>Bonus %1: %2</source>
         <translation>ボーナス %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="121" />
+        <location filename="../../ui/texts.py" line="130" />
         <source>Coupon %1: %2</source>
         <translation>クーポン %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123" />
+        <location filename="../../ui/texts.py" line="132" />
         <source>Points used: %1</source>
         <translation>利用ポイント：%1</translation>
     </message>
@@ -1857,137 +3032,67 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="245" />
+        <location filename="../../ui/dialogs.py" line="278" />
         <source>Void the last action</source>
         <translation>直前の操作の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="247" />
+        <location filename="../../ui/dialogs.py" line="280" />
         <source>Looking for the last action…</source>
         <translation>直前の操作を確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="266" />
+        <location filename="../../ui/dialogs.py" line="299" />
         <source>There is nothing to void.</source>
         <translation>取消できる操作はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="269" />
+        <location filename="../../ui/dialogs.py" line="302" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 %2（会員番号 %3、%4）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="274" />
+        <location filename="../../ui/dialogs.py" line="307" />
         <source>Press Enter to void it.</source>
         <translation>Enter で取消します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="287" />
+        <location filename="../../ui/dialogs.py" line="320" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
     </message>
 </context>
 <context>
-    <name>obj</name>
+    <name>w</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
-        <source>Merge (名寄せ)</source>
-        <translation>名寄せする</translation>
+        <location filename="../../ui/settings.py" line="36" />
+        <source>This computer has no OS keyring, so the HQ credential cannot be kept safely. Install or unlock a keyring (GNOME Keyring, Windows Credential Locker, macOS Keychain) and try again. Nothing was sent.</source>
+        <translation>このパソコンにはOSキーリングがないため、本部の認証情報を安全に保管できません。キーリング（GNOME Keyring、Windows 資格情報マネージャー、macOS キーチェーン）を用意してから、もう一度お試しください。何も送信していません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
-        <source>Keep separate</source>
-        <translation>別の会員にする</translation>
+        <location filename="../../ui/settings.py" line="42" />
+        <source>HQ refused the code: it is wrong, already used or expired. Ask HQ for a new one-time code.</source>
+        <translation>本部がコードを受け付けませんでした（誤り・使用済み・期限切れ）。本部に新しいワンタイムコードを依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
-        <source>Skip</source>
-        <translation>取り込まない</translation>
+        <location filename="../../ui/settings.py" line="44" />
+        <source>HQ refused the connection (%1).</source>
+        <translation>本部が接続を拒否しました（%1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="113" />
-        <source>No name kana, and the name is not in kana.</source>
-        <translation>フリガナがなく、氏名もカナではありません。</translation>
+        <location filename="../../ui/settings.py" line="46" />
+        <source>HQ could not be reached at this address. Check the address and the network, then try again. The counter keeps working offline.</source>
+        <translation>このアドレスで本部に接続できません。アドレスとネットワークを確認して、もう一度お試しください。カウンター業務はオフラインで続けられます。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="114" />
-        <source>Name kana must be written in kana.</source>
-        <translation>フリガナはカナで入力してください。</translation>
+        <location filename="../../ui/settings.py" line="49" />
+        <source>This store is not set up yet.</source>
+        <translation>この店舗はまだ設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="115" />
-        <source>The phone number does not look right.</source>
-        <translation>電話番号が正しくないようです。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="116" />
-        <source>The e-mail address does not look right.</source>
-        <translation>メールアドレスが正しくないようです。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="117" />
-        <source>Not a real date.</source>
-        <translation>存在しない日付です。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="118" />
-        <source>The date is in the future.</source>
-        <translation>未来の日付です。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="119" />
-        <source>Points must be a whole number.</source>
-        <translation>ポイントは整数で入力してください。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="120" />
-        <source>Points cannot be negative.</source>
-        <translation>ポイントをマイナスにはできません。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="121" />
-        <source>Too many points for one member.</source>
-        <translation>1人の会員としてはポイントが多すぎます。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="122" />
-        <source>Stamps must be a whole number.</source>
-        <translation>スタンプ数は整数で入力してください。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="123" />
-        <source>The card number does not look right.</source>
-        <translation>カード番号が正しくないようです。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="124" />
-        <source>The card number's check digit is wrong.</source>
-        <translation>カード番号のチェックデジットが正しくありません。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="125" />
-        <source>This card was cancelled.</source>
-        <translation>このカードは無効化されています。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="126" />
-        <source>The same row appears earlier in the file.</source>
-        <translation>同じ行がファイルの前の方にあります。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="127" />
-        <source>Duplicate, skipped.</source>
-        <translation>重複のため取り込みません。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="130" />
-        <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
-        <translation>カードは移行済みです（%1、店舗 %2、会員番号 %3）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/legacy_import.py" line="134" />
-        <source>The same card number is on row %1.</source>
-        <translation>同じカード番号が %1 行目にあります。</translation>
+        <location filename="../../ui/settings.py" line="51" />
+        <source>This is not an HQ address. Use https://… (plain http only to this computer).</source>
+        <translation>本部のアドレスではありません。https://… で入力してください（http はこのパソコン内のみ）。</translation>
     </message>
 </context>
 </TS>

@@ -174,3 +174,108 @@ def test_enrollment_without_a_keyring_is_refused_before_anything_is_sent(qtbot, 
     assert "Not connected to HQ" in dlg.hq_state.text()
 
 
+
+
+# -- the manager's screens in Japanese -----------------------------------------------------------
+ALLOWED_ASCII = {"RFM", "CSV", "PDF", "HQ", "pt", "Enter", "Esc", "IME", "OK", "JAN", "EAN", "CODE", "QR", "UTF",
+                 "BOM", "CP", "Shift_JIS", "JIS", "Shift", "YYYY", "MM", "DD", "xlsx", "csv", "tsv", "txt", "https",
+                 "http", "Tsumugi", "English", "GNOME", "Keyring", "Windows", "macOS", "Excel", "ms", "min", "dev",
+                 "ttyACM", "COM", "network", "file", "tmp", "slip", "bin", "example", "jp", "hq", "Auto", "xls",
+                 "NW", "Codabar", "Web", "UTF-8", "cp932", "utf", "sig", "shift_jis", "S001", "Ctrl", "ID", "No", "F1"}
+
+
+def all_texts(root):
+    """Everything a person can read on a screen: labels, buttons, tool tips, tab titles, combo box
+    items, place-holders, window titles, group titles and table headers."""
+    from PySide6.QtCore import Qt as _Qt
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QGroupBox, QLabel, QLineEdit,
+                                   QTabWidget, QWidget)
+
+    for w in [root, *root.findChildren(QWidget)]:
+        if w.isWindow() and w.windowTitle():
+            yield w.windowTitle()
+        if isinstance(w, (QLabel, QAbstractButton)) and w.text():
+            yield w.text()
+        if w.toolTip():
+            yield w.toolTip()
+        if isinstance(w, QTabWidget):
+            yield from (w.tabText(i) for i in range(w.count()))
+        if isinstance(w, QComboBox):
+            yield from (w.itemText(i) for i in range(w.count()))
+        if isinstance(w, QLineEdit) and w.placeholderText():
+            yield w.placeholderText()
+        if isinstance(w, QGroupBox) and w.title():
+            yield w.title()
+        if isinstance(w, QAbstractItemView) and w.model() is not None:
+            m = w.model()
+            for c in range(m.columnCount()):
+                h = m.headerData(c, _Qt.Orientation.Horizontal, _Qt.ItemDataRole.DisplayRole)
+                if h:
+                    yield str(h)
+
+
+def english_words(text: str) -> list[str]:
+    import re
+
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", text) if w not in ALLOWED_ASCII]
+
+
+def test_manager_screens_speak_japanese(qtbot, tmp_path, store, config, manager, member, clock):
+    """Each manager screen (and the screens wired in with it) opened with lang=ja: no English source
+    string and no stray English word remains."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from sync.engine import SyncState
+    from tests.ui.conftest import make_window
+    from ui import i18n
+    from ui.manager.customers import AdjustDialog, ExportDialog
+
+    ts = Path(__file__).resolve().parents[2] / "resources" / "translations" / "tsumugi_ja.ts"
+    english = {m.find("source").text for m in ET.parse(ts).getroot().iter("message")
+               if m.find("translation") is not None and m.find("translation").text != m.find("source").text}
+    add_conflict(store, member.member.id)
+    app = QApplication.instance()
+    assert i18n.install(app, "ja")
+    try:
+        win = make_window(qtbot, store, config, clock, lang="ja")
+        win.sign_in(manager)
+        win.counter.lookup(member.code)
+        wait_idle(qtbot, win)
+        screens = [win]
+        mw = win.open_manager()
+        screens.append(mw)
+        qtbot.waitUntil(lambda: mw.conflicts.model.rowCount() == 1, timeout=10000)
+        mw.conflicts.view.selectRow(0)
+        mw.sync.set_state(SyncState(enrolled=True, online=False, queue=3, oldest_pending_at=None,
+                                    oldest_pending_age_s=None, last_sync=None, last_error=None, cursor=None))
+        for i in range(mw.tabs.count()):
+            mw.tabs.setCurrentIndex(i)
+            wait_idle(qtbot, win)
+        prof = mw.customers.open_profile(member.member.id)
+        wait_idle(qtbot, win)
+        qtbot.waitUntil(lambda: prof.profile is not None, timeout=10000)
+        screens += [prof, AdjustDialog(store, manager, mw.runner, member.member.id, mw), ExportDialog(mw)]
+        screens.append(win.open_legacy_import())
+        screens.append(win.counter.migrate_card())
+        wait_idle(qtbot, win)
+        settings = win.open_settings()
+        screens.append(settings)
+        wait_idle(qtbot, win)
+        texts = {t for s in screens for t in all_texts(s)}
+        left = sorted(t for t in texts if t in english)
+        assert left == [], left
+        stray = sorted({t for t in texts if english_words(t)})
+        assert stray == [], stray
+        assert "店長メニュー" in win.counter.buttons["F9"].text()
+        assert "旧台帳の取込" in win.counter.buttons["F10"].text()
+        assert {"顧客一覧", "要確認（1）", "操作ログ", "同期の状態"} <= {mw.tabs.tabText(i) for i in range(mw.tabs.count())}
+        qtbot.waitUntil(lambda: win.review_badge.isVisible(), timeout=10000)
+        assert win.review_badge.text() == "要確認 1件"
+        settings.reject()
+        win.counter.migrate_dialog.reject()
+        win.shutdown()
+    finally:
+        i18n.install(app, "en")

@@ -30,8 +30,12 @@ class AuditLogWindow(QWidget):
         self.action = QComboBox()
         self.action.setEditable(True)
         self.action.addItem(self.tr("All actions"), "")
+        names = {"ledger.": self.tr("Points (all)"), "ledger.adjust": self.tr("Point adjustments"),
+                 "ledger.void": self.tr("Voids"), "member.": self.tr("Members"),
+                 "customers.export": self.tr("Customer list exports"), "conflict.": self.tr("Needs review"),
+                 "report.": self.tr("Reports"), "staff.": self.tr("Staff"), "settings.": self.tr("Settings")}
         for a in ACTIONS:
-            self.action.addItem(a, a)
+            self.action.addItem(names.get(a, a), a)
         self.use_dates = QCheckBox(self.tr("Between"))
         self.since = QDateEdit(calendarPopup=True)
         self.until = QDateEdit(calendarPopup=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QInputDialog, QLabel, QPlainTextEdit, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -12,13 +12,14 @@ from .customers import AdjustDialog, error_text, zone_of
 from .models import ConflictsModel
 
 
+
 def conflict_kind_names(w) -> dict:
-    return {"overdraft": w.tr("Overdraft booked by HQ"),
-            "card_migrated_elsewhere": w.tr("Paper card migrated at another store first"),
-            "migration_lost": w.tr("Paper card migrated at another store first"),
-            "rejected_event": w.tr("Rejected by HQ"),
-            "unknown_member": w.tr("Unknown member"),
-            "merged": w.tr("Member merged by HQ")}
+    return {"overdraft": QCoreApplication.translate("Manager", "Overdraft booked by HQ"),
+            "card_migrated_elsewhere": QCoreApplication.translate("Manager", "Paper card migrated at another store first"),
+            "migration_lost": QCoreApplication.translate("Manager", "Paper card migrated at another store first"),
+            "rejected_event": QCoreApplication.translate("Manager", "Rejected by HQ"),
+            "unknown_member": QCoreApplication.translate("Manager", "Unknown member"),
+            "merged": QCoreApplication.translate("Manager", "Member merged by HQ")}
 
 
 class ConflictsWidget(QWidget):

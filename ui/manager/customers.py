@@ -6,7 +6,7 @@ from datetime import date
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis, QBarSeries, QBarSet, \
     QBarCategoryAxis
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
@@ -23,16 +23,20 @@ DEBOUNCE_MS = 250
 
 
 def error_text(widget, exc: BaseException) -> str:
-    if isinstance(exc, TsumugiError):
-        known = {
-            "permission_denied": widget.tr("Only a store manager can do this."),
-            "reason_required": widget.tr("Please enter a reason."),
-            "zero_adjustment": widget.tr("Enter a number of points other than 0."),
-            "insufficient_balance": widget.tr("The member does not have enough points."),
-            "already_resolved": widget.tr("This item was already dealt with."),
-        }
-        return known.get(exc.code, exc.message)
-    return widget.tr("Something went wrong: %1").replace("%1", str(exc))
+    """A service's refusal in the screen language (fixed context: called from several widget classes)."""
+    known = {
+        "permission_denied": QCoreApplication.translate("Manager", "Only a store manager can do this."),
+        "reason_required": QCoreApplication.translate("Manager", "Please enter a reason."),
+        "zero_adjustment": QCoreApplication.translate("Manager", "Enter a number of points other than 0."),
+        "insufficient_balance": QCoreApplication.translate("Manager", "The member does not have enough points."),
+        "already_resolved": QCoreApplication.translate("Manager", "This item was already dealt with."),
+    }
+    code = getattr(exc, "code", None)
+    if code in known:
+        return known[code]
+    from ui.texts import texts
+
+    return texts().error(exc)  # the counter's sentences for every other code
 
 
 def tier_names(widget, store) -> dict:
@@ -43,7 +47,7 @@ def tier_names(widget, store) -> dict:
 
 
 def segment_names(widget) -> dict:
-    return {"vip": widget.tr("VIP (top 10%)"), "churn_risk": widget.tr("Churn risk"), "win_back": widget.tr("Win-back")}
+    return {"vip": QCoreApplication.translate("Manager", "VIP (top 10%)"), "churn_risk": QCoreApplication.translate("Manager", "Churn risk"), "win_back": QCoreApplication.translate("Manager", "Win-back")}
 
 
 def zone_of(store):
@@ -446,8 +450,8 @@ class ProfileDialog(QDialog):
 
 
 def kind_names(w) -> dict:
-    return {"earn": w.tr("Earn"), "redeem": w.tr("Redeem"), "adjust": w.tr("Adjustment"), "void": w.tr("Void"),
-            "expire": w.tr("Expired"), "migrate": w.tr("Paper card migration"), "coupon": w.tr("Coupon")}
+    return {"earn": QCoreApplication.translate("Manager", "Earn"), "redeem": QCoreApplication.translate("Manager", "Redeem"), "adjust": QCoreApplication.translate("Manager", "Adjustment"), "void": QCoreApplication.translate("Manager", "Void"),
+            "expire": QCoreApplication.translate("Manager", "Expired"), "migrate": QCoreApplication.translate("Manager", "Paper card migration"), "coupon": QCoreApplication.translate("Manager", "Coupon")}
 
 
 class AdjustDialog(QDialog):
