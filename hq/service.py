@@ -586,7 +586,7 @@ class HQService:
             s.info["reservations"] = {r.event_id: r for r in s.scalars(
                 select(Reservation).where(Reservation.event_id.in_(redeems)))}
         earners = set()
-        oldest = None
+        oldest = newest = None
         for k, p in kinds:
             if k == "earn" and p.get("member_id") and p.get("created_at"):
                 m = s.info["members"].get(str(p["member_id"]))
@@ -598,13 +598,16 @@ class HQService:
                     earners.add(m.id)
                 if oldest is None or p["created_at"] < oldest:
                     oldest = p["created_at"]
+                if newest is None or p["created_at"] > newest:
+                    newest = p["created_at"]
         if earners:
             try:
-                since = parse_iso(oldest) + timedelta(milliseconds=shift) - timedelta(days=366)
+                lo = parse_iso(oldest) + timedelta(milliseconds=shift)
+                hi = parse_iso(newest) + timedelta(milliseconds=shift)
             except ValueError:
-                since = None
-            if since is not None:
-                self._load_history(s, sorted(earners), iso(since))
+                lo = None
+            if lo is not None:
+                self._load_history(s, sorted(earners), lo, hi)
 
     def _lock_members(self, s: Session, ids: list[str]) -> None:
         # sorted ids, one statement: rows are locked in id order, so two batches never deadlock here
@@ -616,27 +619,60 @@ class HQService:
             for m in s.scalars(q):
                 cache[m.id] = m
 
-    def _load_history(self, s: Session, member_ids: list[str], since: str) -> None:
-        """Each member's earns since `since` and the ids voided (for the annual spend HQ reprices with)."""
+    def _load_history(self, s: Session, member_ids: list[str], lo: datetime, hi: datetime) -> None:
+        """What HQ reprices an earn at time t with: the member's not-voided earns in [t-365d, t),
+        for every t of the batch in [lo, hi]. The part every such window shares, [hi-365d, lo),
+        comes back as one SUM/COUNT per member; only the two slivers at the ends, [lo-365d,
+        hi-365d) and [lo, hi], come back as rows (a batch spans minutes, so they are small).
+        Later events of the batch add their earns and voids to it (see _reprice)."""
+        year = timedelta(days=365)
+        a_lo, a_hi = iso(hi - year), iso(lo)
+        b_lo, c_hi = iso(lo - year), iso(hi + timedelta(microseconds=1))
         hist = s.info["history"]
         for mid in member_ids:
-            hist[mid] = ([], set(), since)
-        rows = s.execute(select(LedgerRow.member_id, LedgerRow.id, LedgerRow.created_at, LedgerRow.amount_yen)
-                         .where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "earn",
-                                LedgerRow.created_at >= since))
-        for mid, eid, created, yen in rows:
-            hist[mid][0].append((created, int(yen or 0), eid))
+            hist[mid] = {"lo": lo, "hi": hi, "a": (a_lo, a_hi), "spend": 0, "visits": 0, "rows": [],
+                         "voided": set()}
+        voided = select(LedgerRow.reverses_id).where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "void",
+                                                     LedgerRow.reverses_id.is_not(None))
         for mid, rid in s.execute(select(LedgerRow.member_id, LedgerRow.reverses_id).where(
                 LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "void", LedgerRow.reverses_id.is_not(None))):
-            hist[mid][1].add(rid)
+            hist[mid]["voided"].add(rid)  # so a second void of the same earn is not subtracted twice
+        if a_lo < a_hi:
+            for mid, spend, visits in s.execute(
+                    select(LedgerRow.member_id, func.coalesce(func.sum(LedgerRow.amount_yen), 0), func.count())
+                    .where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "earn",
+                           LedgerRow.created_at >= a_lo, LedgerRow.created_at < a_hi, LedgerRow.id.not_in(voided))
+                    .group_by(LedgerRow.member_id)):
+                hist[mid]["spend"], hist[mid]["visits"] = int(spend), int(visits)
+        sliver = ((LedgerRow.created_at >= b_lo) & (LedgerRow.created_at < min(a_lo, a_hi))) | \
+                 ((LedgerRow.created_at >= max(a_hi, a_lo)) & (LedgerRow.created_at < c_hi))
+        for mid, eid, created, yen in s.execute(
+                select(LedgerRow.member_id, LedgerRow.id, LedgerRow.created_at, LedgerRow.amount_yen)
+                .where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "earn", sliver,
+                       LedgerRow.id.not_in(voided))):
+            hist[mid]["rows"].append((created, int(yen or 0), eid))
 
-    def _history(self, s: Session, member_id: str, since: str):
+    def _history(self, s: Session, member_id: str, t: datetime) -> dict:
         h = s.info["history"].get(member_id)
-        if h is None or h[2] > since:
+        if h is None or not (h["lo"] <= t <= h["hi"]):
             self._flush_ledger(s)  # the batch's own rows so far, so the query sees them
-            self._load_history(s, [member_id], since)
+            self._load_history(s, [member_id], t, t)
             h = s.info["history"][member_id]
         return h
+
+    @staticmethod
+    def _history_void(h: dict, orig: dict | None, entry_id: str) -> None:
+        """A void in the batch: its earn leaves the annual spend of later events."""
+        if entry_id in h["voided"]:
+            return
+        h["voided"].add(entry_id)
+        if orig is None or orig.get("kind") != "earn":
+            return
+        created = orig.get("created_at")
+        a_lo, a_hi = h["a"]
+        if created is not None and a_lo <= created < a_hi:  # counted in the shared part
+            h["spend"] -= int(orig.get("amount_yen") or 0)
+            h["visits"] -= 1
 
     _LEDGER_COLS = ("id", "member_id", "kind", "points", "amount_yen", "store_id", "terminal_id", "staff_id",
                     "created_at", "booked_at", "rule_set_version", "reverses_id", "coupon_id", "reason",
@@ -852,7 +888,7 @@ class HQService:
         if e is None:
             return None
         return e if isinstance(e, dict) else {"id": e.id, "kind": e.kind, "amount_yen": e.amount_yen,
-                                              "member_id": e.member_id}
+                                              "member_id": e.member_id, "created_at": e.created_at}
 
     def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
               at: str, out: list) -> dict:
@@ -901,7 +937,7 @@ class HQService:
                 m.last_visit_at = created_at
             h = s.info["history"].get(m.id)
             if h is not None:
-                h[0].append((created_at, int(p.get("amount_yen") or 0), entry_id))
+                h["rows"].append((created_at, int(p.get("amount_yen") or 0), entry_id))
             if hq_points != points:
                 diff = hq_points - points
                 if diff < 0:
@@ -915,7 +951,7 @@ class HQService:
             orig = self._entry(s, p["reverses_id"])
             h = s.info["history"].get(m.id)
             if h is not None:
-                h[1].add(p["reverses_id"])
+                self._history_void(h, orig, str(p["reverses_id"]))
             if orig is not None and orig["kind"] == "earn" and orig["amount_yen"]:
                 m.lifetime_spend_yen -= orig["amount_yen"]
         elif kind == "redeem":
@@ -994,10 +1030,12 @@ class HQService:
                 chosen = used
         since, until_iso = iso(t - timedelta(days=365)), iso(t)
         # the member's earns in the 12 months before t, not voided (loaded once per batch, kept up to date)
-        earns, voided, _ = self._history(s, m.id, since)
-        spend = visits = 0
-        for created, yen, eid in earns:
-            if since <= created < until_iso and eid not in voided:
+        h = self._history(s, m.id, t)
+        a_lo, a_hi = h["a"]
+        spend, visits = (h["spend"], h["visits"]) if a_lo < a_hi else (0, 0)
+        voided = h["voided"]
+        for created, yen, eid in h["rows"]:
+            if since <= created < until_iso and eid not in voided and not (a_lo <= created < a_hi):
                 spend += yen
                 visits += 1
         tier = tier_for(chosen, int(spend))
