@@ -195,7 +195,9 @@ class CounterScreen(QWidget):
             b = QPushButton(f"{key}\n{label}")
             b.setObjectName("actionButton")
             b.setMinimumHeight(84)
-            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            # equal shares of the width, whatever the label: ten buttons fit a 1366-px shop screen
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            b.setMinimumWidth(96)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(slot)
             bar.addWidget(b, 0, i)

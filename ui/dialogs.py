@@ -186,7 +186,7 @@ class RedeemDialog(ActionDialog):
         self.points.setObjectName("bigField")
         self.points.setValidator(QIntValidator(0, 10_000_000, self))
         self.body.addWidget(self.points)
-        pad = NumericKeypad(self.points, with_double_zero=True)
+        pad = self.pad = NumericKeypad(self.points, with_double_zero=True)
         pad.enter.connect(self.confirm)
         self.body.addWidget(pad)
         self.points.setFocus()
@@ -208,6 +208,11 @@ class RedeemDialog(ActionDialog):
         # online first (HQ reserves the points, short timeout); offline capped by the rules
         c.run(worker.engine.redeem, c.actor, self.view.member_id, int(text), self.key, bill_yen=self.bill,
               on_ok=self._redeemed, on_error=self.on_error)
+
+    def on_ok(self, result) -> None:
+        self.pad.hide()  # done: room for the result (and the offline note) on a 768-px screen
+        super().on_ok(result)
+        self.adjustSize()
 
     def _redeemed(self, res: dict) -> None:
         self.mode = res.get("mode")
