@@ -7,6 +7,11 @@ Each figure runs against a fresh PostgreSQL schema (dropped afterwards), HQ serv
 on loopback, real store SQLite files. Targets (issue 4): backlog drain of 100,000 events ≤ 20 s;
 A earns → B sees via the stream p95 ≤ 300 ms; first sync of 1,000,000 members ≤ 120 s; 200 stores
 pushing for 60 s p99 ≤ 200 ms.
+
+Latest figures and their caveats (a shared, overloaded machine): sync/README.md, "Figures".
+`stores` runs HQ as `python -m hq serve --workers N` (default 3) and drives it from this process
+with asyncio + httpx (one connection per store at most); 429s are counted apart and their
+Retry-After honoured.
 """
 from __future__ import annotations
 
