@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     ma.add_argument("--key", help="idempotency key (UUID) = the new member id")
     mf = members.add_parser("find", parents=[common])
     mf.add_argument("query")
+    mx = members.add_parser("export", parents=[common],
+                            help="APPI disclosure: everything about one member as JSON + CSV (manager only)")
+    mx.add_argument("member", help="member id (UUID) or member number")
+    mx.add_argument("--out", type=Path, default=Path("."), help="folder for the files (default: here)")
+    mx.add_argument("--staff", type=int, help="manager's staff number (or TSUMUGI_STAFF); PIN from TSUMUGI_PIN")
 
     for name in ("earn", "redeem"):
         e = sub.add_parser(name, parents=[common])
@@ -167,6 +172,9 @@ def run(args) -> tuple[object, str]:
                 rows = [_member_json(m) for m in store.members.find(args.query)]
                 return rows, "\n".join(f"{r['member_no']}  {r['name_kana']}  {r['phone'] or ''}  {r['balance']} pt"
                                        for r in rows) or "No member found."
+            if args.members_cmd == "export":
+                r = store.privacy.export(_actor(store, args.staff), args.member, args.out)
+                return r, "Written:\n" + "\n".join(f"  {p}" for p in r["files"].values())
             actor = _actor(store, args.staff)
             reg = store.members.register(actor, args.name_kana, name=args.name, phone=args.phone, email=args.email,
                                          birthday=args.birthday, consent_marketing=args.consent, member_id=args.key)
@@ -245,7 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     if plugin is not None:
         command, plugin_argv = plugin
         return command(plugin_argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # With --json, stderr carries exactly one JSON error document: warnings (e.g. the weaker key
+    # file) are not printed there.
+    logging.basicConfig(level=logging.ERROR if "--json" in argv else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -18,6 +18,7 @@ from app.errors import SecretStoreUnavailable
 
 SERVICE = "tsumugi"
 log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 NO_KEYRING_MESSAGE = (
     "This computer has no OS keyring (Windows Credential Locker, macOS Keychain or a Secret "
@@ -65,6 +66,15 @@ def _write_keyfile(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def _warn_once(path: Path, message: str) -> None:
+    """Flag the weaker key file in the log once per process and file (not at every key look-up:
+    the store database key is read at every start, signing keys at every card shown)."""
+    tag = f"{message}|{path}"
+    if tag not in _warned:
+        _warned.add(tag)
+        log.warning(message)
+
+
 def available() -> bool:
     return _keyring_usable() or insecure_keyfile_in_use()
 
@@ -78,7 +88,7 @@ def get_secret(name: str) -> str | None:
     path = _keyfile()
     if path is None:
         raise SecretStoreUnavailable(NO_KEYRING_MESSAGE)
-    log.warning("Using the insecure key file named by TSUMUGI_INSECURE_KEYFILE (weaker than a keyring)")
+    _warn_once(path, "Using the insecure key file named by TSUMUGI_INSECURE_KEYFILE (weaker than a keyring)")
     return _read_keyfile(path).get(name)
 
 
@@ -92,7 +102,7 @@ def set_secret(name: str, value: str) -> None:
     path = _keyfile()
     if path is None:
         raise SecretStoreUnavailable(NO_KEYRING_MESSAGE)
-    log.warning("Storing a secret in the insecure key file named by TSUMUGI_INSECURE_KEYFILE")
+    _warn_once(path, "Storing a secret in the insecure key file named by TSUMUGI_INSECURE_KEYFILE (weaker than a keyring)")
     data = _read_keyfile(path)
     data[name] = value
     _write_keyfile(path, data)

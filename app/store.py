@@ -9,7 +9,7 @@ Every service is plain Python (no Qt); the UI, the CLI and sync all call these.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -39,6 +39,9 @@ class Actor:
     staff_id: int | None
     role: str  # cashier | manager | admin | system
     name: str = ""
+    # The store the actor signed in to (set by staff.authenticate), so that a permission denial
+    # can be recorded as a security event where it happens. Not part of equality.
+    store: object = field(default=None, compare=False, repr=False, hash=False)
 
     @property
     def is_manager(self) -> bool:
@@ -72,6 +75,8 @@ class Store:
         from app.services.conflicts import ConflictsService; self.conflicts = ConflictsService(self)  # noqa: E702
         from app.services.migration import MigrationService
         self.migration = MigrationService(self)
+        from app.services.security_log import SecurityLog; self.security = SecurityLog(self)  # noqa: E702
+        from app.services.privacy import PrivacyService; self.privacy = PrivacyService(self)  # noqa: E702
 
     @classmethod
     def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":

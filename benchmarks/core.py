@@ -76,9 +76,9 @@ def _actor(store):
 
 def _sample_members(db_path: Path, k: int, rng: random.Random) -> list[tuple]:
     """k random active members with a member code card: (id, phone, name_kana, kana_key)."""
-    import sqlite3
+    from app.db import connect_raw
 
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    con = connect_raw(db_path, readonly=True)
     try:
         top = con.execute("SELECT max(rowid) FROM members").fetchone()[0] or 0
         picked: dict[str, tuple] = {}
@@ -100,14 +100,22 @@ def _sample_members(db_path: Path, k: int, rng: random.Random) -> list[tuple]:
         con.close()
 
 
-def commit_floor(directory: Path, n: int = 300) -> list[int]:
+def commit_floor(directory: Path, n: int = 300, *, encrypted: bool = True) -> list[int]:
     """The cost of one durable SQLite commit on this disk, as the store's engine makes them
-    (WAL, synchronous=FULL, BEGIN IMMEDIATE, one small row): the floor under every counter write."""
+    (WAL, synchronous=FULL, BEGIN IMMEDIATE, one small row): the floor under every counter write.
+    encrypted=True: SQLCipher with a raw key, as the store is; False: plain SQLite, for comparison."""
+    import secrets
     import sqlite3
 
-    scratch = directory / f"commit-floor-{os.getpid()}.db"
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    scratch = directory / f"commit-floor-{os.getpid()}-{int(encrypted)}.db"
     try:
-        con = sqlite3.connect(str(scratch), isolation_level=None)
+        if encrypted:
+            con = sqlcipher.connect(str(scratch), isolation_level=None)
+            con.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
+        else:
+            con = sqlite3.connect(str(scratch), isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=FULL")
         con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
@@ -139,9 +147,8 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
         members: int | None = None, entries: int | None = None, log=None) -> list[dict]:
     """Figures for the store database at ``db``. ``meta`` is the generator's sidecar (for the
     generation time and the pristine size); members/entries are context for every figure."""
-    import sqlite3
-
     from app.clock import parse_iso
+    from app.db import connect_raw
     from app.store import Store
     from app.text import format_phone
 
@@ -174,7 +181,7 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
             reissue_ns.append(ns)
         figures.append(figure("core.reissue_card", reissue_ns, None, **ctx))
 
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        con = connect_raw(db, readonly=True)
         seq0 = con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
 
         # The counter: scan → member → earn (price, entry + lot + outbox + audit, commit).
@@ -199,7 +206,10 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
                               what="members.resolve(member code) + ledger.earn(fresh key), committed", **ctx))
         figures.append(figure("core.resolve_code", resolve_ns, None, **ctx))
         figures.append(figure("core.sqlite_commit_floor", commit_floor(db.parent), None,
-                              what="one-row BEGIN IMMEDIATE/COMMIT, WAL, synchronous=FULL, same disk", **ctx))
+                              what="one-row BEGIN IMMEDIATE/COMMIT, WAL, synchronous=FULL, same disk, "
+                                   "SQLCipher (as the store)", **ctx))
+        figures.append(figure("core.sqlite_commit_floor_plain", commit_floor(db.parent, encrypted=False), None,
+                              what="the same on plain SQLite (no encryption), for comparison", **ctx))
         figures.append(figure("core.ledger_earn", earn_ns, None, **ctx))
 
         # An earn for a member whose soonest lot has just expired (the lazy expiry on the counter's

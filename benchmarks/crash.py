@@ -21,7 +21,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -124,7 +123,9 @@ def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd
 
 def check(path: Path, acknowledged: set[str]) -> list[str]:
     problems = []
-    con = sqlite3.connect(str(path))
+    from app.db import connect_raw
+
+    con = connect_raw(path, pragmas=False)
     try:
         if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             problems.append("integrity_check failed")
@@ -237,7 +238,9 @@ def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_m
         problems = check(path, acknowledged)
         if problems:
             violations.append({"kill": i, "problems": problems})
-    con = sqlite3.connect(str(path))
+    from app.db import connect_raw
+
+    con = connect_raw(path, pragmas=False)
     entries = con.execute("SELECT COUNT(*) FROM ledger").fetchone()[0]
     con.close()
     return {

@@ -108,7 +108,7 @@ def test_generated_store_has_the_schemas_indexes(generated, tmp_path):
     Store.open(tmp_path / "fresh.db").close()
 
     def indexes(path):
-        con = sqlite3.connect(path)
+        con = connect_raw(path)
         try:
             return set(con.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
         finally:

@@ -396,6 +396,8 @@ class CustomerService:
             self.store.audit.record(s, actor, "customers.export", "members", None, None, {
                 "columns": columns, "personal_columns": sorted(PERSONAL_COLUMNS.intersection(columns)),
                 "rows": n, "filters": _filter_summary(f), "file": path.name})
+            self.store.security.record(s, "export.customers", actor=actor, object_type="members", details={
+                "rows": n, "personal_columns": sorted(PERSONAL_COLUMNS.intersection(columns))})
         return n
 
 

@@ -13,7 +13,9 @@ left of the migrated points: the balance never goes below zero), marks the card 
 elsewhere and opens a conflict (要確認) for the manager with both sides' details.
 
 The optional evidence photo is kept under the store's data folder, next to the database
-(`<db dir>/evidence/<entry id>.jpg`); its SHA-256 is on the ledger entry (`evidence_sha256`).
+(`<db dir>/evidence/<entry id>.jpg.enc`), encrypted with AES-256-GCM under a key derived from the
+store database's key (app.db.seal; the entry id is authenticated with it); its SHA-256 (of the
+plain photo) is on the ledger entry (`evidence_sha256`). `evidence_photo(entry_id)` reads it back.
 Encryption at rest of these files comes with the database's (SQLCipher) later.
 """
 from __future__ import annotations
@@ -179,6 +181,18 @@ class MigrationService:
     def evidence_dir(self) -> Path:
         return Path(self.store.db.path).resolve().parent / "evidence"
 
+    def evidence_file(self, entry_id: str) -> Path:
+        return self.evidence_dir / f"{entry_id}.jpg.enc"
+
+    def evidence_photo(self, entry_id: str) -> bytes | None:
+        """The decrypted evidence photo of a migrate entry (None when it has none)."""
+        from app.db import unseal
+
+        path = self.evidence_file(str(entry_id))
+        if not path.is_file():
+            return None
+        return unseal(self.store.db.key, "evidence", str(entry_id), path.read_bytes())
+
     # -- reads ---------------------------------------------------------------------------------
     def _card(self, s: Session, number: str) -> Card | None:
         return s.scalars(select(Card).where(Card.kind.in_(LEGACY_KINDS), Card.number == number)
@@ -285,10 +299,13 @@ class MigrationService:
             sha = hashlib.sha256(photo).hexdigest()
             folder = self.evidence_dir
             folder.mkdir(parents=True, exist_ok=True)
-            final = folder / f"{key}.jpg"
+            final = self.evidence_file(key)
             tmp = folder / f".{key}.{uuid.uuid4().hex}.part"
+            from app.db import seal
+
+            sealed = seal(self.store.db.key, "evidence", str(key), photo)
             with open(tmp, "wb") as f:
-                f.write(photo)
+                f.write(sealed)
                 f.flush()
                 os.fsync(f.fileno())
         try:
@@ -296,7 +313,7 @@ class MigrationService:
                 replay = ledger._replay(s, key, rh)
                 if replay is not None:
                     old = s.scalars(select(LedgerEntry).where(LedgerEntry.id == key)).first()
-                    path = self.evidence_dir / f"{key}.jpg"
+                    path = self.evidence_file(key)
                     return MigrationResult(replay, number, replay.points, _capped_from(old.breakdown),
                                            str(path) if old.evidence_sha256 else None, old.evidence_sha256)
                 card = self._card(s, number)

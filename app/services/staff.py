@@ -20,6 +20,10 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 def require(actor, role: str, what: str) -> None:
     if actor is None or _RANK.get(actor.role, -1) < _RANK[role]:
+        store = getattr(actor, "store", None)
+        if store is not None:  # a security event, in its own small transaction (after the caller's)
+            store.security.record_now("permission_denied", actor=actor,
+                                      details={"action": what, "needed": role, "role": actor.role})
         raise PermissionDenied(f"Only a {role} may {what}.", code="permission_denied", needed=role, action=what)
 
 
@@ -100,12 +104,16 @@ class StaffService:
         failure: AuthenticationFailed | None = None
         with self.store.db.write() as s:  # failures are recorded (committed) before we refuse
             staff = s.get(Staff, int(staff_id)) if str(staff_id).isdigit() else None
+            sec_id = int(staff_id) if str(staff_id).isdigit() and len(str(staff_id)) < 10 else None
             if staff is None or not staff.active:
                 # Same message as a wrong PIN: do not tell which staff numbers exist.
                 self.store.audit.record(s, None, "staff.signin_failed", "staff", staff_id)
+                self.store.security.record(s, "signin_failed", staff_id=sec_id,
+                                           details={"reason": "unknown_staff" if staff is None else "inactive"})
                 failure = AuthenticationFailed("Wrong staff number or PIN.", code="wrong_pin")
             elif staff.locked_until and parse_iso(staff.locked_until) > now:
                 self.store.audit.record(s, None, "staff.signin_locked", "staff", staff_id)
+                self.store.security.record(s, "signin_locked", staff_id=sec_id)
                 failure = AuthenticationFailed(
                     "Too many wrong PINs: this staff number is locked for a while. Ask a manager.",
                     code="locked", until=staff.locked_until)
@@ -115,13 +123,17 @@ class StaffService:
                     staff.locked_until = iso(now + timedelta(minutes=lock_minutes))
                     staff.failed_attempts = 0
                     self.store.audit.record(s, None, "staff.locked", "staff", staff_id)
+                    self.store.security.record(s, "lockout", staff_id=sec_id,
+                                               details={"until": staff.locked_until, "attempts": max_attempts})
                 else:
                     self.store.audit.record(s, None, "staff.signin_failed", "staff", staff_id)
+                    self.store.security.record(s, "signin_failed", staff_id=sec_id,
+                                               details={"reason": "wrong_pin", "attempts": staff.failed_attempts})
                 failure = AuthenticationFailed("Wrong staff number or PIN.", code="wrong_pin")
             else:
                 staff.failed_attempts = 0
                 staff.locked_until = None
-                actor = Actor(staff_id=staff.id, role=staff.role, name=staff.name)
+                actor = Actor(staff_id=staff.id, role=staff.role, name=staff.name, store=self.store)
                 self.store.audit.record(s, actor, "staff.signin", "staff", staff_id)
         if failure is not None:
             raise failure

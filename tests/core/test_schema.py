@@ -1,16 +1,13 @@
-import sqlite3
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
-
-from app.db import Database, integrity_ok
+from app import db as dbmod
+from app.db import Database, connect_raw, integrity_ok, make_engine
 from app.models import Base
 
 
 def test_models_and_migrations_agree(tmp_path):
     db = Database(tmp_path / "s.sqlite")  # upgraded to head by Alembic
-    engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite'}")
+    engine = make_engine(tmp_path / "s.sqlite")
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
@@ -35,11 +32,11 @@ def test_writes_begin_immediate(tmp_path):
     db = Database(tmp_path / "s.sqlite")
     with db.write() as s:
         s.connection().exec_driver_sql("SELECT 1")
-        other = sqlite3.connect(str(tmp_path / "s.sqlite"), timeout=0, isolation_level=None)
+        other = connect_raw(tmp_path / "s.sqlite", timeout=0, pragmas=False)
         try:
             other.execute("BEGIN IMMEDIATE")
             raise AssertionError("a second writer got the lock")
-        except sqlite3.OperationalError as exc:
+        except dbmod.dbapi.OperationalError as exc:
             assert "locked" in str(exc)
         finally:
             other.close()

@@ -3,7 +3,7 @@ UTF-8, UTF-8 with BOM and CP932, with the mess real shop files have."""
 from __future__ import annotations
 
 import csv
-import sqlite3
+from app.db import connect_raw
 from pathlib import Path
 
 from app.services.migration import ean_check_digit
@@ -70,7 +70,7 @@ def big_rows(n: int, *, start: int = 0):
 
 
 def counts(db_path) -> dict:
-    con = sqlite3.connect(str(db_path))
+    con = connect_raw(db_path)
     try:
         out = {}
         for t in ("members", "cards", "ledger", "lots", "lot_moves", "outbox", "audit_log", "legacy_import_rows",
@@ -85,7 +85,7 @@ def counts(db_path) -> dict:
 
 def assert_books_balance(db_path) -> None:
     """member.balance == sum(ledger.points) == sum(lots.remaining) for every member; never < 0."""
-    con = sqlite3.connect(str(db_path))
+    con = connect_raw(db_path)
     try:
         bad = con.execute("""
             SELECT m.id, m.balance,

@@ -23,10 +23,14 @@ def cli(tmp_path, *args, pin="1234", check=True):
 
 
 @pytest.fixture
-def shop(tmp_path):
+def shop(tmp_path, memory_keyring):
     cli(tmp_path, "init", "--store-id", "S001", "--json")
     cli(tmp_path, "staff", "add", "--name", "店長", "--role", "manager", "--pin", "1234", "--json")
     cli(tmp_path, "staff", "add", "--name", "レジ", "--role", "cashier", "--pin", "5678", "--by", "1", "--json")
+    # the CLI keeps its keys (the database's among them) in the key file; the test reads the
+    # encrypted database with them
+    for name, value in json.loads((tmp_path / "keys.json").read_text(encoding="utf-8")).items():
+        memory_keyring.set_password("tsumugi", name, value)
     return tmp_path
 
 

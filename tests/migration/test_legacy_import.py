@@ -277,8 +277,11 @@ def test_xlsx_commit_with_merged_headers(store, manager, tmp_path, db_path):
 KILL_SCRIPT = r"""
 import sys, time
 sys.path.insert(0, {root!r})
+import json
 from benchmarks.gen_store import install_memory_keyring
-install_memory_keyring()
+ring = install_memory_keyring()
+for (service, name), value in json.load(open(sys.argv[3])):  # the parent's keys (database, signing)
+    ring._items[(service, name)] = value
 from app.store import Store
 from app.legacy_import import LegacyImport
 store = Store.open(sys.argv[1])
@@ -292,13 +295,15 @@ print("COMMITTED", flush=True)
 """
 
 
-def test_killed_midway_leaves_the_database_as_it_was(store, manager, tmp_path, db_path):
+def test_killed_midway_leaves_the_database_as_it_was(store, manager, tmp_path, db_path, memory_keyring):
     path = write_csv(tmp_path / "big.csv", big_rows(8000), encoding="cp932")
     store.close()
     before = counts(db_path)
     script = tmp_path / "kill_import.py"
     script.write_text(KILL_SCRIPT.format(root=str(ROOT)), encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(script), str(db_path), str(path)], stdout=subprocess.PIPE,
+    keys = tmp_path / "keys.json"  # the in-memory keyring's items, for the child (a test's own keyring)
+    keys.write_text(json.dumps(list(memory_keyring._items.items())), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(db_path), str(path), str(keys)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()

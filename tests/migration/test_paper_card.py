@@ -1,7 +1,7 @@
 """One paper card at the counter: check, migrate (idempotent, capped, with evidence), refuse a
 second time with when/where/whom, and the reversal sync books when HQ says another store won."""
 import hashlib
-import sqlite3
+from app.db import connect_raw
 import uuid
 
 import pytest
@@ -116,9 +116,10 @@ def test_points_capped_and_evidence_photo(store, cashier, member, db_path):
     assert res.points == 2000 and res.capped_from == 5000
     sha = hashlib.sha256(photo).hexdigest()
     assert res.evidence_sha256 == sha
-    path = db_path.parent / "evidence" / f"{res.entry.entry_id}.jpg"
-    assert str(path) == res.evidence_path and path.read_bytes() == photo
-    con = sqlite3.connect(str(db_path))
+    path = db_path.parent / "evidence" / f"{res.entry.entry_id}.jpg.enc"
+    assert str(path) == res.evidence_path and store.migration.evidence_photo(res.entry.entry_id) == photo
+    assert b"jpeg-bytes" not in path.read_bytes()  # encrypted at rest (AES-GCM, key from the DB key)
+    con = connect_raw(db_path)
     assert con.execute("SELECT evidence_sha256 FROM ledger WHERE id=?", (res.entry.entry_id,)).fetchone()[0] == sha
     con.close()
     # no stray temporary files

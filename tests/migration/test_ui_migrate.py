@@ -62,7 +62,8 @@ def test_wizard_migrates_then_refuses_and_hq_reversal(qtbot, ctx, store, member,
     res = sig.args[0]
     assert dlg.page == "done" and res.points == 140 and res.evidence_sha256
     assert store.ledger.balance(member.id)["balance"] == 140
-    assert (db_path.parent / "evidence" / f"{res.entry.entry_id}.jpg").read_bytes() == JPEG
+    assert (db_path.parent / "evidence" / f"{res.entry.entry_id}.jpg.enc").is_file()
+    assert store.migration.evidence_photo(res.entry.entry_id) == JPEG
     # a double Enter after done just closes; nothing is booked twice
     qtbot.keyClick(dlg, Qt.Key.Key_Return)
     assert store.ledger.balance(member.id)["balance"] == 140

@@ -1,7 +1,6 @@
 """SIGKILL at 200 random moments of counter work: nothing acknowledged is lost, nothing doubles,
 the balances add up and the outbox holds exactly the unsent events (see benchmarks/crash.py)."""
-import sqlite3
-
+from app.db import connect_raw
 from benchmarks import crash
 
 
@@ -16,7 +15,7 @@ def test_the_checker_sees_a_broken_store(tmp_path):
     """The harness must be able to fail: tamper with a finished store and check again."""
     crash.run(kills=5, seed=3, folder=tmp_path)
     path = tmp_path / "store.sqlite"
-    con = sqlite3.connect(str(path))
+    con = connect_raw(path)
     entry_id = con.execute("SELECT id FROM ledger LIMIT 1").fetchone()[0]
     con.execute("UPDATE members SET balance = balance + 1 WHERE id = (SELECT member_id FROM ledger LIMIT 1)")
     con.execute("DELETE FROM outbox WHERE event_id = ?", (entry_id,))
