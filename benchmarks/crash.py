@@ -100,9 +100,9 @@ def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd
         acked.append(res.entry_id)
         say({"ack": res.entry_id, "key": key})
 
-    say({"ready": True})
     for req in replays:
         do(req)
+    first = True
     while True:
         r = rng.random()
         member = rng.choice(members)
@@ -118,6 +118,9 @@ def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd
             req = {"kind": "expire", "member": member, "value": 0}
         req["key"] = str(uuid.uuid4())
         say({"start": req})
+        if first:  # the parent starts its random countdown from here: kills land in the work
+            say({"ready": True})
+            first = False
         do(req)
 
 
@@ -198,6 +201,7 @@ def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_m
     pending: dict[str, dict] = {}
     violations: list[dict] = []
     child_errors: list[str] = []
+    kills_in_work = 0
     started = time.perf_counter()
     for i in range(kills):
         read_fd, write_fd = os.pipe()
@@ -214,7 +218,9 @@ def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_m
             finally:
                 os._exit(0)
         os.close(write_fd)
-        data = _read_until_ready(read_fd, timeout=30.0)
+        data = _read_until_ready(read_fd, timeout=60.0)
+        if b'"ready"' in data:
+            kills_in_work += 1
         time.sleep(rng.uniform(0.0, max_delay_ms) / 1000)  # a random moment in the work
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -245,6 +251,7 @@ def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_m
     con.close()
     return {
         "name": "crash.store_sigkill", "kill_points": kills, "seed": seed,
+        "kills_in_work": kills_in_work,
         "acknowledged_entries": len(acknowledged), "ledger_entries": entries,
         "violations": len(violations) + len(child_errors), "violation_details": violations[:5],
         "child_errors": child_errors[:3],
