@@ -51,24 +51,18 @@ JA = {
     "PIN again": "暗証番号（確認）",
     "The manager signs in with staff number 1.": "店長は担当者番号 1 でサインインします。",
     "Keeping the store's keys": "店舗の鍵の保管",
-    "I understand: keep the keys in a key file on this computer (weaker)":
-        "理解しました：鍵をこのパソコンの鍵ファイルに保管する（安全性が低い）",
     "The store's signing key will be kept in this computer's OS keyring.":
         "店舗の署名鍵はこのパソコンのOSキーリングに保管されます。",
-    "This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi "
-    "cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep "
-    "the keys in a file readable only by this user:":
-        "このパソコンにはOSキーリング（Windows 資格情報マネージャー、macOS キーチェーン、GNOME Keyring）が"
-        "ないため、鍵を安全に保管できません。キーリングを導入またはロック解除してから再起動するか、安全性が"
-        "低いことを理解したうえで、このユーザーだけが読めるファイルに鍵を保管してください：",
+    "This computer has no OS keyring, so, as you chose, the store's keys are kept in a key file readable only "
+    "by this user (weaker):":
+        "このパソコンにはOSキーリングがないため、ご指定のとおり、店舗の鍵はこのユーザーだけが読める鍵ファイルに"
+        "保管されます（安全性が低い方法です）：",
     "The status bar will show that the weaker key file is in use.":
         "安全性の低い鍵ファイルを使用中であることは、ステータスバーに常に表示されます。",
     "A store id is letters and digits, e.g. S001.": "店舗コードは英数字です（例：S001）。",
     "Please enter a name.": "氏名を入力してください。",
     "A PIN is 4 to 8 digits.": "暗証番号は4〜8桁の数字です。",
     "The two PINs differ.": "2つの暗証番号が一致しません。",
-    "Without a keyring, the key file is the only way to continue.":
-        "キーリングがない場合、続けるには鍵ファイルを使うしかありません。",
     "Date": "日時",
     "Action": "内容",
     "Points": "ポイント",
@@ -551,4 +545,20 @@ JA.update({
     "Members": "会員",
     "Customer list exports": "顧客一覧の出力",
     "Staff number": "担当者番号",
+    # ui/keystore.py: no OS keyring, asked before the store database is opened
+    "No OS keyring on this computer": "このパソコンにはOSキーリングがありません",
+    "Tsumugi keeps the store's keys (the database key and the signing key) in the OS keyring. This computer "
+    "has none, or it is locked, so the keys cannot be kept safely.":
+        "紡ぎは店舗の鍵（データベースの鍵と署名鍵）をOSキーリングに保管します。このパソコンにはキーリングが"
+        "ないか、ロックされているため、鍵を安全に保管できません。",
+    "What to do: install or unlock a keyring, then start Tsumugi again. On Linux that is GNOME Keyring or "
+    "KWallet; Windows and macOS have one built in.":
+        "対処：キーリングを導入するかロックを解除してから、紡ぎをもう一度起動してください。Linux では "
+        "GNOME Keyring または KWallet です。Windows と macOS には標準で備わっています。",
+    "Or, knowing it is weaker, keep the keys in a key file in the user data folder, readable only by this "
+    "user. The status bar and the log will show that it is in use.":
+        "または、安全性が低いことを承知のうえで、鍵をユーザーデータフォルダーの鍵ファイル（このユーザーだけが"
+        "読めます）に保管します。使用中はステータスバーとログに表示されます。",
+    "Quit": "終了",
+    "Use a key file (weaker)": "鍵ファイルを使う（安全性が低い）",
 })

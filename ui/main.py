@@ -145,10 +145,12 @@ def warm_up(store) -> None:
     store.coupons.available("00000000-0000-0000-0000-000000000000")
 
 
-def start(argv=None):
+def start(argv=None, ask_no_keyring=None):
     """Start the counter up to its first screen shown (sign-in, or set-up on a new PC); returns
-    (app, window, store). The window is shown before warm-up work, which then runs on the DB
-    executor."""
+    (app, window, store), or None when there is no OS keyring and the user chose to quit rather
+    than use the weaker key file (then no file is created). The window is shown before warm-up
+    work, which then runs on the DB executor. `ask_no_keyring(path) -> "keyfile" | "quit"` stands
+    in for that dialog in tests."""
     args = parse_args(argv)
     import_domain()
     from ui.config import LocalConfig, default_db_path, user_data_dir
@@ -159,16 +161,22 @@ def start(argv=None):
     hooks.install_crash_handler()  # ui.crash sets up the scrubbed, rotating logs when present
     setup_logging(user_data_dir() / "logs")  # otherwise ours (a no-op if logging is set up)
     config = LocalConfig.load(args.config)
-    if config.apply_keyfile_opt_in():
-        log.warning("insecure key file in use: keys are not in an OS keyring")
 
     from app.store import Store
     from ui import i18n
+    from ui.keystore import ensure_secret_store
 
+    # the database key is made at first open and kept only via app.secrets: with no OS keyring
+    # and no key-file opt-in yet, ask first (Japanese unless --lang says otherwise), or quit
+    first_lang = args.lang or "ja"
+    i18n.install(app, first_lang)
+    if not ensure_secret_store(config, ask=ask_no_keyring):
+        return None
     db = Path(args.db) if args.db else default_db_path()
     store = Store.open(db)
     lang = args.lang or store.setting("language") or "ja"
-    i18n.install(app, lang)
+    if lang != first_lang:
+        i18n.install(app, lang)
     win = build_window(store, config, lang, camera_source=args.camera_source)
     win.show()
     if not store.initialised:
@@ -188,7 +196,10 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.self_test:
         return self_test()
-    app, win, store = start(argv)
+    started = start(argv)
+    if started is None:
+        return 1  # no OS keyring and the user chose to quit (said in the log)
+    app, win, store = started
     rc = app.exec()
     store.close()
     return rc

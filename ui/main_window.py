@@ -407,16 +407,9 @@ class MainWindow(QMainWindow):
         return self.wizard
 
     def _wizard_done(self):
-        from ui.config import default_keyfile_path
         from ui.wizard import run_setup
 
-        values = self.wizard.values()
-        if values["keyfile"]:
-            path = str(default_keyfile_path())
-            os.environ["TSUMUGI_INSECURE_KEYFILE"] = path
-            self.ctx.config.insecure_keyfile = path
-            self.ctx.config.save()
-            log.warning("the user opted in to the insecure key file")
+        values = self.wizard.values()  # the key-file opt-in, if any, was made before the store opened (ui.keystore)
         self.setup_button.setEnabled(False)
         self.ctx.status(self.tr("Creating the store…"), 0)
 

@@ -1,12 +1,16 @@
 """First run: create the store, the terminal and the first manager; pick the language; HQ later;
-or fill a demo store. Says clearly when there is no OS keyring and offers the one explicit opt-in."""
+or fill a demo store. Says where the store's keys are kept. With no OS keyring, the one explicit
+opt-in (the weaker key file) is offered before the store database is opened (ui.keystore, from
+ui.main.start): the database is encrypted and its key must have a home first, so by the time this
+wizard runs the keys go either to the keyring or to the key file the user chose."""
 from __future__ import annotations
+
+import os
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -18,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import secrets
-from ui.config import default_keyfile_path
 
 
 class _Page(QWizardPage):
@@ -59,7 +62,7 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("Back"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Finish"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Cancel"))
-        self.keyring_ok = secrets.available()
+        self.keyfile_in_use = secrets.insecure_keyfile_in_use()
 
         # 1. welcome, language, demo or real store
         p1 = _Page(self.tr("Welcome to Tsumugi"))
@@ -117,27 +120,20 @@ class FirstRunWizard(QWizard):
         f3.addRow(self.page3_msg)
         self.addPage(p3)
 
-        # 4. where keys are kept
-        p4 = _Page(self.tr("Keeping the store's keys"), self._check_keys)
+        # 4. where keys are kept (the key-file choice, if any, was made before the database opened)
+        p4 = _Page(self.tr("Keeping the store's keys"))
         l4 = QVBoxLayout(p4)
-        self.use_keyfile = QCheckBox(self.tr("I understand: keep the keys in a key file on this computer (weaker)"))
-        self.page4_msg = QLabel("")
-        self.page4_msg.setObjectName("dialogMessage")
-        if self.keyring_ok:
-            l4.addWidget(QLabel(self.tr("The store's signing key will be kept in this computer's OS keyring.")))
-            self.use_keyfile.hide()
-        else:
+        if self.keyfile_in_use:
             warn = QLabel(self.tr(
-                "This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), "
-                "so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, "
-                "knowing it is weaker, keep the keys in a file readable only by this user:"))
+                "This computer has no OS keyring, so, as you chose, the store's keys are kept in a key file "
+                "readable only by this user (weaker):"))
             warn.setWordWrap(True)
             warn.setObjectName("warning")
             l4.addWidget(warn)
-            l4.addWidget(QLabel(str(default_keyfile_path())))
-            l4.addWidget(self.use_keyfile)
+            l4.addWidget(QLabel(os.environ.get("TSUMUGI_INSECURE_KEYFILE", "")))
             l4.addWidget(QLabel(self.tr("The status bar will show that the weaker key file is in use.")))
-        l4.addWidget(self.page4_msg)
+        else:
+            l4.addWidget(QLabel(self.tr("The store's signing key will be kept in this computer's OS keyring.")))
         l4.addStretch(1)
         self.addPage(p4)
 
@@ -162,16 +158,9 @@ class FirstRunWizard(QWizard):
             return False
         return True
 
-    def _check_keys(self):
-        if self.keyring_ok or self.use_keyfile.isChecked():
-            return True
-        self.page4_msg.setText(self.tr("Without a keyring, the key file is the only way to continue."))
-        return False
-
     def values(self) -> dict:
         return {
             "lang": self.lang.currentData(), "demo": self.demo.isChecked(),
             "store_id": self.store_id.text().strip(), "terminal_id": self.terminal_id.text().strip() or "T01",
             "manager_name": self.manager_name.text().strip(), "pin": self.pin.text(),
-            "keyfile": (not self.keyring_ok) and self.use_keyfile.isChecked(),
         }

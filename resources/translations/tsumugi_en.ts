@@ -347,17 +347,17 @@
         <translation>Import legacy ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="353" />
+        <location filename="../../ui/counter.py" line="355" />
         <source>Choose a member from the list, or press Esc to close the search.</source>
         <translation>Choose a member from the list, or press Esc to close the search.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="357" />
+        <location filename="../../ui/counter.py" line="359" />
         <source>Scan the member card first.</source>
         <translation>Scan the member card first.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="366" />
+        <location filename="../../ui/counter.py" line="368" />
         <source>Enter the purchase amount first.</source>
         <translation>Enter the purchase amount first.</translation>
     </message>
@@ -365,12 +365,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="244" />
+        <location filename="../../ui/dialogs.py" line="249" />
         <source>Use a coupon</source>
         <translation>Use a coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="260" />
+        <location filename="../../ui/dialogs.py" line="265" />
         <source>This member has no coupons to use.</source>
         <translation>This member has no coupons to use.</translation>
     </message>
@@ -715,149 +715,139 @@
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/wizard.py" line="55" />
+        <location filename="../../ui/wizard.py" line="58" />
         <source>Tsumugi first-run setup</source>
         <translation>Tsumugi first-run setup</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="58" />
+        <location filename="../../ui/wizard.py" line="61" />
         <source>Next</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="59" />
+        <location filename="../../ui/wizard.py" line="62" />
         <source>Back</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="60" />
+        <location filename="../../ui/wizard.py" line="63" />
         <source>Finish</source>
         <translation>Finish</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="61" />
+        <location filename="../../ui/wizard.py" line="64" />
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="65" />
+        <location filename="../../ui/wizard.py" line="68" />
         <source>Welcome to Tsumugi</source>
         <translation>Welcome to Tsumugi</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="67" />
+        <location filename="../../ui/wizard.py" line="70" />
         <source>This sets up this computer as a loyalty counter. It takes a minute.</source>
         <translation>This sets up this computer as a loyalty counter. It takes a minute.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="73" />
+        <location filename="../../ui/wizard.py" line="76" />
         <source>Language</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="75" />
+        <location filename="../../ui/wizard.py" line="78" />
         <source>Set up a real store</source>
         <translation>Set up a real store</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="76" />
+        <location filename="../../ui/wizard.py" line="79" />
         <source>Try a demo store (sample members, history and a coupon)</source>
         <translation>Try a demo store (sample members, history and a coupon)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="87" />
+        <location filename="../../ui/wizard.py" line="90" />
         <source>Store and terminal</source>
         <translation>Store and terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="91" />
+        <location filename="../../ui/wizard.py" line="94" />
         <source>Store id</source>
         <translation>Store id</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="92" />
+        <location filename="../../ui/wizard.py" line="95" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="93" />
+        <location filename="../../ui/wizard.py" line="96" />
         <source>Connecting to HQ can be done later, in the settings. The counter works offline.</source>
         <translation>Connecting to HQ can be done later, in the settings. The counter works offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="102" />
+        <location filename="../../ui/wizard.py" line="105" />
         <source>First store manager</source>
         <translation>First store manager</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="111" />
+        <location filename="../../ui/wizard.py" line="114" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="112" />
+        <location filename="../../ui/wizard.py" line="115" />
         <source>PIN (4 to 8 digits)</source>
         <translation>PIN (4 to 8 digits)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="113" />
+        <location filename="../../ui/wizard.py" line="116" />
         <source>PIN again</source>
         <translation>PIN again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="114" />
+        <location filename="../../ui/wizard.py" line="117" />
         <source>The manager signs in with staff number 1.</source>
         <translation>The manager signs in with staff number 1.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="121" />
+        <location filename="../../ui/wizard.py" line="124" />
         <source>Keeping the store's keys</source>
         <translation>Keeping the store's keys</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="123" />
-        <source>I understand: keep the keys in a key file on this computer (weaker)</source>
-        <translation>I understand: keep the keys in a key file on this computer (weaker)</translation>
+        <location filename="../../ui/wizard.py" line="128" />
+        <source>This computer has no OS keyring, so, as you chose, the store's keys are kept in a key file readable only by this user (weaker):</source>
+        <translation>This computer has no OS keyring, so, as you chose, the store's keys are kept in a key file readable only by this user (weaker):</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="127" />
+        <location filename="../../ui/wizard.py" line="136" />
         <source>The store's signing key will be kept in this computer's OS keyring.</source>
         <translation>The store's signing key will be kept in this computer's OS keyring.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="131" />
-        <source>This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep the keys in a file readable only by this user:</source>
-        <translation>This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep the keys in a file readable only by this user:</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="139" />
+        <location filename="../../ui/wizard.py" line="134" />
         <source>The status bar will show that the weaker key file is in use.</source>
         <translation>The status bar will show that the weaker key file is in use.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="148" />
+        <location filename="../../ui/wizard.py" line="144" />
         <source>A store id is letters and digits, e.g. S001.</source>
         <translation>A store id is letters and digits, e.g. S001.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="154" />
+        <location filename="../../ui/wizard.py" line="150" />
         <source>Please enter a name.</source>
         <translation>Please enter a name.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="158" />
+        <location filename="../../ui/wizard.py" line="154" />
         <source>A PIN is 4 to 8 digits.</source>
         <translation>A PIN is 4 to 8 digits.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="161" />
+        <location filename="../../ui/wizard.py" line="157" />
         <source>The two PINs differ.</source>
         <translation>The two PINs differ.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="168" />
-        <source>Without a keyring, the key file is the only way to continue.</source>
-        <translation>Without a keyring, the key file is the only way to continue.</translation>
     </message>
 </context>
 <context>
@@ -1457,7 +1447,7 @@
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="323" />
-        <location filename="../../ui/main_window.py" line="597" />
+        <location filename="../../ui/main_window.py" line="590" />
         <source>Camera off</source>
         <translation>Camera off</translation>
     </message>
@@ -1507,27 +1497,27 @@
         <translation>Part of a scan was lost; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421" />
+        <location filename="../../ui/main_window.py" line="414" />
         <source>Creating the store…</source>
         <translation>Creating the store…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="417" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>The store is ready. Sign in as staff number %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="472" />
+        <location filename="../../ui/main_window.py" line="465" />
         <source>Signed out after a quiet while.</source>
         <translation>Signed out after a quiet while.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="517" />
+        <location filename="../../ui/main_window.py" line="510" />
         <source>Reports created: %1</source>
         <translation>Reports created: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="601" />
+        <location filename="../../ui/main_window.py" line="594" />
         <source>Settings saved.</source>
         <translation>Settings saved.</translation>
     </message>
@@ -2109,6 +2099,40 @@
     </message>
 </context>
 <context>
+    <name>NoKeyringDialog</name>
+    <message>
+        <location filename="../../ui/keystore.py" line="33" />
+        <location filename="../../ui/keystore.py" line="37" />
+        <source>No OS keyring on this computer</source>
+        <translation>No OS keyring on this computer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="41" />
+        <source>Tsumugi keeps the store's keys (the database key and the signing key) in the OS keyring. This computer has none, or it is locked, so the keys cannot be kept safely.</source>
+        <translation>Tsumugi keeps the store's keys (the database key and the signing key) in the OS keyring. This computer has none, or it is locked, so the keys cannot be kept safely.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="43" />
+        <source>What to do: install or unlock a keyring, then start Tsumugi again. On Linux that is GNOME Keyring or KWallet; Windows and macOS have one built in.</source>
+        <translation>What to do: install or unlock a keyring, then start Tsumugi again. On Linux that is GNOME Keyring or KWallet; Windows and macOS have one built in.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="45" />
+        <source>Or, knowing it is weaker, keep the keys in a key file in the user data folder, readable only by this user. The status bar and the log will show that it is in use.</source>
+        <translation>Or, knowing it is weaker, keep the keys in a key file in the user data folder, readable only by this user. The status bar and the log will show that it is in use.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="55" />
+        <source>Quit</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="57" />
+        <source>Use a key file (weaker)</source>
+        <translation>Use a key file (weaker)</translation>
+    </message>
+</context>
+<context>
     <name>NumericKeypad</name>
     <message>
         <location filename="../../ui/keypad.py" line="24" />
@@ -2320,22 +2344,22 @@
         <translation>Enter the points to use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="229" />
+        <location filename="../../ui/dialogs.py" line="234" />
         <source>Offline: capped at %1.</source>
         <translation>Offline: capped at %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="234" />
+        <location filename="../../ui/dialogs.py" line="239" />
         <source>Discount: %1</source>
         <translation>Discount: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="237" />
+        <location filename="../../ui/dialogs.py" line="242" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>Offline: capped at %1 a day; HQ confirms when the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="238" />
+        <location filename="../../ui/dialogs.py" line="243" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>Offline: HQ confirms when the network is back.</translation>
     </message>
@@ -3031,32 +3055,32 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="278" />
+        <location filename="../../ui/dialogs.py" line="283" />
         <source>Void the last action</source>
         <translation>Void the last action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="280" />
+        <location filename="../../ui/dialogs.py" line="285" />
         <source>Looking for the last action…</source>
         <translation>Looking for the last action…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="299" />
+        <location filename="../../ui/dialogs.py" line="304" />
         <source>There is nothing to void.</source>
         <translation>There is nothing to void.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="302" />
+        <location filename="../../ui/dialogs.py" line="307" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 of %2 for member %3 at %4</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="307" />
+        <location filename="../../ui/dialogs.py" line="312" />
         <source>Press Enter to void it.</source>
         <translation>Press Enter to void it.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="320" />
+        <location filename="../../ui/dialogs.py" line="325" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
     </message>

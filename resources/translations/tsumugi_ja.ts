@@ -348,17 +348,17 @@
         <translation>旧台帳の取込</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="353" />
+        <location filename="../../ui/counter.py" line="355" />
         <source>Choose a member from the list, or press Esc to close the search.</source>
         <translation>一覧から会員を選ぶか、Esc で検索を閉じてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="357" />
+        <location filename="../../ui/counter.py" line="359" />
         <source>Scan the member card first.</source>
         <translation>先に会員証を読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="366" />
+        <location filename="../../ui/counter.py" line="368" />
         <source>Enter the purchase amount first.</source>
         <translation>先にお買上金額を入力してください。</translation>
     </message>
@@ -366,12 +366,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="244" />
+        <location filename="../../ui/dialogs.py" line="249" />
         <source>Use a coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="260" />
+        <location filename="../../ui/dialogs.py" line="265" />
         <source>This member has no coupons to use.</source>
         <translation>この会員が使えるクーポンはありません。</translation>
     </message>
@@ -716,149 +716,139 @@
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/wizard.py" line="55" />
+        <location filename="../../ui/wizard.py" line="58" />
         <source>Tsumugi first-run setup</source>
         <translation>紡ぎ 初期設定</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="58" />
+        <location filename="../../ui/wizard.py" line="61" />
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="59" />
+        <location filename="../../ui/wizard.py" line="62" />
         <source>Back</source>
         <translation>戻る</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="60" />
+        <location filename="../../ui/wizard.py" line="63" />
         <source>Finish</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="61" />
+        <location filename="../../ui/wizard.py" line="64" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="65" />
+        <location filename="../../ui/wizard.py" line="68" />
         <source>Welcome to Tsumugi</source>
         <translation>紡ぎへようこそ</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="67" />
+        <location filename="../../ui/wizard.py" line="70" />
         <source>This sets up this computer as a loyalty counter. It takes a minute.</source>
         <translation>このパソコンをポイントカウンターとして設定します。1分ほどで終わります。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="73" />
+        <location filename="../../ui/wizard.py" line="76" />
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="75" />
+        <location filename="../../ui/wizard.py" line="78" />
         <source>Set up a real store</source>
         <translation>実際の店舗を設定する</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="76" />
+        <location filename="../../ui/wizard.py" line="79" />
         <source>Try a demo store (sample members, history and a coupon)</source>
         <translation>デモ店舗で試す（見本の会員・履歴・クーポン）</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="87" />
+        <location filename="../../ui/wizard.py" line="90" />
         <source>Store and terminal</source>
         <translation>店舗と端末</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="91" />
+        <location filename="../../ui/wizard.py" line="94" />
         <source>Store id</source>
         <translation>店舗コード</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="92" />
+        <location filename="../../ui/wizard.py" line="95" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="93" />
+        <location filename="../../ui/wizard.py" line="96" />
         <source>Connecting to HQ can be done later, in the settings. The counter works offline.</source>
         <translation>本部への接続は後から設定できます。オフラインでもカウンター業務はできます。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="102" />
+        <location filename="../../ui/wizard.py" line="105" />
         <source>First store manager</source>
         <translation>最初の店長</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="111" />
+        <location filename="../../ui/wizard.py" line="114" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="112" />
+        <location filename="../../ui/wizard.py" line="115" />
         <source>PIN (4 to 8 digits)</source>
         <translation>暗証番号（4〜8桁）</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="113" />
+        <location filename="../../ui/wizard.py" line="116" />
         <source>PIN again</source>
         <translation>暗証番号（確認）</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="114" />
+        <location filename="../../ui/wizard.py" line="117" />
         <source>The manager signs in with staff number 1.</source>
         <translation>店長は担当者番号 1 でサインインします。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="121" />
+        <location filename="../../ui/wizard.py" line="124" />
         <source>Keeping the store's keys</source>
         <translation>店舗の鍵の保管</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="123" />
-        <source>I understand: keep the keys in a key file on this computer (weaker)</source>
-        <translation>理解しました：鍵をこのパソコンの鍵ファイルに保管する（安全性が低い）</translation>
+        <location filename="../../ui/wizard.py" line="128" />
+        <source>This computer has no OS keyring, so, as you chose, the store's keys are kept in a key file readable only by this user (weaker):</source>
+        <translation>このパソコンにはOSキーリングがないため、ご指定のとおり、店舗の鍵はこのユーザーだけが読める鍵ファイルに保管されます（安全性が低い方法です）：</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="127" />
+        <location filename="../../ui/wizard.py" line="136" />
         <source>The store's signing key will be kept in this computer's OS keyring.</source>
         <translation>店舗の署名鍵はこのパソコンのOSキーリングに保管されます。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="131" />
-        <source>This computer has no OS keyring (Windows Credential Locker, macOS Keychain or GNOME Keyring), so Tsumugi cannot keep its keys safely. Install or unlock a keyring and start again, or, knowing it is weaker, keep the keys in a file readable only by this user:</source>
-        <translation>このパソコンにはOSキーリング（Windows 資格情報マネージャー、macOS キーチェーン、GNOME Keyring）がないため、鍵を安全に保管できません。キーリングを導入またはロック解除してから再起動するか、安全性が低いことを理解したうえで、このユーザーだけが読めるファイルに鍵を保管してください：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="139" />
+        <location filename="../../ui/wizard.py" line="134" />
         <source>The status bar will show that the weaker key file is in use.</source>
         <translation>安全性の低い鍵ファイルを使用中であることは、ステータスバーに常に表示されます。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="148" />
+        <location filename="../../ui/wizard.py" line="144" />
         <source>A store id is letters and digits, e.g. S001.</source>
         <translation>店舗コードは英数字です（例：S001）。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="154" />
+        <location filename="../../ui/wizard.py" line="150" />
         <source>Please enter a name.</source>
         <translation>氏名を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="158" />
+        <location filename="../../ui/wizard.py" line="154" />
         <source>A PIN is 4 to 8 digits.</source>
         <translation>暗証番号は4〜8桁の数字です。</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="161" />
+        <location filename="../../ui/wizard.py" line="157" />
         <source>The two PINs differ.</source>
         <translation>2つの暗証番号が一致しません。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="168" />
-        <source>Without a keyring, the key file is the only way to continue.</source>
-        <translation>キーリングがない場合、続けるには鍵ファイルを使うしかありません。</translation>
     </message>
 </context>
 <context>
@@ -1458,7 +1448,7 @@
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="323" />
-        <location filename="../../ui/main_window.py" line="597" />
+        <location filename="../../ui/main_window.py" line="590" />
         <source>Camera off</source>
         <translation>カメラ オフ</translation>
     </message>
@@ -1508,27 +1498,27 @@
         <translation>読み取りが途中で切れました。もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421" />
+        <location filename="../../ui/main_window.py" line="414" />
         <source>Creating the store…</source>
         <translation>店舗を作成中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="417" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>店舗の準備ができました。担当者番号 %1 でサインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="472" />
+        <location filename="../../ui/main_window.py" line="465" />
         <source>Signed out after a quiet while.</source>
         <translation>一定時間操作がなかったため、サインアウトしました。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="517" />
+        <location filename="../../ui/main_window.py" line="510" />
         <source>Reports created: %1</source>
         <translation>レポートを作成しました：%1件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="601" />
+        <location filename="../../ui/main_window.py" line="594" />
         <source>Settings saved.</source>
         <translation>設定を保存しました。</translation>
     </message>
@@ -2110,6 +2100,40 @@
     </message>
 </context>
 <context>
+    <name>NoKeyringDialog</name>
+    <message>
+        <location filename="../../ui/keystore.py" line="33" />
+        <location filename="../../ui/keystore.py" line="37" />
+        <source>No OS keyring on this computer</source>
+        <translation>このパソコンにはOSキーリングがありません</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="41" />
+        <source>Tsumugi keeps the store's keys (the database key and the signing key) in the OS keyring. This computer has none, or it is locked, so the keys cannot be kept safely.</source>
+        <translation>紡ぎは店舗の鍵（データベースの鍵と署名鍵）をOSキーリングに保管します。このパソコンにはキーリングがないか、ロックされているため、鍵を安全に保管できません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="43" />
+        <source>What to do: install or unlock a keyring, then start Tsumugi again. On Linux that is GNOME Keyring or KWallet; Windows and macOS have one built in.</source>
+        <translation>対処：キーリングを導入するかロックを解除してから、紡ぎをもう一度起動してください。Linux では GNOME Keyring または KWallet です。Windows と macOS には標準で備わっています。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="45" />
+        <source>Or, knowing it is weaker, keep the keys in a key file in the user data folder, readable only by this user. The status bar and the log will show that it is in use.</source>
+        <translation>または、安全性が低いことを承知のうえで、鍵をユーザーデータフォルダーの鍵ファイル（このユーザーだけが読めます）に保管します。使用中はステータスバーとログに表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="55" />
+        <source>Quit</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/keystore.py" line="57" />
+        <source>Use a key file (weaker)</source>
+        <translation>鍵ファイルを使う（安全性が低い）</translation>
+    </message>
+</context>
+<context>
     <name>NumericKeypad</name>
     <message>
         <location filename="../../ui/keypad.py" line="24" />
@@ -2321,22 +2345,22 @@
         <translation>利用ポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="229" />
+        <location filename="../../ui/dialogs.py" line="234" />
         <source>Offline: capped at %1.</source>
         <translation>オフライン：上限は %1 です。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="234" />
+        <location filename="../../ui/dialogs.py" line="239" />
         <source>Discount: %1</source>
         <translation>値引き：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="237" />
+        <location filename="../../ui/dialogs.py" line="242" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>オフライン：1日の上限 %1。ネットワーク復旧後に本部で確定します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="238" />
+        <location filename="../../ui/dialogs.py" line="243" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>オフライン：ネットワーク復旧後に本部で確定します。</translation>
     </message>
@@ -3032,32 +3056,32 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="278" />
+        <location filename="../../ui/dialogs.py" line="283" />
         <source>Void the last action</source>
         <translation>直前の操作の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="280" />
+        <location filename="../../ui/dialogs.py" line="285" />
         <source>Looking for the last action…</source>
         <translation>直前の操作を確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="299" />
+        <location filename="../../ui/dialogs.py" line="304" />
         <source>There is nothing to void.</source>
         <translation>取消できる操作はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="302" />
+        <location filename="../../ui/dialogs.py" line="307" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 %2（会員番号 %3、%4）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="307" />
+        <location filename="../../ui/dialogs.py" line="312" />
         <source>Press Enter to void it.</source>
         <translation>Enter で取消します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="320" />
+        <location filename="../../ui/dialogs.py" line="325" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
     </message>

@@ -1,6 +1,7 @@
 """First run, the keyring opt-in, the camera source, and the translations."""
 from __future__ import annotations
 
+import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,7 +13,6 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from app.errors import SecretStoreUnavailable
 from app.store import Store
 from tests.ui.conftest import make_window, wait_idle
 from ui.qr import qimage_to_bgr, qr_image
@@ -77,36 +77,113 @@ def test_wizard_manager_pin_must_match(qtbot, tmp_path, config):
         store.close()
 
 
-@pytest.mark.xfail(strict=True, raises=SecretStoreUnavailable, reason=(
-    "issue 8: the store database is encrypted (SQLCipher) and its key must be in a secret store before "
-    "the file exists. With no keyring, Store.open refuses, so the key-file opt-in has to be offered "
-    "before Store.open (ui.main.start / first-run flow) — a ui/ change for its owner."))
-def test_no_keyring_needs_the_explicit_key_file_opt_in(qtbot, tmp_path, config, monkeypatch):
+def _start_offscreen(monkeypatch, tmp_path, ask, lang="en"):
+    """ui.main.start as `python -m ui` runs it, in this process: a throwaway user data and config
+    folder, the crash handler and log files left as the test session has them."""
+    from ui import hooks
+    import ui.main as um
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(hooks, "install_crash_handler", lambda: None)
+    monkeypatch.setattr(um, "setup_logging", lambda folder=None: None)
+    return um.start(["--lang", lang], ask_no_keyring=ask)
+
+
+def test_no_keyring_needs_the_explicit_key_file_opt_in(qtbot, tmp_path, monkeypatch, caplog):
+    """No OS keyring and no opt-in yet: before the (encrypted) store is opened, the dialog asks;
+    choosing the key file names it for this run, remembers it in settings.json and goes on to the
+    wizard, whose store keys then land in that file (mode 600), flagged as weaker."""
+    from ui.config import LocalConfig, user_config_dir, user_data_dir
+
     keyring.set_keyring(fail.Keyring())
-    monkeypatch.setenv("TSUMUGI_INSECURE_KEYFILE", "x")
-    monkeypatch.delenv("TSUMUGI_INSECURE_KEYFILE")
-    keyfile = tmp_path / "data" / "keys.json"
-    monkeypatch.setattr("ui.config.default_keyfile_path", lambda: keyfile)
-    store = Store.open(tmp_path / "new.sqlite")
-    win = make_window(qtbot, store, config)
+    monkeypatch.delenv("TSUMUGI_INSECURE_KEYFILE", raising=False)
+    asked = []
+
+    def ask(path):
+        asked.append(path)
+        assert not (tmp_path / "data" / "tsumugi" / "store.sqlite").exists()  # asked before Store.open
+        return "keyfile"
+
+    started = _start_offscreen(monkeypatch, tmp_path, ask)
+    assert started is not None
+    app, win, store = started
+    keyfile = tmp_path / "data" / "tsumugi" / "keys.json"
     try:
-        wiz = win.start_setup()
-        assert not wiz.keyring_ok
+        assert user_data_dir() == tmp_path / "data" / "tsumugi"
+        assert asked == [keyfile]  # never silent
+        assert os.environ["TSUMUGI_INSECURE_KEYFILE"] == str(keyfile)
+        settings = user_config_dir() / "settings.json"
+        assert LocalConfig.load(settings).insecure_keyfile == str(keyfile)
+        assert any("insecure key file" in r.getMessage() for r in caplog.records)
+        wiz = win.wizard
+        assert wiz is not None and wiz.keyfile_in_use
         fill_wizard(wiz)
-        assert not wiz.validateCurrentPage()  # no silent fallback
-        assert "key file is the only way" in wiz.page4_msg.text()
-        wiz.use_keyfile.setChecked(True)
-        assert wiz.validateCurrentPage()
+        assert str(keyfile) in {w.text() for w in wiz.currentPage().findChildren(QLabel)}
         wiz.accept()
         qtbot.waitUntil(lambda: win.signin is not None, timeout=30000)
-        assert os.environ["TSUMUGI_INSECURE_KEYFILE"] == str(keyfile)
         assert keyfile.exists() and (keyfile.stat().st_mode & 0o077) == 0
-        assert '"insecure_keyfile"' in Path(config.path).read_text()
+        assert any(k.startswith("db-key:") for k in json.loads(keyfile.read_text()))
         assert win.keyfile_label.isVisibleTo(win)
         assert "Weaker key file" in win.keyfile_label.text()
     finally:
         win.shutdown()
         store.close()
+    # the next start remembers the choice and does not ask again
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("TSUMUGI_INSECURE_KEYFILE")
+    app, win, store = _start_offscreen(monkeypatch, tmp_path, lambda path: pytest.fail("asked twice"))
+    try:
+        assert store.initialised and win.signin is not None
+        assert os.environ["TSUMUGI_INSECURE_KEYFILE"] == str(keyfile)
+        qtbot.wait(50)  # start's queued warm-up and sync start run before the window is shut
+        wait_idle(qtbot, win)
+    finally:
+        win.shutdown()
+        store.close()
+
+
+def test_no_keyring_and_quit_creates_nothing(qtbot, tmp_path, monkeypatch):
+    import ui.main as um
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("TSUMUGI_INSECURE_KEYFILE", raising=False)
+    assert _start_offscreen(monkeypatch, tmp_path, lambda path: "quit") is None
+    assert "TSUMUGI_INSECURE_KEYFILE" not in os.environ
+    made = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert not any(n.startswith("store.sqlite") or n == "keys.json" for n in made), made
+    assert not (tmp_path / "config" / "tsumugi" / "settings.json").exists()
+    # main() (python -m ui) ends with exit code 1, the real dialog's answer injected
+    monkeypatch.setattr("ui.keystore.ask_no_keyring", lambda path: "quit")
+    assert um.main(["--lang", "en"]) == 1
+    made = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert not any(n.startswith("store.sqlite") or n == "keys.json" for n in made), made
+
+
+def test_no_keyring_dialog_is_japanese_and_offers_one_choice(qtbot, tmp_path):
+    from ui import i18n
+    from ui.keystore import NoKeyringDialog
+
+    english = {s for s, t in _messages("ja") if t is not None and t.text != s}
+    app = QApplication.instance()
+    assert i18n.install(app, "ja")
+    try:
+        dlg = NoKeyringDialog(tmp_path / "keys.json")
+        qtbot.addWidget(dlg)
+        shown = set(_visible_texts(dlg))
+        assert not shown & english
+        assert "鍵ファイルを使う（安全性が低い）" in shown and "終了" in shown
+        assert any("GNOME Keyring" in t and "KWallet" in t for t in shown)
+        assert str(tmp_path / "keys.json") in shown
+        assert [b.text() for b in dlg.findChildren(QAbstractButton)] == ["終了", "鍵ファイルを使う（安全性が低い）"]
+        dlg.open()
+        dlg.keyfile_button.click()
+        assert dlg.choice() == "keyfile"
+        dlg.open()
+        dlg.quit_button.click()
+        assert dlg.choice() == "quit"
+    finally:
+        i18n.install(app, "en")
 
 
 def write_qr_video(path: Path, code: str, frames: int = 12) -> Path:
