@@ -138,7 +138,7 @@ class LotMove(Base):
     __tablename__ = "lot_moves"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entry_id: Mapped[str] = mapped_column(ForeignKey("ledger.id"), nullable=False, index=True)
-    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), nullable=False)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), nullable=False, index=True)
     points: Mapped[int] = mapped_column(Integer, nullable=False)
 
 

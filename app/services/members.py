@@ -290,7 +290,8 @@ class MemberService:
                 else:
                     cond = None
                 if cond is not None:
-                    for m in s.scalars(select(Member).where(live, cond).order_by(Member.member_no).limit(limit)):
+                    # In index order, so a short prefix matching many members stops after `limit`.
+                    for m in s.scalars(select(Member).where(live, cond).order_by(Member.phone).limit(limit)):
                         results[m.id] = m
                 return list(results.values())[:limit]
             email = normalize_email(raw)
@@ -298,8 +299,10 @@ class MemberService:
                 return list(s.scalars(select(Member).where(live, Member.email == email).limit(limit)))
             key = kana_key(raw)
             found = list(s.scalars(select(Member).where(live, Member.kana_key.between(key, key + "\uffff"))
-                                   .order_by(Member.kana_key, Member.member_no).limit(limit)))
-            if len(found) < limit:
+                                   .order_by(Member.kana_key).limit(limit)))
+            if not found and len(key) >= 2:
+                # A part of the reading that is not its start (e.g. the given name): a scan, so only
+                # when the indexed prefix search found nothing.
                 seen = {m.id for m in found}
                 more = s.scalars(select(Member).where(live, Member.kana_key.contains(key, autoescape=True))
                                  .limit(limit * 2))
