@@ -17,7 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("core", "decode", "counter", "sync")
+SECTIONS = ("core", "decode", "counter", "sync", "manager", "legacy_import", "hq_jobs")
 
 
 def _log(msg: str) -> None:
