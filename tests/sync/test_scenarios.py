@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import LedgerRefused
+from app.errors import LedgerRefused, TsumugiError
 from app.models import Conflict, LedgerEntry, Outbox
-from app.services.papercards import PaperCardService
 from hq.models import ConflictRow, EventRow, LedgerRow, MemberRow
 from sync.client import Offline
 from sync.protocol import PushRequest
@@ -171,8 +170,9 @@ def test_same_paper_card_migrated_at_two_stores(hq, make_store):
     a, b = make_store("S001"), make_store("S002")
     wife = a.register("ヤマダハナコ")
     husband = b.register("ヤマダタロウ")
-    PaperCardService(a.store).migrate(a.actor, wife.id, "2000123456789", 14, uuid.uuid4())
-    PaperCardService(b.store).migrate(b.actor, husband.id, "2000123456789", 14, uuid.uuid4())
+    # The counter's own service (the F6 wizard calls it): 14 stamps each.
+    a.store.migration.migrate(a.actor, "2000123456782", wife.id, uuid.uuid4(), stamps=14)
+    b.store.migration.migrate(b.actor, "2000123456782", husband.id, uuid.uuid4(), stamps=14)
     a.sync()  # first HQ commit wins
     b.sync()
     sync_all(a, b)
@@ -180,9 +180,9 @@ def test_same_paper_card_migrated_at_two_stores(hq, make_store):
     assert len(lost) == 1 and not open_conflicts(a, "migration_lost")
     assert b.store.ledger.balance(husband.id)["balance"] == 0   # reversed
     assert a.store.ledger.balance(wife.id)["balance"] == 140
-    with pytest.raises(LedgerRefused) as exc:  # scanning it again says when and where
-        PaperCardService(b.store).migrate(b.actor, husband.id, "2000123456789", 14, uuid.uuid4())
-    assert exc.value.params["store_id"] == "S001"
+    with pytest.raises(TsumugiError) as exc:  # scanning it again says when and where
+        b.store.migration.check_card("2000123456782")
+    assert exc.value.code == "already_migrated" and exc.value.params["store_id"] == "S001"
     assert_converged(hq, [a, b])
 
 
