@@ -11,6 +11,7 @@ import argparse
 import importlib
 import inspect
 import json
+import os
 import shutil
 import sys
 import time
@@ -103,7 +104,7 @@ def main(argv=None) -> int:
                 work = None
                 target = source
             else:
-                work = source.with_name(source.stem + ".work.db")
+                work = source.with_name(f"{source.stem}.work-{os.getpid()}.db")  # concurrent runs each get their own
                 for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
                     p.unlink(missing_ok=True)
                 t0 = time.perf_counter()
