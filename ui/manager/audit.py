@@ -56,7 +56,7 @@ class AuditLogWindow(QWidget):
         self.search_btn.clicked.connect(self.reload)
         self.reload()
 
-    def query(self) -> dict:
+    def filters(self) -> dict:
         q = {"limit": 1000}
         staff = self.staff.text().strip()
         if staff.isdigit():
@@ -72,7 +72,7 @@ class AuditLogWindow(QWidget):
         return q
 
     def reload(self) -> None:
-        self.runner.run(self.store.audit.entries, **self.query(),
+        self.runner.run(self.store.audit.entries, **self.filters(),
                         on_ok=lambda rows: (self.model.set_rows(rows),
                                             self.status.setText(self.tr("%1 entries").replace("%1", f"{len(rows):,}"))),
                         on_error=lambda e: self.status.setText(error_text(self, e)))

@@ -51,12 +51,12 @@ class ConflictsWidget(QWidget):
         lay.addWidget(self.details)
         lay.addLayout(bar)
         lay.addWidget(self.status)
-        self.view.selectionModel().currentRowChanged.connect(lambda cur, _: self._select(cur.row()))
+        self.view.selectionModel().currentRowChanged.connect(lambda cur, _: self._show_row(cur.row()))
         self.ack_btn.clicked.connect(lambda: self.acknowledge("acknowledged"))
         self.contact_btn.clicked.connect(lambda: self.acknowledge("contacted"))
         self.adjust_btn.clicked.connect(self.adjust)
         self.show_closed.toggled.connect(lambda _: self.reload())
-        self._select(-1)
+        self._show_row(-1)
         self.reload()
 
     def reload(self) -> None:
@@ -67,13 +67,13 @@ class ConflictsWidget(QWidget):
 
     def _loaded(self, rows) -> None:
         self.model.set_rows(rows)
-        self._select(-1)
+        self._show_row(-1)
 
     def current(self):
         idx = self.view.selectionModel().currentIndex()
         return self.model.row_at(idx.row()) if idx.isValid() else None
 
-    def _select(self, row: int) -> None:
+    def _show_row(self, row: int) -> None:
         c = self.model.row_at(row)
         is_open = c is not None and c.status == "open"
         for b in (self.ack_btn, self.contact_btn):
