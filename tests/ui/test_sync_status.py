@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync.conftest import hq  # noqa: F401 - the fixture: HQ on loopback (SQLite; PostgreSQL in CI)
+from tests.sync.fixtures import hq  # noqa: F401 - the fixture: HQ on loopback (SQLite; PostgreSQL in CI)
 from tests.ui.conftest import wait_idle
 
 
