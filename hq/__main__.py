@@ -1,6 +1,7 @@
 """`python -m hq` — HQ's admin command line (works on the database directly).
 
     python -m hq [--database-url URL] serve [--host 127.0.0.1] [--port 8700] [--workers N]
+                                            [--certfile CHAIN.pem --keyfile KEY.pem] [--forwarded-allow-ips IPS]
     python -m hq stores add NAME [--id S001]     # prints the one-time enrollment code
     python -m hq stores list | stores revoke STORE_ID
     python -m hq members merge SURVIVOR DUPLICATE | members delete MEMBER_ID | members duplicates
@@ -25,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--certfile", default=None, help="serve HTTPS: certificate chain (PEM); "
+                       "default TSUMUGI_HQ_TLS_CERTFILE")
+    serve.add_argument("--keyfile", default=None, help="its private key (PEM); default TSUMUGI_HQ_TLS_KEYFILE")
+    serve.add_argument("--forwarded-allow-ips", default=None,
+                       help="reverse proxies whose X-Forwarded-* headers are trusted (comma-separated); "
+                            "default TSUMUGI_HQ_FORWARDED_ALLOW_IPS or 127.0.0.1")
     stores = sub.add_parser("stores").add_subparsers(dest="sub", required=True)
     sa = stores.add_parser("add")
     sa.add_argument("name")
@@ -83,11 +90,21 @@ def main(argv: list[str] | None = None) -> int:
 
             from hq.settings import Settings
 
-            url = args.database_url or Settings().database_url
+            settings = Settings()
+            url = args.database_url or settings.database_url
+            settings.tls_certfile = args.certfile or settings.tls_certfile
+            settings.tls_keyfile = args.keyfile or settings.tls_keyfile
+            settings.forwarded_allow_ips = args.forwarded_allow_ips or settings.forwarded_allow_ips
+            try:
+                server_opts = settings.server_options()
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             os.environ["TSUMUGI_HQ_DATABASE_URL"] = url
             os.environ.setdefault("TSUMUGI_HQ_SCHEDULER", "1")  # hq/jobs.py: the daily jobs run inside serve
             _service(url).db.close()  # migrate once, before the workers start
-            uvicorn.run("hq.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info")
+            uvicorn.run("hq.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info",
+                        **server_opts)
             return 0
         from hq import cli_campaigns
 

@@ -1,7 +1,16 @@
-"""HQ settings: from the environment (TSUMUGI_HQ_*), with an embedded SQLite default."""
+"""HQ settings: from the environment (TSUMUGI_HQ_*), with an embedded SQLite default.
+
+TLS (small deployments, HQ serving HTTPS itself — see hq/README.md): ``TSUMUGI_HQ_TLS_CERTFILE``
+(the certificate chain, PEM) and ``TSUMUGI_HQ_TLS_KEYFILE`` (its private key, PEM, readable only by
+the HQ service account), or ``python -m hq serve --certfile --keyfile``. TLS 1.2 is the minimum;
+TLS 1.3 is used whenever the client speaks it. Behind a reverse proxy, leave them unset and name
+the proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: ``TSUMUGI_HQ_FORWARDED_ALLOW_IPS``
+(comma-separated addresses or networks; default ``127.0.0.1``, a proxy on the same machine).
+"""
 from __future__ import annotations
 
 import os
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,3 +41,35 @@ class Settings:
     pool_size: int = int(os.environ.get("TSUMUGI_HQ_POOL_SIZE", "8"))
     notify_poll_s: float = float(os.environ.get("TSUMUGI_HQ_POLL_S", "0.1"))
     schema: str | None = os.environ.get("TSUMUGI_HQ_SCHEMA") or None  # PostgreSQL schema (tests)
+    tls_certfile: str | None = field(default_factory=lambda: os.environ.get("TSUMUGI_HQ_TLS_CERTFILE") or None)
+    tls_keyfile: str | None = field(default_factory=lambda: os.environ.get("TSUMUGI_HQ_TLS_KEYFILE") or None)
+    # the reverse proxies whose forwarded headers give the client's address (rate limits, audit)
+    forwarded_allow_ips: str = field(
+        default_factory=lambda: os.environ.get("TSUMUGI_HQ_FORWARDED_ALLOW_IPS", "127.0.0.1"))
+
+    def server_options(self) -> dict:
+        """uvicorn keyword arguments for TLS and forwarded headers (``uvicorn.run``/``uvicorn.Config``)."""
+        opts: dict = {"proxy_headers": True, "forwarded_allow_ips": self.forwarded_allow_ips}
+        if bool(self.tls_certfile) != bool(self.tls_keyfile):
+            raise ValueError("TLS needs both a certificate file and a key file (TSUMUGI_HQ_TLS_CERTFILE/KEYFILE).")
+        if self.tls_certfile:
+            for what, path in (("certificate", self.tls_certfile), ("key", self.tls_keyfile)):
+                if not os.path.isfile(path):
+                    raise ValueError(f"TLS {what} file not found: {path}")
+            opts.update(ssl_certfile=self.tls_certfile, ssl_keyfile=self.tls_keyfile)
+            import inspect
+
+            import uvicorn
+
+            if "ssl_context_factory" in inspect.signature(uvicorn.Config).parameters:
+                opts["ssl_context_factory"] = server_tls_context
+            # (an older uvicorn: Python >= 3.10's server context already refuses below TLS 1.2)
+        return opts
+
+
+def server_tls_context(_config, default_factory) -> ssl.SSLContext:
+    """uvicorn's context (certificate, key, ALPN) with TLS 1.2 as the floor, set explicitly rather
+    than left to the Python/OpenSSL build's defaults. A module-level function: workers pickle it."""
+    ctx = default_factory()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx

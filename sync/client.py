@@ -1,11 +1,23 @@
 """HTTP client for HQ (httpx): timeouts everywhere, TLS verification on, typed errors.
 
 Plain http:// is refused except to a loopback address (tests, a same-machine HQ).
+
+TLS (``tls_context``): certificates are verified against the operating system's trust store
+(truststore: Windows' certificate store on the shop PCs, Keychain on macOS, the distribution's CA
+bundle on Linux), TLS 1.2 at least, TLS 1.3 whenever HQ offers it, host names checked. A private
+deployment whose HQ certificate comes from its own CA adds that CA (in addition to the OS's, never
+instead of it) with ``TSUMUGI_HQ_CA_BUNDLE=/path/to/ca.pem`` or ``HQClient(..., ca_bundle=...)``.
+There is no switch that turns verification off. A refused certificate raises ``CertificateRefused``
+(an ``Offline``: the worker keeps retrying with backoff) whose ``code`` says why, for the status bar:
+``tls_expired``, ``tls_wrong_host``, ``tls_unknown_ca``, ``tls_protocol`` (HQ speaks only TLS < 1.2)
+or ``tls_failed``.
 """
 from __future__ import annotations
 
 import ipaddress
 import json
+import os
+import ssl
 from typing import Iterator
 from urllib.parse import urlparse
 
@@ -22,6 +34,71 @@ class SyncError(Exception):
 class Offline(SyncError):
     """HQ could not be reached (connect error, timeout, 5xx)."""
     code = "offline"
+
+
+class CertificateRefused(Offline):
+    """The TLS handshake with HQ failed: HQ's certificate (or protocol) is not acceptable. The
+    ``code`` is stable (the UI maps it to text); ``message`` is English for logs and the CLI."""
+
+    REASONS = {
+        "tls_expired": "HQ's certificate has expired (or is not valid yet); HQ's administrator must renew it.",
+        "tls_wrong_host": "HQ's certificate is for another host name than the address configured here.",
+        "tls_unknown_ca": "HQ's certificate is not signed by an authority this computer trusts "
+                          "(for a private CA, set TSUMUGI_HQ_CA_BUNDLE).",
+        "tls_protocol": "HQ does not offer TLS 1.2 or newer.",
+        "tls_failed": "The secure connection to HQ failed.",
+    }
+
+    def __init__(self, code: str, detail: str = ""):
+        self.code = code if code in self.REASONS else "tls_failed"
+        self.detail = detail
+        super().__init__(self.REASONS[self.code])
+
+
+# OpenSSL verify codes (x509_vfy.h)
+_EXPIRED = {9, 10}              # not yet valid, has expired
+_WRONG_HOST = {62, 64}          # host name mismatch, IP address mismatch
+_UNKNOWN_CA = {2, 18, 19, 20, 21}  # issuer unknown, self-signed leaf/chain, local issuer unknown, unverifiable
+
+
+def classify_tls_error(exc: BaseException) -> CertificateRefused | None:
+    """A CertificateRefused for a TLS failure anywhere in ``exc``'s chain, or None if it is not one."""
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, ssl.SSLCertVerificationError):
+            vc = getattr(e, "verify_code", None)
+            msg = (getattr(e, "verify_message", "") or str(e)).lower()
+            if vc in _EXPIRED or "expired" in msg or "not yet valid" in msg:
+                return CertificateRefused("tls_expired", msg)
+            if vc in _WRONG_HOST or "hostname mismatch" in msg or "ip address mismatch" in msg:
+                return CertificateRefused("tls_wrong_host", msg)
+            if vc in _UNKNOWN_CA or "issuer" in msg or "self-signed" in msg or "self signed" in msg:
+                return CertificateRefused("tls_unknown_ca", msg)
+            return CertificateRefused("tls_failed", msg)
+        if isinstance(e, ssl.SSLError):
+            msg = str(e).lower()
+            if "protocol version" in msg or "unsupported protocol" in msg or "no protocols available" in msg:
+                return CertificateRefused("tls_protocol", msg)
+            return CertificateRefused("tls_failed", msg)
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def tls_context(ca_bundle: str | os.PathLike | None = None) -> ssl.SSLContext:
+    """The client's TLS context: the OS trust store (plus ``ca_bundle`` or TSUMUGI_HQ_CA_BUNDLE if
+    set), TLS 1.2 minimum, TLS 1.3 preferred (the highest both sides speak), host names checked."""
+    import truststore
+
+    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.check_hostname = True
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    extra = ca_bundle or os.environ.get("TSUMUGI_HQ_CA_BUNDLE") or None
+    if extra:
+        ctx.load_verify_locations(cafile=os.fspath(extra))
+    return ctx
 
 
 class RateLimited(SyncError):
@@ -61,14 +138,19 @@ def check_url(url: str) -> str:
 
 class HQClient:
     def __init__(self, base_url: str, credential: str | None = None, *, timeout: float = 10.0,
-                 connect_timeout: float = 3.0, verify: bool | str = True,
-                 transport: httpx.BaseTransport | None = None):
+                 connect_timeout: float = 3.0, verify: bool | str | ssl.SSLContext = True,
+                 transport: httpx.BaseTransport | None = None, ca_bundle: str | os.PathLike | None = None):
         self.base_url = check_url(base_url)
         self.credential = credential
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
         headers = {"User-Agent": "tsumugi-store-sync/1"}
         if credential:
             headers["Authorization"] = f"Bearer {credential}"
+        # verification is never off: True → the OS trust store; a path → that CA bundle in addition
+        if verify is False:
+            raise ValueError("TLS verification cannot be turned off; add a private CA with TSUMUGI_HQ_CA_BUNDLE.")
+        if not isinstance(verify, ssl.SSLContext):
+            verify = tls_context(verify if isinstance(verify, (str, os.PathLike)) else ca_bundle)
         self.http = httpx.Client(base_url=self.base_url, timeout=self._timeout, verify=verify, headers=headers,
                                  transport=transport)
         self._verify = verify
@@ -81,7 +163,7 @@ class HQClient:
             r = self.http.request(method, path, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                                   **kw)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
-            raise Offline(f"HQ unreachable: {exc.__class__.__name__}") from exc
+            raise classify_tls_error(exc) or Offline(f"HQ unreachable: {exc.__class__.__name__}") from exc
         if r.status_code == 429:
             try:
                 wait = float(r.headers.get("Retry-After", "1"))
@@ -138,7 +220,7 @@ class HQClient:
                         yield name
                         name = None
         except (httpx.TransportError, httpx.TimeoutException) as exc:
-            raise Offline(f"stream lost: {exc.__class__.__name__}") from exc
+            raise classify_tls_error(exc) or Offline(f"stream lost: {exc.__class__.__name__}") from exc
 
 
 def dumps(obj) -> str:
