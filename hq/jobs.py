@@ -30,18 +30,17 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 import httpx
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import func, select, text, update
 
-from app.rules import RuleSet, expiry_for, tier_for, vip_threshold
+from app.rules import RuleSet, expiry_for
 from hq.campaigns import current_extras, publish_derived
-from hq.models import (CouponRow, JobItem, JobLease, JobRun, LedgerRow, MemberRow, MemberTag, Notification,
-                       TierChange, WeatherMark)
-from hq.notify import enqueue, insert_ignore
+from hq.models import JobLease, JobRun, WeatherMark
+from hq.notify import insert_ignore
+from hq.service import PROFILE_FIELDS
 
 log = logging.getLogger("hq.jobs")
 JOB_NS = uuid.UUID("a3c1f0de-5b7e-4c39-8d2a-61f4e0b9c7a5")
 EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")  # the store's (app/services/ledger.py): same ids
-CHUNK = 5000
 
 # job → store-local time it runs at (the rainy-day job looks at tomorrow, so stores get it overnight)
 SCHEDULE = {"expiry": time(2, 0), "tiers": time(3, 0), "vip": time(3, 30), "win_back": time(4, 0),
@@ -128,75 +127,201 @@ def _context(svc, day: date):
 
 
 # ---------------------------------------------------------------------------------------------
+# Set-based SQL: one write transaction per job, staging tables, INSERT … SELECT, UPDATE … FROM.
+# The same statements run on PostgreSQL and SQLite (≥ 3.33: UPDATE … FROM, window functions);
+# where the two differ (JSON builders, INSERT OR IGNORE / ON CONFLICT, temp tables, COPY) the
+# helpers below branch on the dialect.
+# ---------------------------------------------------------------------------------------------
+def _pg(svc) -> bool:
+    return not svc.db.is_sqlite
+
+
+def _begin(svc, s, job: str) -> None:
+    """Start a job's write transaction: one run of a job at a time (PostgreSQL: an advisory lock
+    per job; SQLite has one writer anyway) and enough memory for its hash joins and sorts."""
+    if _pg(svc):
+        s.execute(text("SET LOCAL work_mem = '256MB'"))
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 727000 + JOBS.index(job)})
+
+
+def _temp(svc, s, name: str, columns: str) -> None:
+    """A staging table private to this transaction's connection (dropped at commit on PostgreSQL;
+    SQLite keeps temp tables on the pooled connection, so an old one is dropped first)."""
+    if _pg(svc):
+        s.execute(text(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP"))
+    else:
+        s.execute(text(f"DROP TABLE IF EXISTS temp.{name}"))
+        s.execute(text(f"CREATE TEMP TABLE {name} ({columns})"))
+
+
+def _fill(svc, s, name: str, columns: tuple[str, ...], rows) -> None:
+    """Rows computed in Python (ids that are UUIDv5 of the job key, lots replayed) into a staging
+    table: COPY on PostgreSQL, one executemany on SQLite."""
+    if _pg(svc):
+        svc._copy(s, name, columns, rows)
+        return
+    rows = [dict(zip(columns, r)) for r in rows]
+    if rows:
+        s.execute(text(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"),
+                  rows)
+
+
+def _insert_select(svc, s, table: str, columns: str, select_sql: str, params: dict,
+                   conflict: str | None = None) -> int:
+    """INSERT INTO table (columns) SELECT …, skipping rows whose key exists when ``conflict`` is
+    given (ON CONFLICT DO NOTHING / INSERT OR IGNORE). Returns the rows inserted."""
+    if conflict and not _pg(svc):
+        sql = f"INSERT OR IGNORE INTO {table} ({columns}) {select_sql}"
+    else:
+        sql = f"INSERT INTO {table} ({columns}) {select_sql}"
+        if conflict:
+            sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+    n = s.execute(text(sql), params).rowcount
+    return n if n and n > 0 else 0
+
+
+def _emit_select(svc, s, select_sql: str, params: dict) -> int:
+    """Change-feed rows straight from a query (``select_sql`` yields kind, member_id, data), in
+    the caller's transaction: the set-based twin of ``HQService._emit``, following the same
+    ordering protocol as it (the writing transaction's id on PostgreSQL when the feed records it,
+    else the feed's advisory lock held to commit)."""
+    from hq import service as hq_service
+
+    if hasattr(svc, "_emit_select"):
+        return svc._emit_select(s, select_sql, params)
+    now = _iso(datetime.now(timezone.utc))
+    xid = getattr(hq_service, "_XID", None)
+    cols, extra = "kind, member_id, data, created_at", ""
+    if not _pg(svc):
+        pass
+    elif xid:
+        cols, extra = cols + ", xid", f", {xid}"
+    else:
+        s.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+    n = s.execute(text(f"INSERT INTO changes ({cols}) SELECT q.kind, q.member_id, q.data, :emit_now{extra} "
+                       f"FROM ({select_sql}) q"), {**params, "emit_now": now}).rowcount
+    if n:
+        s.info["feed_changed"] = True
+        if _pg(svc) and not xid:
+            s.execute(text(f"NOTIFY {hq_service.NOTIFY_CHANNEL}"))
+    return n
+
+
+def _t(name: str) -> str:
+    return f"CAST(:{name} AS TEXT)"
+
+
+def _i(name: str) -> str:
+    return f"CAST(:{name} AS BIGINT)"
+
+
+def _jobj(svc, pairs: list[tuple[str, str]]) -> str:
+    """A JSON object built by the database from (key, SQL expression) pairs."""
+    fn = "json_build_object" if _pg(svc) else "json_object"
+    return f"{fn}(" + ", ".join(f"'{k}', {v}" for k, v in pairs) + ")"
+
+
+def _jconst(svc, name: str) -> str:
+    """A JSON value passed as text in parameter ``name``."""
+    return f"CAST(:{name} AS JSON)" if _pg(svc) else f"json(:{name})"
+
+
+def _jnest(svc, expr: str) -> str:
+    """A stored JSON column (or a built object) nested inside a built object."""
+    return expr if _pg(svc) else f"json({expr})"
+
+
+def _jbool(svc, cond: str) -> str:
+    return f"({cond})" if _pg(svc) else f"json(CASE WHEN {cond} THEN 'true' ELSE 'false' END)"
+
+
+def _notify_select(svc, s, template: str, key_sql: str, params_sql: str, from_sql: str, params: dict) -> int:
+    """The notification outbox from a query (hq/notify.py's rules, set-based): one row per
+    member × channel, only for active members who consented and have an address on it.
+    ``from_sql`` must join the members as ``m``; ``key_sql`` is the dedupe key without the channel."""
+    n = 0
+    for ch, col in (("line", "m.line_user_id"), ("email", "m.email")):
+        n += _insert_select(
+            svc, s, "notifications", "dedupe_key, member_id, channel, template, params, status, attempts, created_at",
+            f"SELECT {key_sql} || ':' || '{ch}', m.id, '{ch}', '{template}', {params_sql}, 'pending', 0, {_t('n_created')} "
+            f"{from_sql} AND m.consent_marketing AND m.status = 'active' AND {col} IS NOT NULL AND {col} <> ''",
+            {**params, "n_created": _iso(datetime.now(timezone.utc))}, "dedupe_key")
+    return n
+
+
+def _member_json(svc, m: str = "m") -> list[tuple[str, str]]:
+    """hq.service.HQService.member_dict, built by the database (the store-visible member record)."""
+    fields = [(f, _jbool(svc, f"{m}.{f}") if f == "consent_marketing" else f"{m}.{f}") for f in PROFILE_FIELDS]
+    return [("member_id", f"{m}.id"), ("member_no", f"{m}.member_no"), ("status", f"{m}.status"),
+            ("merged_into", f"{m}.merged_into"), ("home_store_id", f"{m}.home_store_id"), ("tier", f"{m}.tier"),
+            ("balance", f"{m}.balance"), ("fields", _jnest(svc, _jobj(svc, fields))),
+            ("field_times", _jnest(svc, f"{m}.field_times")), ("created_at", f"{m}.created_at"),
+            ("updated_at", f"{m}.updated_at")]
+
+
+# ---------------------------------------------------------------------------------------------
 # Coupons (win-back, churn)
 # ---------------------------------------------------------------------------------------------
-def _issue_coupons(svc, job: str, day: date, rs: RuleSet, template_id: str, member_ids: list[str],
+def _issue_coupons(svc, s, job: str, day: date, rs: RuleSet, template_id: str, member_ids: list[str],
                    now: datetime) -> int:
-    """Coupons + job items + change-feed rows + notifications, in chunks (each chunk one
-    transaction; a rerun or a resumed run skips what is already there)."""
+    """Coupons + job items + change-feed rows + notifications for ``member_ids``, set-based inside
+    the caller's transaction. Members already holding this job's item for the day are skipped
+    (a rerun issues nothing twice); coupon ids are UUIDv5 of (job, day, member, template)."""
     tpl = rs.coupon(template_id)
-    issued = 0
-    value = tpl.points if tpl.kind == "bonus_points" else tpl.yen
-    issued_at = now
-    expires_at = issued_at + timedelta(hours=tpl.valid_hours)
-    for i in range(0, len(member_ids), CHUNK):
-        chunk = member_ids[i:i + CHUNK]
-        with svc.db.write() as s:
-            done = set(s.scalars(select(JobItem.member_id).where(JobItem.job == job, JobItem.run_date == day.isoformat(),
-                                                                 JobItem.member_id.in_(chunk))))
-            todo = [m for m in chunk if m not in done]
-            if not todo:
-                continue
-            items, coupons, changes = [], [], []
-            for mid in todo:
-                cid = str(uuid.uuid5(JOB_NS, f"{job}:{day.isoformat()}:{mid}:{template_id}"))
-                data = {"coupon_id": cid, "member_id": mid, "template_id": template_id, "kind": tpl.kind,
-                        "value": int(value), "issued_at": _iso(issued_at), "expires_at": _iso(expires_at),
-                        "source": job, "rule_set_version": rs.version}
-                items.append({"job": job, "run_date": day.isoformat(), "member_id": mid, "kind": "coupon", "ref": cid,
-                              "created_at": _iso(now)})
-                coupons.append({"id": cid, "member_id": mid, "data": data, "used_entry_id": None})
-                changes.append(("coupon", data, mid))
-            insert_ignore(s, JobItem, items, ["job", "run_date", "member_id"])
-            n = len(todo)  # under this transaction's write lock / the PK: another run inserts none of them
-            insert_ignore(s, CouponRow, coupons, ["id"])
-            svc._emit(s, changes)
-            members = s.scalars(select(MemberRow).where(MemberRow.id.in_(todo), MemberRow.consent_marketing.is_(True)))
-            rows: list[dict] = []
-            for m in members:
-                enqueue(s, m, "coupon", {"title": tpl.name_ja, "value": f"{value}{'pt' if tpl.kind == 'bonus_points' else '円引'}",
-                                         "expires": expires_at.astimezone(rs.zone).strftime("%m/%d %H:%M")},
-                        f"coupon:{job}:{day.isoformat()}:{m.id}", collect=rows)
-            insert_ignore(s, Notification, rows, ["dedupe_key"])
-            issued += n
-    return issued
+    value = int(tpl.points if tpl.kind == "bonus_points" else tpl.yen)
+    expires_at = now + timedelta(hours=tpl.valid_hours)
+    d = day.isoformat()
+    _temp(svc, s, "tmp_job_issue", "member_id VARCHAR(36) PRIMARY KEY, ref VARCHAR(64) NOT NULL")
+    _fill(svc, s, "tmp_job_issue", ("member_id", "ref"),
+          ((m, str(uuid.uuid5(JOB_NS, f"{job}:{d}:{m}:{template_id}"))) for m in member_ids))
+    p = {"job": job, "day": d, "now": _iso(now), "tpl": template_id, "kind": tpl.kind, "value": value,
+         "expires": _iso(expires_at), "version": rs.version}
+    s.execute(text("DELETE FROM tmp_job_issue WHERE EXISTS (SELECT 1 FROM job_items j WHERE j.job = :job "
+                   "AND j.run_date = :day AND j.member_id = tmp_job_issue.member_id)"), p)
+    n = s.scalar(text("SELECT count(*) FROM tmp_job_issue"))
+    if not n:
+        return 0
+    _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
+                   f"SELECT {_t('job')}, {_t('day')}, t.member_id, 'coupon', t.ref, {_t('now')} FROM tmp_job_issue t",
+                   p, "job, run_date, member_id")
+    data = _jobj(svc, [("coupon_id", "t.ref"), ("member_id", "t.member_id"), ("template_id", _t("tpl")),
+                       ("kind", _t("kind")), ("value", _i("value")), ("issued_at", _t("now")),
+                       ("expires_at", _t("expires")), ("source", _t("job")), ("rule_set_version", _t("version"))])
+    _insert_select(svc, s, "coupons", "id, member_id, data, used_entry_id",
+                   f"SELECT t.ref, t.member_id, {data}, NULL FROM tmp_job_issue t", p, "id")
+    _emit_select(svc, s, f"SELECT 'coupon' AS kind, t.member_id AS member_id, {data} AS data FROM tmp_job_issue t", p)
+    params = json.dumps({"title": tpl.name_ja, "value": f"{value}{'pt' if tpl.kind == 'bonus_points' else '円引'}",
+                         "expires": expires_at.astimezone(rs.zone).strftime("%m/%d %H:%M")}, ensure_ascii=False)
+    _notify_select(svc, s, "coupon", f"'coupon:' || {_t('job')} || ':' || {_t('day')} || ':' || m.id",
+                   _jconst(svc, "nparams"), "FROM tmp_job_issue t JOIN members m ON m.id = t.member_id WHERE 1 = 1",
+                   {**p, "nparams": params})
+    return int(n)
 
 
-def _not_issued_since_visit(job: str):
-    """No coupon from this job since the member's last visit (one per absence)."""
-    return ~exists().where(JobItem.job == job, JobItem.member_id == MemberRow.id,
-                           JobItem.created_at > func.coalesce(MemberRow.last_visit_at, ""))
+# no coupon from this job since the member's last visit (one per absence)
+_NOT_ISSUED_SINCE_VISIT = ("NOT EXISTS (SELECT 1 FROM job_items j WHERE j.job = :job AND j.member_id = m.id "
+                           "AND j.created_at > COALESCE(m.last_visit_at, ''))")
 
 
 def job_win_back(svc, day: date, now: datetime, **_) -> dict:
     rs, extras, at = _context(svc, day)
     out = {"rule_set": rs.version, "templates": {}}
-    for tpl in rs.coupons:
-        if tpl.trigger is None or tpl.trigger.type != "win_back":
-            continue
-        days = tpl.trigger.days_without_visit or 0
-        min_spend = tpl.trigger.min_lifetime_spend_yen or 0
-        # last visit on a store-local day at least `days` before today
-        before = _iso(_midnight(rs, day - timedelta(days=days - 1)))
-        with svc.db.read() as s:
-            ids = list(s.scalars(select(MemberRow.id).where(
-                MemberRow.status == "active", MemberRow.last_visit_at.is_not(None), MemberRow.last_visit_at < before,
-                MemberRow.lifetime_spend_yen >= min_spend, _not_issued_since_visit("win_back"))
-                .order_by(MemberRow.id)))
-        # a coupon issued today for this member by an earlier run: skipped in _issue_coupons
-        n = _issue_coupons(svc, "win_back", day, rs, tpl.id, ids, now)
-        out["templates"][tpl.id] = {"eligible": len(ids), "issued": n, "days_without_visit": days,
-                                    "min_lifetime_spend_yen": min_spend}
+    with svc.db.write() as s:
+        _begin(svc, s, "win_back")
+        for tpl in rs.coupons:
+            if tpl.trigger is None or tpl.trigger.type != "win_back":
+                continue
+            days = tpl.trigger.days_without_visit or 0
+            min_spend = tpl.trigger.min_lifetime_spend_yen or 0
+            # last visit on a store-local day at least `days` before today
+            before = _iso(_midnight(rs, day - timedelta(days=days - 1)))
+            ids = list(s.scalars(text(
+                "SELECT m.id FROM members m WHERE m.status = 'active' AND m.last_visit_at IS NOT NULL "
+                f"AND m.last_visit_at < :before AND m.lifetime_spend_yen >= :min AND {_NOT_ISSUED_SINCE_VISIT} "
+                "ORDER BY m.id"), {"before": before, "min": min_spend, "job": "win_back"}))
+            n = _issue_coupons(svc, s, "win_back", day, rs, tpl.id, ids, now)
+            out["templates"][tpl.id] = {"eligible": len(ids), "issued": n, "days_without_visit": days,
+                                        "min_lifetime_spend_yen": min_spend}
     out["issued"] = sum(v["issued"] for v in out["templates"].values())
     return out
 
@@ -223,27 +348,24 @@ def job_churn(svc, day: date, now: datetime, **_) -> dict:
     if template is None or rs.coupon(template) is None:
         return {"rule_set": rs.version, "issued": 0, "note": "no churn coupon template in the rule set"}
     before = _iso(_midnight(rs, day - timedelta(days=days - 1)))
-    with svc.db.read() as s:
-        cand = s.execute(select(MemberRow.id, MemberRow.last_visit_at).where(
-            MemberRow.status == "active", MemberRow.last_visit_at.is_not(None), MemberRow.last_visit_at < before,
-            _not_issued_since_visit("churn")).order_by(MemberRow.id)).all()
-        stats: dict[str, tuple[int, str]] = {}
-        ids = [c[0] for c in cand]
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i:i + CHUNK]
-            for mid, n, first in s.execute(select(LedgerRow.member_id, func.count(), func.min(LedgerRow.created_at))
-                                           .where(LedgerRow.member_id.in_(chunk), LedgerRow.kind == "earn")
-                                           .group_by(LedgerRow.member_id)):
-                stats[mid] = (int(n), first)
-    chosen = []
-    today = day
-    for mid, last in cand:
-        last_dt = _parse_iso(last)
-        since = (today - last_dt.astimezone(rs.zone).date()).days
-        n, first = stats.get(mid, (1, None))
-        if churn_score(since, n, _parse_iso(first) if first else None, last_dt) >= min_score:
-            chosen.append(mid)
-    n = _issue_coupons(svc, "churn", day, rs, template, chosen, now)
+    with svc.db.write() as s:
+        _begin(svc, s, "churn")
+        # the lapsed members with their visits (earns) and first visit, in one grouped join
+        cand = s.execute(text(
+            "SELECT m.id, m.last_visit_at, COUNT(l.id), MIN(l.created_at) FROM members m "
+            "LEFT JOIN ledger l ON l.member_id = m.id AND l.kind = 'earn' "
+            "WHERE m.status = 'active' AND m.last_visit_at IS NOT NULL AND m.last_visit_at < :before "
+            f"AND {_NOT_ISSUED_SINCE_VISIT} GROUP BY m.id, m.last_visit_at ORDER BY m.id"),
+            {"before": before, "job": "churn"}).all()
+        chosen = []
+        for mid, last, n, first in cand:
+            last_dt = _parse_iso(last)
+            since = (day - last_dt.astimezone(rs.zone).date()).days
+            if not n:
+                n, first = 1, None
+            if churn_score(since, int(n), _parse_iso(first) if first else None, last_dt) >= min_score:
+                chosen.append(mid)
+        n = _issue_coupons(svc, s, "churn", day, rs, template, chosen, now)
     return {"rule_set": rs.version, "template": template, "days_without_visit": days, "min_score": min_score,
             "lapsed": len(cand), "high_score": len(chosen), "issued": n}
 
@@ -251,46 +373,76 @@ def job_churn(svc, day: date, now: datetime, **_) -> dict:
 # ---------------------------------------------------------------------------------------------
 # 12-month spend: VIP and tiers
 # ---------------------------------------------------------------------------------------------
+def _stage_annual_spends(svc, s, at: datetime) -> None:
+    """tmp_job_spend(member_id, spend): every active member's spend on earns in the 365 days
+    before ``at``, voided earns excluded (members without an earn there have no row: ¥0)."""
+    _temp(svc, s, "tmp_job_spend", "member_id VARCHAR(36) PRIMARY KEY, spend BIGINT NOT NULL")
+    _insert_select(svc, s, "tmp_job_spend", "member_id, spend",
+                   "SELECT l.member_id, SUM(COALESCE(l.amount_yen, 0)) FROM ledger l "
+                   "WHERE l.kind = 'earn' AND l.created_at >= :since AND l.created_at < :until "
+                   "AND NOT EXISTS (SELECT 1 FROM ledger v WHERE v.reverses_id = l.id AND v.kind = 'void' "
+                   "AND v.created_at >= :since) "
+                   "AND EXISTS (SELECT 1 FROM members m WHERE m.id = l.member_id AND m.status = 'active') "
+                   "GROUP BY l.member_id",
+                   {"since": _iso(at - timedelta(days=365)), "until": _iso(at)})
+
+
 def annual_spends(s, at: datetime) -> dict[str, int]:
     """Every member's spend on earns in the 365 days before ``at``, voided earns excluded."""
     since, until = _iso(at - timedelta(days=365)), _iso(at)
-    voided = select(LedgerRow.reverses_id).where(LedgerRow.kind == "void", LedgerRow.reverses_id.is_not(None),
-                                                 LedgerRow.created_at >= since)
-    q = (select(LedgerRow.member_id, func.sum(LedgerRow.amount_yen))
-         .where(LedgerRow.kind == "earn", LedgerRow.created_at >= since, LedgerRow.created_at < until,
-                LedgerRow.id.not_in(voided))
-         .group_by(LedgerRow.member_id))
-    return {m: int(v or 0) for m, v in s.execute(q)}
+    q = text("SELECT l.member_id, SUM(l.amount_yen) FROM ledger l WHERE l.kind = 'earn' AND l.created_at >= :since "
+             "AND l.created_at < :until AND NOT EXISTS (SELECT 1 FROM ledger v WHERE v.reverses_id = l.id "
+             "AND v.kind = 'void' AND v.created_at >= :since) GROUP BY l.member_id")
+    return {m: int(v or 0) for m, v in s.execute(q, {"since": since, "until": until})}
 
 
 def job_vip(svc, day: date, now: datetime, **_) -> dict:
+    """Top ``vip_top_percent`` % of active members by 12-month spend tagged (vip_threshold's
+    rule, in SQL); tags added and removed; each change goes to the stores as a ``member.tag``
+    change (the counter shows an added tag at the member's next scan)."""
     rs, extras, at = _context(svc, day)
     tag = ((extras.get("jobs") or {}).get("vip") or {}).get("tag") or "vip"
-    with svc.db.read() as s:
-        spends = annual_spends(s, at)
-        active = s.scalar(select(func.count()).select_from(MemberRow).where(MemberRow.status == "active"))
-        active_ids = None
-        if len(spends) > 0:
-            active_ids = set(s.scalars(select(MemberRow.id).where(MemberRow.status == "active",
-                                                                   MemberRow.id.in_(list(spends))))) \
-                if len(spends) <= 50000 else set(s.scalars(select(MemberRow.id).where(MemberRow.status == "active")))
-        current = set(s.scalars(select(MemberTag.member_id).where(MemberTag.tag == tag)))
-    spends = {m: v for m, v in spends.items() if active_ids and m in active_ids}
-    population = list(spends.values()) + [0] * max(0, active - len(spends))
-    threshold = vip_threshold(rs, population)
-    vip = {m for m, v in spends.items() if threshold is not None and v >= threshold and v > 0}
-    added, removed = sorted(vip - current), sorted(current - vip)
+    stamp = _iso(now)
     with svc.db.write() as s:
-        for i in range(0, len(removed), CHUNK):
-            s.execute(MemberTag.__table__.delete().where(MemberTag.tag == tag,
-                                                         MemberTag.member_id.in_(removed[i:i + CHUNK])))
-        insert_ignore(s, MemberTag, [{"member_id": m, "tag": tag, "since": day.isoformat()} for m in added],
-                      ["member_id", "tag"])
-        insert_ignore(s, JobItem, [{"job": "vip", "run_date": day.isoformat(), "member_id": m, "kind": "tag",
-                                    "ref": tag, "created_at": _iso(now)} for m in added],
-                      ["job", "run_date", "member_id"])
+        _begin(svc, s, "vip")
+        _stage_annual_spends(svc, s, at)
+        active = s.scalar(text("SELECT count(*) FROM members WHERE status = 'active'"))
+        # vip_threshold: the spend of the k-th best (¥0 for active members without earns), k = max(1, floor(share))
+        threshold = None
+        top = s.scalar(text("SELECT MAX(spend) FROM tmp_job_spend"))
+        if top is not None and top > 0:
+            k = max(1, active * rs.segments.vip_top_percent // 100)
+            threshold = s.scalar(text("SELECT spend FROM tmp_job_spend ORDER BY spend DESC LIMIT 1 OFFSET :o"),
+                                 {"o": k - 1})
+            if threshold is None or threshold <= 0:
+                threshold = s.scalar(text("SELECT MIN(spend) FROM tmp_job_spend WHERE spend > 0"))
+            threshold = int(threshold)
+        p = {"tag": tag, "thr": threshold if threshold is not None else (1 << 62), "day": day.isoformat(),
+             "now": stamp}
+        vip_q = "SELECT member_id FROM tmp_job_spend WHERE spend >= :thr AND spend > 0"
+        _temp(svc, s, "tmp_job_tag", "member_id VARCHAR(36) PRIMARY KEY, added INTEGER NOT NULL")
+        _insert_select(svc, s, "tmp_job_tag", "member_id, added",
+                       f"SELECT member_id, 1 FROM ({vip_q}) v WHERE NOT EXISTS (SELECT 1 FROM member_tags g "
+                       "WHERE g.member_id = v.member_id AND g.tag = :tag)", p)
+        _insert_select(svc, s, "tmp_job_tag", "member_id, added",
+                       f"SELECT g.member_id, 0 FROM member_tags g WHERE g.tag = :tag AND g.member_id NOT IN ({vip_q})", p)
+        vip = s.scalar(text(f"SELECT count(*) FROM ({vip_q}) v"), p)
+        added = s.scalar(text("SELECT count(*) FROM tmp_job_tag WHERE added = 1"))
+        removed = s.scalar(text("SELECT count(*) FROM tmp_job_tag WHERE added = 0"))
+        s.execute(text("DELETE FROM member_tags WHERE tag = :tag AND member_id IN "
+                       "(SELECT member_id FROM tmp_job_tag WHERE added = 0)"), p)
+        _insert_select(svc, s, "member_tags", "member_id, tag, since",
+                       f"SELECT member_id, {_t('tag')}, {_t('day')} FROM tmp_job_tag WHERE added = 1", p,
+                       "member_id, tag")
+        _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
+                       f"SELECT 'vip', {_t('day')}, member_id, 'tag', {_t('tag')}, {_t('now')} FROM tmp_job_tag "
+                       "WHERE added = 1", p, "job, run_date, member_id")
+        data = _jobj(svc, [("member_id", "t.member_id"), ("tag", _t("tag")), ("added", _jbool(svc, "t.added = 1")),
+                           ("at", _t("now")), ("show_at_next_visit", _jbool(svc, "t.added = 1"))])
+        _emit_select(svc, s, f"SELECT 'member.tag' AS kind, t.member_id AS member_id, {data} AS data "
+                            "FROM tmp_job_tag t", p)
     return {"rule_set": rs.version, "tag": tag, "top_percent": rs.segments.vip_top_percent, "members": active,
-            "threshold_yen": threshold, "vip": len(vip), "added": len(added), "removed": len(removed)}
+            "threshold_yen": threshold, "vip": vip, "added": added, "removed": removed}
 
 
 def _demotion_day(schedule: str, day: date) -> bool:
@@ -302,58 +454,70 @@ def _demotion_day(schedule: str, day: date) -> bool:
 
 
 def job_tiers(svc, day: date, now: datetime, **_) -> dict:
-    """Ranks from annual spend: a promotion at once, a demotion on the schedule's day
-    (``jobs.tiers.schedule``: daily | monthly (1st, default) | yearly (1 Jan)). A change goes into
-    the change feed with the member record (``tier``, ``tier_change``), and a promotion is also a
-    notification for members who consented."""
+    """Ranks from annual spend (tier_for, as a CASE over the rule set's thresholds): a promotion
+    at once, a demotion on the schedule's day (``jobs.tiers.schedule``: daily | monthly (1st,
+    default) | yearly (1 Jan)). A change goes into the change feed with the member record
+    (``tier``, ``tier_change``), and a promotion is also a notification for members who consented."""
     rs, extras, at = _context(svc, day)
     schedule = ((extras.get("jobs") or {}).get("tiers") or {}).get("schedule") or "monthly"
     demote_today = _demotion_day(schedule, day)
-    order = {t.id: i for i, t in enumerate(rs.tiers)}
-    with svc.db.read() as s:
-        spends = annual_spends(s, at)
-        rows = s.execute(select(MemberRow.id, MemberRow.tier).where(MemberRow.status == "active")).all()
-    changes: list[tuple[str, str | None, str | None, str]] = []
-    for mid, cur in rows:
-        t = tier_for(rs, spends.get(mid, 0))
-        new = t.id if t else None
-        if new == cur:
-            continue
-        up = cur is None or cur not in order or (new is not None and order[new] > order[cur])
-        if not up and not demote_today:
-            continue
-        changes.append((mid, cur, new, "up" if up else "down"))
-    promoted = sum(1 for c in changes if c[3] == "up")
-    for i in range(0, len(changes), CHUNK):
-        chunk = changes[i:i + CHUNK]
-        with svc.db.write() as s:
-            done = set(s.scalars(select(JobItem.member_id).where(JobItem.job == "tiers", JobItem.run_date == day.isoformat(),
-                                                                 JobItem.member_id.in_([c[0] for c in chunk]))))
-            feed = []
-            members = {m.id: m for m in s.scalars(select(MemberRow).where(MemberRow.id.in_([c[0] for c in chunk])))}
-            stamp = _iso(now)
-            for mid, cur, new, direction in chunk:
-                if mid in done:
-                    continue
-                m = members[mid]
-                m.tier = new
-                m.updated_at = stamp
-                s.add(TierChange(member_id=mid, from_tier=cur, to_tier=new, direction=direction,
-                                 run_date=day.isoformat(), created_at=stamp))
-                d = svc.member_dict(m)
-                d["tier_change"] = {"from": cur, "to": new, "direction": direction, "at": stamp,
-                                    "show_at_next_visit": direction == "up"}
-                feed.append(("member", d, mid))
-                if direction == "up":
-                    tier = rs.tier(new)
-                    enqueue(s, m, "tier_up", {"tier": tier.name_ja if tier else new}, f"tier_up:{day}:{mid}")
-            s.flush()
-            insert_ignore(s, JobItem, [{"job": "tiers", "run_date": day.isoformat(), "member_id": c[0], "kind": "tier",
-                                        "ref": c[2], "created_at": stamp} for c in chunk if c[0] not in done],
-                          ["job", "run_date", "member_id"])
-            svc._emit(s, feed)
-    return {"rule_set": rs.version, "schedule": schedule, "demotions_today": demote_today, "members": len(rows),
-            "changed": len(changes), "promoted": promoted, "demoted": len(changes) - promoted}
+    stamp = _iso(now)
+    p: dict = {"day": day.isoformat(), "now": stamp, "demote": 1 if demote_today else 0}
+    new_case = "CASE"
+    for i, t in reversed(list(enumerate(rs.tiers))):  # tier_for: the highest threshold reached
+        p[f"tmin{i}"], p[f"tid{i}"] = t.min_annual_spend_yen, t.id
+        new_case += f" WHEN (CASE WHEN sp.spend > 0 THEN sp.spend ELSE 0 END) >= :tmin{i} THEN {_t(f'tid{i}')}"
+    new_case += " ELSE NULL END"
+    if not rs.tiers:
+        new_case = "CAST(NULL AS TEXT)"
+
+    def order(col: str) -> str:
+        if not rs.tiers:
+            return "NULL"
+        return "CASE " + " ".join(f"WHEN {col} = :tid{i} THEN {i}" for i in range(len(rs.tiers))) + " ELSE NULL END"
+
+    with svc.db.write() as s:
+        _begin(svc, s, "tiers")
+        _stage_annual_spends(svc, s, at)
+        _temp(svc, s, "tmp_job_tier", "member_id VARCHAR(36) PRIMARY KEY, from_tier VARCHAR(32), "
+                                      "to_tier VARCHAR(32), direction VARCHAR(8) NOT NULL")
+        members = s.scalar(text("SELECT count(*) FROM members WHERE status = 'active'"))
+        # up: no tier yet, a tier this rule set does not know, or a higher one; else down
+        _insert_select(svc, s, "tmp_job_tier", "member_id, from_tier, to_tier, direction",
+                       "SELECT c.id, c.cur, c.new, CASE WHEN c.up = 1 THEN 'up' ELSE 'down' END FROM ("
+                       f"SELECT y.id, y.cur, y.new, CASE WHEN y.cur IS NULL OR ({order('y.cur')}) IS NULL OR "
+                       f"(y.new IS NOT NULL AND ({order('y.new')}) > ({order('y.cur')})) THEN 1 ELSE 0 END AS up FROM ("
+                       f"SELECT m.id, m.tier AS cur, {new_case} AS new FROM members m "
+                       "LEFT JOIN tmp_job_spend sp ON sp.member_id = m.id WHERE m.status = 'active') y "
+                       "WHERE (y.new <> y.cur OR (y.new IS NULL) <> (y.cur IS NULL))) c "
+                       "WHERE c.up = 1 OR :demote = 1", p)
+        changed = s.scalar(text("SELECT count(*) FROM tmp_job_tier"))
+        promoted = s.scalar(text("SELECT count(*) FROM tmp_job_tier WHERE direction = 'up'"))
+        # already changed by this job today (a rerun): nothing again
+        s.execute(text("DELETE FROM tmp_job_tier WHERE EXISTS (SELECT 1 FROM job_items j WHERE j.job = 'tiers' "
+                       "AND j.run_date = :day AND j.member_id = tmp_job_tier.member_id)"), p)
+        s.execute(text("UPDATE members SET tier = t.to_tier, updated_at = :now FROM tmp_job_tier t "
+                       "WHERE members.id = t.member_id"), p)
+        _insert_select(svc, s, "tier_changes", "member_id, from_tier, to_tier, direction, run_date, created_at",
+                       f"SELECT member_id, from_tier, to_tier, direction, {_t('day')}, {_t('now')} FROM tmp_job_tier "
+                       "ORDER BY member_id", p)
+        _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
+                       f"SELECT 'tiers', {_t('day')}, member_id, 'tier', to_tier, {_t('now')} FROM tmp_job_tier", p,
+                       "job, run_date, member_id")
+        change = _jobj(svc, [("from", "t.from_tier"), ("to", "t.to_tier"), ("direction", "t.direction"),
+                             ("at", _t("now")), ("show_at_next_visit", _jbool(svc, "t.direction = 'up'"))])
+        data = _jobj(svc, _member_json(svc) + [("tier_change", _jnest(svc, change))])
+        _emit_select(svc, s, f"SELECT 'member' AS kind, m.id AS member_id, {data} AS data FROM tmp_job_tier t "
+                            "JOIN members m ON m.id = t.member_id", p)
+        names = "CASE " + " ".join(f"WHEN t.to_tier = :tid{i} THEN {_t(f'tname{i}')}" for i in range(len(rs.tiers))) \
+            + " ELSE t.to_tier END" if rs.tiers else "t.to_tier"
+        for i, t in enumerate(rs.tiers):
+            p[f"tname{i}"] = t.name_ja
+        _notify_select(svc, s, "tier_up", f"'tier_up:' || {_t('day')} || ':' || m.id",
+                       _jnest(svc, _jobj(svc, [("tier", names)])),
+                       "FROM tmp_job_tier t JOIN members m ON m.id = t.member_id WHERE t.direction = 'up'", p)
+    return {"rule_set": rs.version, "schedule": schedule, "demotions_today": demote_today, "members": members,
+            "changed": changed, "promoted": promoted, "demoted": changed - promoted}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,21 +581,13 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple]) -> list[list]:
     return lots
 
 
-def _member_entries(s, member_ids: list[str]) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = defaultdict(list)
-    for i in range(0, len(member_ids), CHUNK):
-        for row in s.execute(select(LedgerRow.member_id, LedgerRow.id, LedgerRow.kind, LedgerRow.points,
-                                    LedgerRow.created_at, LedgerRow.reverses_id)
-                             .where(LedgerRow.member_id.in_(member_ids[i:i + CHUNK]))
-                             .order_by(LedgerRow.member_id, LedgerRow.created_at, LedgerRow.booked_at)):
-            out[row[0]].append(tuple(row[1:]))
-    return out
-
-
 def _months_back(day: date, months: int) -> date:
     idx = day.year * 12 + day.month - 1 - months
     y, m = divmod(idx, 12)
     return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+EXPIRY_BATCH = 20000  # members replayed per round trip
 
 
 def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> dict:
@@ -439,106 +595,113 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
     per lot with the id the store would give it (so a store that expired it first is a duplicate,
     not a second expiry). Members with points expiring next month are listed (and notified once a
     month if they consented). Only lots earned in the window since the previous run are looked
-    at (the first run looks at everything)."""
-    from app.rules import rule_set_for
+    at (the first run looks at everything).
+
+    One transaction: the members that may have something due (or due next month) are picked by
+    SQL into a staging table; their ledgers are read in batches of EXPIRY_BATCH members and
+    replayed in Python (the store's lot rules: see ``_lots``); the expiries found go into a
+    staging table by COPY, and the ledger rows, balances (UPDATE … FROM), job items, change-feed
+    rows (with each entry's balance after it, by a window sum) and notices are written from it."""
     from hq.campaigns import published_rule_sets
 
     rs, extras, at = _context(svc, day)
     months = rs.expiry.months
-    with svc.db.read() as s:
+    first_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last_next = (first_next + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    month = first_next.strftime("%Y-%m")
+    stamp, booked = _iso(at), _iso(datetime.now(timezone.utc))
+    with svc.db.write() as s:
+        _begin(svc, s, "expiry")
         rule_sets = published_rule_sets(s)
         prev = s.scalar(select(func.max(JobRun.run_date)).where(JobRun.job == "expiry", JobRun.status == "done",
                                                                  JobRun.run_date < day.isoformat()))
-        hi = _midnight(rs, _months_back(day, months) + timedelta(days=4))  # lots that may be due (superset)
-        lo = _midnight(rs, _months_back(date.fromisoformat(prev), months) - timedelta(days=4)) if prev else None
-        q = select(LedgerRow.member_id).where(LedgerRow.points > 0, LedgerRow.created_at < _iso(hi)).distinct()
-        if lo is not None:
-            q = q.where(LedgerRow.created_at >= _iso(lo))
-        due_members = sorted(set(s.scalars(q)) & set(s.scalars(select(MemberRow.id).where(
-            MemberRow.status == "active", MemberRow.balance > 0)))) if True else []
-        # next month's notice: lots earned `months` before next month
-        first_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-        last_next = (first_next + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        n_lo = _midnight(rs, _months_back(first_next, months) - timedelta(days=4))
-        n_hi = _midnight(rs, _months_back(last_next, months) + timedelta(days=4))
-        notice_members = sorted(set(s.scalars(select(LedgerRow.member_id).where(
-            LedgerRow.points > 0, LedgerRow.created_at >= _iso(n_lo), LedgerRow.created_at < _iso(n_hi)).distinct()))
-            & set(s.scalars(select(MemberRow.id).where(MemberRow.status == "active", MemberRow.balance > 0))))
-    expired_points = expired_lots = members_expired = 0
-    for i in range(0, len(due_members), CHUNK):
-        chunk = due_members[i:i + CHUNK]
-        with svc.db.write() as s:
-            entries = _member_entries(s, chunk)
-            members = {m.id: m for m in s.scalars(select(MemberRow).where(MemberRow.id.in_(chunk))
-                                                  .with_for_update() if not svc.db.is_sqlite else
-                                                  select(MemberRow).where(MemberRow.id.in_(chunk)))}
-            booked = set()
-            feed, new_rows, items = [], [], []
-            stamp = _iso(at)
-            for mid in chunk:
-                m = members.get(mid)
-                if m is None or m.balance <= 0:
-                    continue
-                took_any = False
-                for exp, remaining, lot_id in sorted(_lots(rule_sets, entries.get(mid, [])), key=lambda l: l[0]):
-                    if remaining <= 0 or exp >= at or m.balance <= 0:
-                        continue
-                    eid = str(uuid.uuid5(EXPIRE_NS, f"{lot_id}:0"))
-                    booked.add(eid)
-                    pts = min(remaining, m.balance)
-                    row = {"id": eid, "member_id": mid, "kind": "expire", "points": -pts, "amount_yen": None,
-                           "store_id": "HQ", "terminal_id": "HQ", "staff_id": None, "created_at": stamp,
-                           "booked_at": _iso(datetime.now(timezone.utc)), "rule_set_version": rs.version,
-                           "reverses_id": None, "coupon_id": None, "reason": f"expired {exp.isoformat()}",
-                           "origin_event_id": None}
-                    new_rows.append(row)
-                    m.balance -= pts
-                    feed.append(("ledger", svc._ledger_dict(row, m.balance), mid))
-                    expired_points += pts
-                    expired_lots += 1
-                    took_any = True
-                if took_any:
-                    m.updated_at = _iso(now)
-                    members_expired += 1
-                    items.append({"job": "expiry", "run_date": day.isoformat(), "member_id": mid, "kind": "expire",
-                                  "ref": None, "created_at": _iso(now)})
-            if new_rows:
-                # an id already in the ledger (this lot expired before, here or at a store) is skipped
-                have = set(s.scalars(select(LedgerRow.id).where(LedgerRow.id.in_([r["id"] for r in new_rows]))))
-                if have:
-                    for r in new_rows:
-                        if r["id"] in have:
-                            members[r["member_id"]].balance -= r["points"]  # give back: not booked again
-                            expired_points += r["points"]
-                            expired_lots -= 1
-                    new_rows = [r for r in new_rows if r["id"] not in have]
-                    feed = [f for f in feed if f[1]["entry_id"] not in have]
-                s.execute(LedgerRow.__table__.insert(), new_rows) if new_rows else None
-                insert_ignore(s, JobItem, items, ["job", "run_date", "member_id"])
-                svc._emit(s, feed)
-    # notice for next month
-    listed = []
-    month = first_next.strftime("%Y-%m")
-    for i in range(0, len(notice_members), CHUNK):
-        chunk = notice_members[i:i + CHUNK]
-        with svc.db.write() as s:
-            entries = _member_entries(s, chunk)
-            members = {m.id: m for m in s.scalars(select(MemberRow).where(MemberRow.id.in_(chunk)))}
-            rows: list[dict] = []
-            for mid in chunk:
-                pts = sum(r for e, r, _ in _lots(rule_sets, entries.get(mid, []))
-                          if r > 0 and first_next <= e.astimezone(rs.zone).date() <= last_next)
-                pts = min(pts, members[mid].balance)
+        p = {"hi": _iso(_midnight(rs, _months_back(day, months) + timedelta(days=4))),  # lots that may be due (superset)
+             "lo": _iso(_midnight(rs, _months_back(date.fromisoformat(prev), months) - timedelta(days=4)))
+             if prev else "",
+             # next month's notice: lots earned `months` before next month
+             "n_lo": _iso(_midnight(rs, _months_back(first_next, months) - timedelta(days=4))),
+             "n_hi": _iso(_midnight(rs, _months_back(last_next, months) + timedelta(days=4)))}
+        _temp(svc, s, "tmp_job_due", "member_id VARCHAR(36) PRIMARY KEY, balance BIGINT NOT NULL, due INTEGER NOT NULL")
+        due_q = ("EXISTS (SELECT 1 FROM ledger l WHERE l.member_id = m.id AND l.points > 0 AND l.created_at < :hi "
+                 "AND l.created_at >= :lo)")
+        notice_q = ("EXISTS (SELECT 1 FROM ledger l WHERE l.member_id = m.id AND l.points > 0 "
+                    "AND l.created_at >= :n_lo AND l.created_at < :n_hi)")
+        _insert_select(svc, s, "tmp_job_due", "member_id, balance, due",
+                       f"SELECT m.id, m.balance, CASE WHEN {due_q} THEN 1 ELSE 0 END FROM members m "
+                       f"WHERE m.status = 'active' AND m.balance > 0 AND ({due_q} OR {notice_q})", p)
+        checked = s.scalar(text("SELECT count(*) FROM tmp_job_due WHERE due = 1"))
+        expired, listed = [], []
+        n_listed = pts_listed = 0
+        after = ""
+        while True:
+            batch = s.execute(text("SELECT member_id, balance, due FROM tmp_job_due WHERE member_id > :a "
+                                   "ORDER BY member_id LIMIT :n"), {"a": after, "n": EXPIRY_BATCH}).all()
+            if not batch:
+                break
+            entries: dict[str, list[tuple]] = defaultdict(list)
+            for row in s.execute(text(
+                    "SELECT l.member_id, l.id, l.kind, l.points, l.created_at, l.reverses_id FROM ledger l "
+                    "WHERE l.member_id IN (SELECT member_id FROM tmp_job_due WHERE member_id > :a AND member_id <= :b) "
+                    "ORDER BY l.member_id, l.created_at, l.booked_at"), {"a": after, "b": batch[-1][0]}):
+                entries[row[0]].append(tuple(row[1:]))
+            after = batch[-1][0]
+            for mid, balance, due in batch:
+                lots = sorted(_lots(rule_sets, entries.get(mid, [])), key=lambda l: l[0])
+                if due:
+                    for lot in lots:
+                        exp, remaining, lot_id = lot
+                        if remaining <= 0 or exp >= at or balance <= 0:
+                            continue
+                        pts = min(remaining, balance)
+                        expired.append((len(expired), str(uuid.uuid5(EXPIRE_NS, f"{lot_id}:0")), mid, -pts,
+                                        f"expired {exp.isoformat()}"))
+                        balance -= pts
+                        lot[1] -= pts
+                pts = sum(r for e, r, _ in lots if r > 0 and first_next <= e.astimezone(rs.zone).date() <= last_next)
+                pts = min(pts, balance)
                 if pts > 0:
-                    listed.append({"member_id": mid, "points": pts})
-                    if notice:
-                        enqueue(s, members[mid], "expiry_notice", {"points": pts, "month": month},
-                                f"expiry_notice:{month}:{mid}", collect=rows)
-            insert_ignore(s, Notification, rows, ["dedupe_key"])
-    return {"rule_set": rs.version, "since_previous_run": prev, "members_checked": len(due_members),
-            "members_expired": members_expired, "lots_expired": expired_lots, "points_expired": expired_points,
-            "notice_month": month, "members_expiring_next_month": len(listed),
-            "points_expiring_next_month": sum(x["points"] for x in listed), "expiring_next_month": listed[:1000]}
+                    n_listed += 1
+                    pts_listed += pts
+                    listed.append((mid, pts))
+        _temp(svc, s, "tmp_job_expire", "seq BIGINT PRIMARY KEY, id VARCHAR(36) NOT NULL, member_id VARCHAR(36) NOT NULL, "
+                                        "points BIGINT NOT NULL, reason TEXT NOT NULL")
+        _fill(svc, s, "tmp_job_expire", ("seq", "id", "member_id", "points", "reason"), expired)
+        del expired
+        # an id already in the ledger (this lot expired before, here or at a store) is not booked again
+        s.execute(text("DELETE FROM tmp_job_expire WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.id = tmp_job_expire.id)"))
+        lots_expired, points_expired, members_expired = s.execute(text(
+            "SELECT count(*), COALESCE(-SUM(points), 0), count(DISTINCT member_id) FROM tmp_job_expire")).one()
+        q = {"stamp": stamp, "booked": booked, "version": rs.version, "day": day.isoformat(), "now": _iso(now)}
+        if lots_expired:
+            _insert_select(svc, s, "ledger", "id, member_id, kind, points, amount_yen, store_id, terminal_id, staff_id, "
+                           "created_at, booked_at, rule_set_version, reverses_id, coupon_id, reason, origin_event_id",
+                           f"SELECT id, member_id, 'expire', points, NULL, 'HQ', 'HQ', NULL, {_t('stamp')}, "
+                           f"{_t('booked')}, {_t('version')}, NULL, NULL, reason, NULL FROM tmp_job_expire ORDER BY seq", q)
+            entry = _jobj(svc, [("entry_id", "e.id"), ("member_id", "e.member_id"), ("kind", "'expire'"),
+                                ("points", "e.points"), ("amount_yen", "NULL"), ("store_id", "'HQ'"),
+                                ("terminal_id", "'HQ'"), ("staff_id", "NULL"), ("created_at", _t("stamp")),
+                                ("rule_set_version", _t("version")), ("reverses_id", "NULL"), ("coupon_id", "NULL"),
+                                ("reason", "e.reason"), ("origin_event_id", "NULL"),
+                                ("balance_after", "d.balance + SUM(e.points) OVER (PARTITION BY e.member_id ORDER BY e.seq)")])
+            _emit_select(svc, s, f"SELECT 'ledger' AS kind, e.member_id AS member_id, {entry} AS data "
+                                "FROM tmp_job_expire e JOIN tmp_job_due d ON d.member_id = e.member_id", q)
+            s.execute(text("UPDATE members SET balance = members.balance + x.points, updated_at = :now FROM "
+                           "(SELECT member_id, SUM(points) AS points FROM tmp_job_expire GROUP BY member_id) x "
+                           "WHERE members.id = x.member_id"), q)
+            _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
+                           f"SELECT DISTINCT 'expiry', {_t('day')}, member_id, 'expire', NULL, {_t('now')} "
+                           "FROM tmp_job_expire", q, "job, run_date, member_id")
+        if notice and listed:
+            _temp(svc, s, "tmp_job_notice", "member_id VARCHAR(36) PRIMARY KEY, points BIGINT NOT NULL")
+            _fill(svc, s, "tmp_job_notice", ("member_id", "points"), listed)
+            _notify_select(svc, s, "expiry_notice", f"'expiry_notice:' || {_t('month')} || ':' || m.id",
+                           _jnest(svc, _jobj(svc, [("points", "t.points"), ("month", _t("month"))])),
+                           "FROM tmp_job_notice t JOIN members m ON m.id = t.member_id WHERE 1 = 1", {"month": month})
+    return {"rule_set": rs.version, "since_previous_run": prev, "members_checked": checked,
+            "members_expired": members_expired, "lots_expired": lots_expired, "points_expired": int(points_expired),
+            "notice_month": month, "members_expiring_next_month": n_listed,
+            "points_expiring_next_month": pts_listed,
+            "expiring_next_month": [{"member_id": m, "points": v} for m, v in listed[:1000]]}
 
 
 # ---------------------------------------------------------------------------------------------
