@@ -77,6 +77,7 @@ class Store:
         self.migration = MigrationService(self)
         from app.services.security_log import SecurityLog; self.security = SecurityLog(self)  # noqa: E702
         from app.services.privacy import PrivacyService; self.privacy = PrivacyService(self)  # noqa: E702
+        from app.services.notices import NoticeService; self.notices = NoticeService(self)  # noqa: E702
 
     @classmethod
     def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":
@@ -89,7 +90,9 @@ class Store:
     def settings(self) -> dict:
         if self._settings_cache is None:
             with self.db.read() as s:
-                rows = s.execute(select(Setting.key, Setting.value)).all()
+                # member notices (app/services/notices.py) share the table but are not settings
+                rows = s.execute(select(Setting.key, Setting.value).where(
+                    (Setting.key < "notice:") | (Setting.key >= "notice;"))).all()
             values = dict(DEFAULT_SETTINGS)
             values.update({k: json.loads(v) for k, v in rows})
             self._settings_cache = values

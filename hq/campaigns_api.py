@@ -1,12 +1,33 @@
 """HTTP API for campaigns, jobs and reports (admin / auditor credentials), included by hq.app."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BeforeValidator
 
 from hq import campaigns, jobs, reports
 from hq.service import Forbidden, HQError, Who
+
+
+def _iso_date(v):
+    """A day as YYYY-MM-DD, nothing else (pydantic's lax mode would read "0" as 1970-01-01)."""
+    if isinstance(v, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return v
+
+
+def _iso_datetime(v):
+    if isinstance(v, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", v):
+        raise ValueError("expected a date-time as YYYY-MM-DDTHH:MM[:SS][+09:00]")
+    return v
+
+
+# (in Annotated[..., Query()] form: a Query() default would drop the validator)
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 
 def _who(request: Request) -> Who:
@@ -62,7 +83,8 @@ def build_router(service) -> APIRouter:
 
     @r.post("/campaigns/publish")
     def publish(text: str = Body(..., media_type="text/plain"), name: str = Query("file.yaml"),
-                valid_from: datetime | None = Query(None, alias="from"), who: Who = Depends(_admin)):
+                valid_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+                who: Who = Depends(_admin)):
         return campaigns.publish(service, _load(text, name, valid_from))
 
     @r.get("/jobs/runs")
@@ -70,20 +92,20 @@ def build_router(service) -> APIRouter:
         return jobs.runs(service, job, limit)
 
     @r.post("/jobs/{job}/run")
-    def run_job(job: str, day: date | None = Query(None, alias="date"), who: Who = Depends(_admin)):
+    def run_job(job: str, day: Annotated[IsoDate | None, Query(alias="date")] = None, who: Who = Depends(_admin)):
         try:
             return jobs.run_job(service, job, day, trigger="api")
         except jobs.JobError as exc:
             raise HQError(str(exc), "bad_job", 400) from None
 
     @r.get("/reports/daily")
-    def daily(day_from: date = Query(..., alias="from"), day_to: date | None = Query(None, alias="to"),
-              who: Who = Depends(_reader)):
+    def daily(day_from: Annotated[IsoDate, Query(alias="from")],
+              day_to: Annotated[IsoDate | None, Query(alias="to")] = None, who: Who = Depends(_reader)):
         return reports.daily(service, day_from, day_to)
 
     @r.get("/reports/coupons")
-    def coupons(day_from: date = Query(..., alias="from"), day_to: date | None = Query(None, alias="to"),
-                who: Who = Depends(_reader)):
+    def coupons(day_from: Annotated[IsoDate, Query(alias="from")],
+                day_to: Annotated[IsoDate | None, Query(alias="to")] = None, who: Who = Depends(_reader)):
         return reports.coupon_funnel(service, day_from, day_to)
 
     @r.get("/reports/sync-health")

@@ -1044,7 +1044,8 @@ class HQService:
                             last_visit=parse_iso(m.last_visit_at) if m.last_visit_at else None,
                             visits_12m=int(visits),
                             birthday=date.fromisoformat(m.birthday) if m.birthday else None)
-        pricing = price_purchase(chosen, state, Purchase(amount_yen=int(p.get("amount_yen") or 0)), t, store_id)
+        pricing = price_purchase(chosen, state, Purchase(amount_yen=int(p.get("amount_yen") or 0),
+                                                         categories=frozenset(p.get("categories") or ())), t, store_id)
         return pricing.points, chosen.version
 
     # ---------------------------------------------------------------------------- reservations
@@ -1168,7 +1169,13 @@ class HQService:
 
     # ---------------------------------------------------------------------------- admin: rules, epoch
     def publish_rule_set(self, body: dict) -> str:
-        rs = parse_rule_set(body)
+        from app.rules.errors import RuleSetError
+
+        try:
+            rs = parse_rule_set(body)
+        except RuleSetError as exc:  # a bad document is the caller's: 422 with every problem named
+            raise HQError("; ".join(f"{f or 'rule set'}: {m}" for f, m in exc.errors), "invalid_rule_set",
+                          422) from None
         data = json.loads(rs.model_dump_json())
         with self.db.write() as s:
             if s.get(RuleSetRow, rs.version) is not None:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 PROTOCOL_VERSION = 1
+# bounds on numbers a store sends (a 64-bit column must hold them; no real value comes near)
+MAX_POINTS = 100_000_000
+MAX_SEQ = 2 ** 62
 MAX_BATCH = 500
 MAX_PAGE = 5000
 
@@ -45,7 +48,7 @@ class _M(BaseModel):
 
 class Event(_M):
     event_id: str = Field(min_length=36, max_length=36)
-    seq: int = Field(ge=1)
+    seq: StrictInt = Field(ge=1, le=MAX_SEQ)
     type: str = Field(max_length=32)
     hlc: str = Field(max_length=64)
     rule_set_version: str | None = Field(default=None, max_length=64)
@@ -64,7 +67,7 @@ class PushRequest(_M):
     terminal_id: str = Field(max_length=32)
     sent_at: str = Field(max_length=40)  # the store's wall clock when sending (skew detection)
     events: list[Event] = Field(max_length=MAX_BATCH)
-    queue_length: int | None = None          # the store's unacknowledged events, for HQ's status
+    queue_length: StrictInt | None = Field(default=None, ge=0, le=MAX_SEQ)  # unacknowledged events (status)
     oldest_pending_at: str | None = None
 
 
@@ -100,11 +103,12 @@ class ChangesPage(_M):
 
 
 class ReserveRequest(_M):
-    event_id: str
-    member_id: str
-    points: int = Field(ge=1)
-    terminal_id: str
-    pending_points: int = 0  # this store's unacknowledged net points for the member
+    event_id: str = Field(max_length=64)
+    member_id: str = Field(max_length=64)
+    points: StrictInt = Field(ge=1, le=MAX_POINTS)
+    terminal_id: str = Field(max_length=32)
+    # this store's unacknowledged net points for the member
+    pending_points: StrictInt = Field(default=0, ge=-MAX_POINTS, le=MAX_POINTS)
 
 
 class ReserveResponse(_M):

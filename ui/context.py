@@ -23,6 +23,8 @@ class MemberView:
     history: list = field(default_factory=list)
     birthday: str | None = None
     rule_set: object = None
+    notices: list = field(default_factory=list)   # HQ's news for the cashier, once (app/services/notices.py)
+    categories: tuple = ()                         # categories the campaigns running now ask about
 
     @property
     def birthday_alert(self) -> str | None:
@@ -36,15 +38,21 @@ class MemberView:
         return "month" if b.month == t.month else None
 
 
-def load_member_view(store, member_id: str) -> MemberView:
-    """Runs on the executor thread: service calls only."""
+def load_member_view(store, member_id: str, *, take_notices: bool = False) -> MemberView:
+    """Runs on the executor thread: service calls only. ``take_notices`` on a scan (the member's
+    visit): HQ's notices for this member are returned once and then gone."""
+    from app.rules import purchase_categories
+
     m = store.members.get(member_id)
     bal = store.ledger.balance(m.id)
+    rule_set = store.rules.current()
     return MemberView(
         member_id=m.id, member_no=m.member_no, name=m.name, name_kana=m.name_kana, tier_id=bal["tier"],
         balance=bal["balance"], pending=bal["pending"], confirmed=bal["confirmed"],
         expiring_30d=bal["expiring_30d"], coupons=store.coupons.available(m.id),
-        history=store.ledger.history(m.id, limit=20), birthday=m.birthday, rule_set=store.rules.current(),
+        history=store.ledger.history(m.id, limit=20), birthday=m.birthday, rule_set=rule_set,
+        notices=store.notices.take(m.id) if take_notices else [],
+        categories=purchase_categories(rule_set, store.now(), store.store_id) if rule_set is not None else (),
     )
 
 

@@ -61,6 +61,9 @@ class MemberPanel(QFrame):
         self.alerts = QLabel()
         self.alerts.setObjectName("alerts")
         self.alerts.setWordWrap(True)
+        self.news = QLabel()  # HQ's news about this member (a new rank, VIP), shown at the scan after it
+        self.news.setObjectName("memberNews")
+        self.news.setWordWrap(True)
         d.addWidget(self.name, 0, 0, 1, 2)
         d.addWidget(self.tier, 0, 2, Qt.AlignmentFlag.AlignRight)
         d.addWidget(self.kana, 1, 0)
@@ -70,7 +73,8 @@ class MemberPanel(QFrame):
         d.addWidget(self.balance, 2, 1, 1, 2, Qt.AlignmentFlag.AlignRight)
         d.addWidget(self.pending, 3, 0, 1, 3, Qt.AlignmentFlag.AlignRight)
         d.addWidget(self.coupons, 4, 0, 1, 3)
-        d.addWidget(self.alerts, 5, 0, 1, 3)
+        d.addWidget(self.news, 5, 0, 1, 3)
+        d.addWidget(self.alerts, 6, 0, 1, 3)
         self.history_model = HistoryTableModel(self)
         self.history = QTableView()
         self.history.setModel(self.history_model)
@@ -78,7 +82,7 @@ class MemberPanel(QFrame):
         self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.history.setMaximumHeight(170)
-        d.addWidget(self.history, 6, 0, 1, 3)
+        d.addWidget(self.history, 7, 0, 1, 3)
         lay.addWidget(self.details)
 
         lay.addStretch(1)
@@ -106,7 +110,24 @@ class MemberPanel(QFrame):
         self.notice.style().unpolish(self.notice)
         self.notice.style().polish(self.notice)
 
+    def notice_text(self, n: dict, rule_set) -> str:
+        """One of HQ's notices (app/services/notices.py) as the cashier reads it."""
+        if n.get("kind") == "tier":
+            name = tier_name(rule_set, n.get("to"), self.ctx.lang)
+            if n.get("direction") == "up":
+                return self.tr("★ Promoted to %1").replace("%1", name)
+            return self.tr("★ Rank changed to %1").replace("%1", name)
+        if n.get("kind") == "tag":
+            if (n.get("tag") or "").lower() == "vip":
+                return self.tr("★ Now a VIP member")
+            return self.tr("★ New member tag: %1").replace("%1", n.get("tag") or "")
+        return ""
+
     def show_member(self, v: MemberView):
+        same = self.view is not None and self.view.member_id == v.member_id
+        if v.notices or not same:  # a refresh of the same member keeps what the scan showed
+            self.news.setText("\n".join(t for t in (self.notice_text(n, v.rule_set) for n in v.notices) if t))
+        self.news.setVisible(bool(self.news.text()))
         self.view = v
         self.search.clear()
         self.hint.hide()
@@ -272,7 +293,7 @@ class CounterScreen(QWidget):
 
         def resolve_and_load(text):
             m = c.store.members.resolve(text)
-            return load_member_view(c.store, m.id)
+            return load_member_view(c.store, m.id, take_notices=True)
 
         def ok(view):
             self.show_member(view)
@@ -309,7 +330,7 @@ class CounterScreen(QWidget):
             if on_done:
                 on_done(False)
 
-        c.run(load_member_view, c.store, member_id, on_ok=ok, on_error=err)
+        c.run(load_member_view, c.store, member_id, take_notices=True, on_ok=ok, on_error=err)
 
     def focus_search(self):
         self.panel.search.field.setFocus()

@@ -12,6 +12,7 @@ from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -134,6 +135,23 @@ class EarnDialog(ActionDialog):
         self.amount_label = QLabel(self.tr("Purchase amount (tax incl.): %1").replace("%1", yen(amount_yen)))
         self.amount_label.setObjectName("bigText")
         self.body.addWidget(self.amount_label)
+        # The categories today's campaigns ask about (e.g. an overstock campaign): one touch each,
+        # none = no category. Each touch prices again with the same engine as the earn (and HQ).
+        self.chips: dict[str, QPushButton] = {}
+        if view.categories:
+            self.body.addWidget(QLabel(self.tr("Product categories in this purchase (touch to choose):")))
+            grid = QGridLayout()
+            for i, cat in enumerate(view.categories):
+                b = QPushButton(cat)
+                b.setObjectName("categoryChip")
+                b.setCheckable(True)
+                b.setMinimumHeight(56)
+                b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter stays on confirm
+                b.toggled.connect(self._categories_changed)
+                grid.addWidget(b, i // 4, i % 4)
+                self.chips[cat] = b
+            self.body.addLayout(grid)
+        self._quote_no = 0
         self.lines_label = QLabel("")
         self.lines_label.setObjectName("breakdown")
         self.lines_label.setWordWrap(True)
@@ -141,10 +159,24 @@ class EarnDialog(ActionDialog):
         self.total_label = QLabel("")
         self.total_label.setObjectName("bigText")
         self.body.addWidget(self.total_label)
+        self._requote()
+
+    def categories(self) -> list[str]:
+        return [c for c, b in self.chips.items() if b.isChecked()]
+
+    def _categories_changed(self, _on=False) -> None:
+        if self.state in ("quoting", "ready"):
+            self._requote()
+
+    def _requote(self) -> None:
         self.confirm_button.setEnabled(False)
         self.state = "quoting"
         self.set_message(self.tr("Calculating points…"))
-        ctx.run(ctx.store.ledger.quote, view.member_id, amount_yen, on_ok=self._quoted, on_error=self._quote_failed)
+        self._quote_no += 1
+        no = self._quote_no
+        self.ctx.run(self.ctx.store.ledger.quote, self.view.member_id, self.amount, categories=self.categories(),
+                     on_ok=lambda q: self._quoted(q) if no == self._quote_no else None,
+                     on_error=lambda e: self._quote_failed(e) if no == self._quote_no else None)
 
     def _quoted(self, q) -> None:
         self.quote = q
@@ -163,8 +195,15 @@ class EarnDialog(ActionDialog):
 
     def submit(self) -> None:
         c = self.ctx
-        c.run(c.store.ledger.earn, c.actor, self.view.member_id, self.amount, self.key,
+        for b in self.chips.values():
+            b.setEnabled(False)  # what is confirmed is what was priced
+        c.run(c.store.ledger.earn, c.actor, self.view.member_id, self.amount, self.key, categories=self.categories(),
               on_ok=self.on_ok, on_error=self.on_error)
+
+    def on_error(self, exc) -> None:
+        for b in self.chips.values():
+            b.setEnabled(True)
+        super().on_error(exc)
 
 
 class RedeemDialog(ActionDialog):

@@ -222,6 +222,25 @@ def applicable_campaigns(rule_set: RuleSet, member: MemberState, purchase: Purch
     )
 
 
+def purchase_categories(rule_set: RuleSet, at: datetime, store_id: str | None = None) -> tuple[str, ...]:
+    """The product categories the counter can offer for a purchase at ``at``: every category named
+    by a campaign of this rule set running that store-local day (dates and weekdays) at this store.
+    Empty when no campaign asks for categories (the counter then shows no choice)."""
+    _require_aware(at, "at")
+    today = _local(rule_set, at).date()
+    seen: dict[str, None] = {}
+    for c in rule_set.campaigns:
+        if not c.categories or today < c.start or (c.end is not None and today > c.end):
+            continue
+        if c.weekdays and WEEKDAYS[today.weekday()] not in c.weekdays:
+            continue
+        if c.stores and store_id is not None and store_id not in c.stores:
+            continue
+        for cat in c.categories:
+            seen.setdefault(cat, None)
+    return tuple(seen)
+
+
 # ---------------------------------------------------------------------------------------------
 # Coupons
 # ---------------------------------------------------------------------------------------------

@@ -65,6 +65,13 @@ def _request_hash(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _categories(categories) -> tuple[str, ...]:
+    """A purchase's product categories: trimmed, distinct, sorted (empty = none given)."""
+    if isinstance(categories, str):
+        categories = [categories]
+    return tuple(sorted({str(c).strip() for c in categories or () if str(c).strip()}))
+
+
 def _int(value, what: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         try:
@@ -110,7 +117,7 @@ class LedgerService:
 
     def _add_entry(self, s: Session, actor, member: Member, kind: str, points: int, *, key: str,
                    request_hash: str, now: datetime, amount_yen=None, rule_set_version=None, breakdown=None,
-                   reverses_id=None, coupon_id=None, reason=None, card_id=None) -> LedgerEntry:
+                   reverses_id=None, coupon_id=None, reason=None, card_id=None, categories=()) -> LedgerEntry:
         entry = LedgerEntry(
             id=key, member_id=member.id, kind=kind, points=points, amount_yen=amount_yen,
             staff_id=actor.staff_id, store_id=self.store.store_id, terminal_id=self.store.terminal_id,
@@ -129,6 +136,7 @@ class LedgerService:
             "staff_id": actor.staff_id, "store_id": entry.store_id, "terminal_id": entry.terminal_id,
             "created_at": entry.created_at, "rule_set_version": rule_set_version, "reverses_id": reverses_id,
             "coupon_id": coupon_id, "reason": reason,
+            **({"categories": list(categories)} if categories else {}),  # HQ reprices with them
         }))
         self.store.audit.record(s, actor, f"ledger.{kind}", "ledger", key, None,
                                 {"member_id": member.id, "points": points, "amount_yen": amount_yen,
@@ -197,22 +205,27 @@ class LedgerService:
         )
 
     # -- actions ----------------------------------------------------------------------------
-    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None):
-        """The pricing the cashier sees before confirming an earn (nothing is written)."""
+    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None, *, categories=()):
+        """The pricing the cashier sees before confirming an earn (nothing is written).
+        ``categories``: the purchase's product categories (category campaigns)."""
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
+        categories = _categories(categories)
         now = at or self.store.now()
         with self.store.db.read() as s:
             member = self._member(s, member_id)
             rule_set = self.store.rules.valid_at(now)
             state = self.member_state(s, member, now)
         state = _with_tier(rule_set, state)
-        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)), now,
+                              self.store.store_id)
 
-    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None) -> EntryResult:
+    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None,
+             categories=()) -> EntryResult:
         require(actor, "cashier", "award points")
         key = _key(key)
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
-        rh = _request_hash("earn", member_id, amount_yen)
+        categories = _categories(categories)
+        rh = _request_hash("earn", member_id, amount_yen, *((list(categories),) if categories else ()))
         now = at or self.store.now()
         with self.store.db.write() as s:
             replay = self._replay(s, key, rh)
@@ -222,10 +235,11 @@ class LedgerService:
             self._expire_due(s, member, now)
             rule_set = self.store.rules.valid_at(now)
             state = _with_tier(rule_set, self.member_state(s, member, now))
-            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)),
+                                     now, self.store.store_id)
             entry = self._add_entry(s, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
                                     amount_yen=amount_yen, rule_set_version=pricing.rule_set_version,
-                                    breakdown=_lines(pricing))
+                                    breakdown=_lines(pricing), categories=categories)
             self._credit_lot(s, member, entry, pricing.points, now, rule_set)
             member.lifetime_spend_yen += amount_yen
             member.last_visit_at = iso(now)

@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session
 from app.clock import iso, parse_iso
 from app.errors import InvalidInput, LedgerRefused, NotFound
 from app.models import (Card, Conflict, Coupon, LedgerEntry, Lot, LotMove, Member, OfflineRedemption, Outbox,
-                        SigningKey)
+                        Setting, SigningKey)
 from app.rules import expiry_for, parse_rule_set
+from app.services.notices import PREFIX as NOTICE_PREFIX
+from app.services.notices import NoticeService
 from app.text import kana_key
 
 LOCAL_NS = uuid.UUID("a3c1f5de-2b7e-4c55-8a4e-1d2b3c4d5e6f")
@@ -269,7 +271,7 @@ class ReplicaService:
         if d.get("scrubbed"):
             return True
         mid = d.get("member_id")
-        if not mid or mid in existing:
+        if not mid or mid in existing or d.get("tier_change"):
             return False
         existing.add(mid)  # a later change for it in this page takes the per-change path
         if d.get("status") == "deleted":
@@ -344,9 +346,11 @@ class ReplicaService:
                        lifetime_spend_yen=0, created_at=d.get("created_at") or iso(now), updated_at=iso(now))
             s.add(m)
             s.flush()
+            self._tier_change(s, m, d)
             return
         if m.status == "deleted":
             return
+        self._tier_change(s, m, d)
         local_times = dict(m.field_times or {})
         changed = False
         for f, value in fields.items():
@@ -364,6 +368,25 @@ class ReplicaService:
         if changed:
             m.field_times = local_times
             m.updated_at = iso(now)
+
+    @staticmethod
+    def _tier_change(s: Session, m: Member, d: dict) -> None:
+        """HQ's tiers job changed the member's rank: take it, and keep a notice for the counter
+        (shown once at the member's next scan)."""
+        tc = d.get("tier_change")
+        if not tc:
+            return
+        m.tier = d.get("tier")
+        NoticeService.record(s, m.id, {"kind": "tier", "from": tc.get("from"), "to": tc.get("to"),
+                                       "direction": tc.get("direction"), "at": tc.get("at")})
+
+    def _ch_member_tag(self, s: Session, d: dict, now, summary, **_):
+        """HQ's VIP job tagged (or untagged) a member: a notice for the counter when added."""
+        notice = {"kind": "tag", "tag": d.get("tag"), "at": d.get("at")}
+        if d.get("added") and d.get("show_at_next_visit", True):
+            NoticeService.record(s, d["member_id"], notice)
+        elif not d.get("added"):
+            NoticeService.withdraw(s, d["member_id"], notice)
 
     def _ch_member_merge(self, s: Session, d: dict, now, summary, **_):
         dup_id, survivor_id = d["duplicate"], d["survivor"]
@@ -410,6 +433,7 @@ class ReplicaService:
             if (row.payload or {}).get("member_id") == m.id:
                 row.payload = {"member_id": m.id, "member_no": row.payload.get("member_no"), "fields": {},
                                "field_times": {}, "scrubbed": True}
+        s.execute(delete(Setting).where(Setting.key == NOTICE_PREFIX + m.id))
         summary["deleted_members"] += 1
         summary["touched_members"].add(m.id)
 

@@ -16,32 +16,32 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="59" />
+        <location filename="../../ui/dialogs.py" line="60" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="62" />
+        <location filename="../../ui/dialogs.py" line="63" />
         <source>Confirm (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="80" />
+        <location filename="../../ui/dialogs.py" line="81" />
         <source>Working…</source>
         <translation>Working…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="90" />
+        <location filename="../../ui/dialogs.py" line="91" />
         <source>Close (Enter)</source>
         <translation>Close (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="104" />
+        <location filename="../../ui/dialogs.py" line="105" />
         <source>%1: %2. New balance: %3</source>
         <translation>%1: %2. New balance: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="107" />
+        <location filename="../../ui/dialogs.py" line="108" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>Not yet confirmed by HQ (未反映): %1</translation>
     </message>
@@ -292,72 +292,72 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="164" />
+        <location filename="../../ui/counter.py" line="185" />
         <source>Purchase amount (tax incl.)</source>
         <translation>Purchase amount (tax incl.)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183" />
+        <location filename="../../ui/counter.py" line="204" />
         <source>Earn points</source>
         <translation>Earn points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184" />
+        <location filename="../../ui/counter.py" line="205" />
         <source>Redeem points</source>
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185" />
+        <location filename="../../ui/counter.py" line="206" />
         <source>Use coupon</source>
         <translation>Use coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="186" />
+        <location filename="../../ui/counter.py" line="207" />
         <source>Void last</source>
         <translation>Void last</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="187" />
+        <location filename="../../ui/counter.py" line="208" />
         <source>New member</source>
         <translation>New member</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="188" />
+        <location filename="../../ui/counter.py" line="209" />
         <source>Migrate paper card</source>
         <translation>Migrate paper card</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="189" />
+        <location filename="../../ui/counter.py" line="210" />
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="190" />
+        <location filename="../../ui/counter.py" line="211" />
         <source>Sign out</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="191" />
+        <location filename="../../ui/counter.py" line="212" />
         <source>Manager menu</source>
         <translation>Manager menu</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="192" />
+        <location filename="../../ui/counter.py" line="213" />
         <source>Import legacy ledger</source>
         <translation>Import legacy ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="355" />
+        <location filename="../../ui/counter.py" line="376" />
         <source>Choose a member from the list, or press Esc to close the search.</source>
         <translation>Choose a member from the list, or press Esc to close the search.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="359" />
+        <location filename="../../ui/counter.py" line="380" />
         <source>Scan the member card first.</source>
         <translation>Scan the member card first.</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="368" />
+        <location filename="../../ui/counter.py" line="389" />
         <source>Enter the purchase amount first.</source>
         <translation>Enter the purchase amount first.</translation>
     </message>
@@ -365,12 +365,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="249" />
+        <location filename="../../ui/dialogs.py" line="288" />
         <source>Use a coupon</source>
         <translation>Use a coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="265" />
+        <location filename="../../ui/dialogs.py" line="304" />
         <source>This member has no coupons to use.</source>
         <translation>This member has no coupons to use.</translation>
     </message>
@@ -378,17 +378,17 @@
 <context>
     <name>CouponTableModel</name>
     <message>
-        <location filename="../../ui/models.py" line="34" />
+        <location filename="../../ui/models.py" line="84" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="34" />
+        <location filename="../../ui/models.py" line="85" />
         <source>Value</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="34" />
+        <location filename="../../ui/models.py" line="86" />
         <source>Valid until</source>
         <translation>Valid until</translation>
     </message>
@@ -594,27 +594,32 @@
 <context>
     <name>EarnDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="130" />
+        <location filename="../../ui/dialogs.py" line="131" />
         <source>Earn points</source>
         <translation>Earn points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="134" />
+        <location filename="../../ui/dialogs.py" line="135" />
         <source>Purchase amount (tax incl.): %1</source>
         <translation>Purchase amount (tax incl.): %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="146" />
+        <location filename="../../ui/dialogs.py" line="142" />
+        <source>Product categories in this purchase (touch to choose):</source>
+        <translation>Product categories in this purchase (touch to choose):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="174" />
         <source>Calculating points…</source>
         <translation>Calculating points…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="154" />
+        <location filename="../../ui/dialogs.py" line="186" />
         <source>Points to add: %1</source>
         <translation>Points to add: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="156" />
+        <location filename="../../ui/dialogs.py" line="188" />
         <source>Press Enter to confirm.</source>
         <translation>Press Enter to confirm.</translation>
     </message>
@@ -853,42 +858,42 @@
 <context>
     <name>GroupModel</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="67" />
         <source>Group</source>
         <translation>Group</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="68" />
         <source>Rows</source>
         <translation>Rows</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="69" />
         <source>Existing members</source>
         <translation>Existing members</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="70" />
         <source>Same</source>
         <translation>Same</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="71" />
         <source>Decision</source>
         <translation>Decision</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="101" />
+        <location filename="../../ui/legacy_import.py" line="65" />
         <source>phone</source>
         <translation>phone</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="101" />
+        <location filename="../../ui/legacy_import.py" line="65" />
         <source>e-mail</source>
         <translation>e-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="101" />
+        <location filename="../../ui/legacy_import.py" line="65" />
         <source>kana + birthday</source>
         <translation>kana + birthday</translation>
     </message>
@@ -949,22 +954,22 @@
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="99" />
         <source>Date</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="100" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="101" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="102" />
         <source>Amount</source>
         <translation>Amount</translation>
     </message>
@@ -972,22 +977,22 @@
 <context>
     <name>IssueModel</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="53" />
         <source>Row</source>
         <translation>Row</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="54" />
         <source>Column</source>
         <translation>Column</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="55" />
         <source>Value</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="56" />
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
@@ -995,102 +1000,102 @@
 <context>
     <name>LegacyImport</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
+        <location filename="../../ui/legacy_import.py" line="76" />
         <source>Merge (名寄せ)</source>
         <translation>Merge (名寄せ)</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
+        <location filename="../../ui/legacy_import.py" line="76" />
         <source>Keep separate</source>
         <translation>Keep separate</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
+        <location filename="../../ui/legacy_import.py" line="76" />
         <source>Skip</source>
         <translation>Skip</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="113" />
+        <location filename="../../ui/legacy_import.py" line="82" />
         <source>No name kana, and the name is not in kana.</source>
         <translation>No name kana, and the name is not in kana.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="114" />
+        <location filename="../../ui/legacy_import.py" line="83" />
         <source>Name kana must be written in kana.</source>
         <translation>Name kana must be written in kana.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="115" />
+        <location filename="../../ui/legacy_import.py" line="84" />
         <source>The phone number does not look right.</source>
         <translation>The phone number does not look right.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="116" />
+        <location filename="../../ui/legacy_import.py" line="85" />
         <source>The e-mail address does not look right.</source>
         <translation>The e-mail address does not look right.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="117" />
+        <location filename="../../ui/legacy_import.py" line="86" />
         <source>Not a real date.</source>
         <translation>Not a real date.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="118" />
+        <location filename="../../ui/legacy_import.py" line="87" />
         <source>The date is in the future.</source>
         <translation>The date is in the future.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="119" />
+        <location filename="../../ui/legacy_import.py" line="88" />
         <source>Points must be a whole number.</source>
         <translation>Points must be a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="120" />
+        <location filename="../../ui/legacy_import.py" line="89" />
         <source>Points cannot be negative.</source>
         <translation>Points cannot be negative.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="121" />
+        <location filename="../../ui/legacy_import.py" line="90" />
         <source>Too many points for one member.</source>
         <translation>Too many points for one member.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="122" />
+        <location filename="../../ui/legacy_import.py" line="91" />
         <source>Stamps must be a whole number.</source>
         <translation>Stamps must be a whole number.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="123" />
+        <location filename="../../ui/legacy_import.py" line="92" />
         <source>The card number does not look right.</source>
         <translation>The card number does not look right.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="124" />
+        <location filename="../../ui/legacy_import.py" line="93" />
         <source>The card number's check digit is wrong.</source>
         <translation>The card number's check digit is wrong.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="125" />
+        <location filename="../../ui/legacy_import.py" line="94" />
         <source>This card was cancelled.</source>
         <translation>This card was cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="126" />
+        <location filename="../../ui/legacy_import.py" line="95" />
         <source>The same row appears earlier in the file.</source>
         <translation>The same row appears earlier in the file.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="127" />
+        <location filename="../../ui/legacy_import.py" line="96" />
         <source>Duplicate, skipped.</source>
         <translation>Duplicate, skipped.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="130" />
+        <location filename="../../ui/legacy_import.py" line="99" />
         <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
         <translation>Card already migrated (移行済み) on %1 at store %2 to member %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="134" />
+        <location filename="../../ui/legacy_import.py" line="103" />
         <source>The same card number is on row %1.</source>
         <translation>The same card number is on row %1.</translation>
     </message>
@@ -1098,254 +1103,254 @@
 <context>
     <name>LegacyImportWindow</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="151" />
+        <location filename="../../ui/legacy_import.py" line="120" />
         <source>Legacy ledger import</source>
         <translation>Legacy ledger import</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="157" />
+        <location filename="../../ui/legacy_import.py" line="126" />
         <source>No file chosen.</source>
         <translation>No file chosen.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="161" />
+        <location filename="../../ui/legacy_import.py" line="130" />
         <source>Auto</source>
         <translation>Auto</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="163" />
+        <location filename="../../ui/legacy_import.py" line="132" />
         <source>Encoding</source>
         <translation>Encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="165" />
+        <location filename="../../ui/legacy_import.py" line="134" />
         <source>Choose file…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="177" />
+        <location filename="../../ui/legacy_import.py" line="146" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="177" />
+        <location filename="../../ui/legacy_import.py" line="146" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="177" />
+        <location filename="../../ui/legacy_import.py" line="146" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="178" />
+        <location filename="../../ui/legacy_import.py" line="147" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="178" />
+        <location filename="../../ui/legacy_import.py" line="147" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="178" />
+        <location filename="../../ui/legacy_import.py" line="147" />
         <source>Card number</source>
         <translation>Card number</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="179" />
+        <location filename="../../ui/legacy_import.py" line="148" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="179" />
+        <location filename="../../ui/legacy_import.py" line="148" />
         <source>Stamps</source>
         <translation>Stamps</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="179" />
+        <location filename="../../ui/legacy_import.py" line="148" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="180" />
+        <location filename="../../ui/legacy_import.py" line="149" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="188" />
+        <location filename="../../ui/legacy_import.py" line="157" />
         <source>Load mapping…</source>
         <translation>Load mapping…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="190" />
+        <location filename="../../ui/legacy_import.py" line="159" />
         <source>Save mapping…</source>
         <translation>Save mapping…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="199" />
-        <location filename="../../ui/legacy_import.py" line="349" />
-        <location filename="../../ui/legacy_import.py" line="369" />
+        <location filename="../../ui/legacy_import.py" line="168" />
+        <location filename="../../ui/legacy_import.py" line="318" />
+        <location filename="../../ui/legacy_import.py" line="338" />
         <source>Column mapping</source>
         <translation>Column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="203" />
+        <location filename="../../ui/legacy_import.py" line="172" />
         <source>Problems</source>
         <translation>Problems</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="211" />
+        <location filename="../../ui/legacy_import.py" line="180" />
         <source>Default</source>
         <translation>Default</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="220" />
+        <location filename="../../ui/legacy_import.py" line="189" />
         <source>Selected group</source>
         <translation>Selected group</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="222" />
+        <location filename="../../ui/legacy_import.py" line="191" />
         <source>Apply</source>
         <translation>Apply</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="226" />
+        <location filename="../../ui/legacy_import.py" line="195" />
         <source>Duplicates</source>
         <translation>Duplicates</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="230" />
+        <location filename="../../ui/legacy_import.py" line="199" />
         <source>Skip bad rows</source>
         <translation>Skip bad rows</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="231" />
+        <location filename="../../ui/legacy_import.py" line="200" />
         <source>Stop if any row is bad</source>
         <translation>Stop if any row is bad</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="242" />
+        <location filename="../../ui/legacy_import.py" line="211" />
         <source>Dry run (no changes)</source>
         <translation>Dry run (no changes)</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="244" />
+        <location filename="../../ui/legacy_import.py" line="213" />
         <source>Import</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="246" />
+        <location filename="../../ui/legacy_import.py" line="215" />
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="280" />
+        <location filename="../../ui/legacy_import.py" line="249" />
         <source>Cancelled: nothing was changed.</source>
         <translation>Cancelled: nothing was changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="281" />
+        <location filename="../../ui/legacy_import.py" line="250" />
         <source>Some rows have problems, so nothing was imported.</source>
         <translation>Some rows have problems, so nothing was imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="282" />
+        <location filename="../../ui/legacy_import.py" line="251" />
         <source>The file cannot be read with this encoding; choose another.</source>
         <translation>The file cannot be read with this encoding; choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="283" />
+        <location filename="../../ui/legacy_import.py" line="252" />
         <source>The encoding could not be detected; choose one.</source>
         <translation>The encoding could not be detected; choose one.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="284" />
+        <location filename="../../ui/legacy_import.py" line="253" />
         <source>A mapped column is not in this file.</source>
         <translation>A mapped column is not in this file.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="285" />
+        <location filename="../../ui/legacy_import.py" line="254" />
         <source>Map at least the name kana column.</source>
         <translation>Map at least the name kana column.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="286" />
+        <location filename="../../ui/legacy_import.py" line="255" />
         <source>Old .xls files cannot be read: save as .xlsx or CSV.</source>
         <translation>Old .xls files cannot be read: save as .xlsx or CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="287" />
+        <location filename="../../ui/legacy_import.py" line="256" />
         <source>Choose an .xlsx or .csv file.</source>
         <translation>Choose an .xlsx or .csv file.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="288" />
+        <location filename="../../ui/legacy_import.py" line="257" />
         <source>This file cannot be read.</source>
         <translation>This file cannot be read.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="289" />
+        <location filename="../../ui/legacy_import.py" line="258" />
         <source>This is not a column mapping file.</source>
         <translation>This is not a column mapping file.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="294" />
+        <location filename="../../ui/legacy_import.py" line="263" />
         <source>Legacy ledger</source>
         <translation>Legacy ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="295" />
+        <location filename="../../ui/legacy_import.py" line="264" />
         <source>Ledgers (*.xlsx *.csv *.tsv *.txt)</source>
         <translation>Ledgers (*.xlsx *.csv *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="306" />
+        <location filename="../../ui/legacy_import.py" line="275" />
         <source>Reading the file…</source>
         <translation>Reading the file…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="325" />
+        <location filename="../../ui/legacy_import.py" line="294" />
         <source>(not used)</source>
         <translation>(not used)</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="337" />
+        <location filename="../../ui/legacy_import.py" line="306" />
         <source>%1 columns. Check the mapping, then run a dry run.</source>
         <translation>%1 columns. Check the mapping, then run a dry run.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="425" />
+        <location filename="../../ui/legacy_import.py" line="394" />
         <source>Dry run: nothing will be written…</source>
         <translation>Dry run: nothing will be written…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="447" />
+        <location filename="../../ui/legacy_import.py" line="416" />
         <source>Importing…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="461" />
+        <location filename="../../ui/legacy_import.py" line="430" />
         <source>Cancelling…</source>
         <translation>Cancelling…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="464" />
+        <location filename="../../ui/legacy_import.py" line="433" />
         <source>Dry run — nothing was written.</source>
         <translation>Dry run — nothing was written.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="464" />
+        <location filename="../../ui/legacy_import.py" line="433" />
         <source>Imported.</source>
         <translation>Imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="465" />
+        <location filename="../../ui/legacy_import.py" line="434" />
         <source>Members created: %1, matched: %2; points migrated: %3; rows imported: %4, skipped: %5, already imported: %6.</source>
         <translation>Members created: %1, matched: %2; points migrated: %3; rows imported: %4, skipped: %5, already imported: %6.</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="472" />
+        <location filename="../../ui/legacy_import.py" line="441" />
         <source>Some rows have problems: the import would stop.</source>
         <translation>Some rows have problems: the import would stop.</translation>
     </message>
@@ -1683,47 +1688,67 @@
         <translation>Scan the member card</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="68" />
+        <location filename="../../ui/counter.py" line="71" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="116" />
+        <location filename="../../ui/counter.py" line="118" />
+        <source>★ Promoted to %1</source>
+        <translation>★ Promoted to %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="119" />
+        <source>★ Rank changed to %1</source>
+        <translation>★ Rank changed to %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="122" />
+        <source>★ Now a VIP member</source>
+        <translation>★ Now a VIP member</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="123" />
+        <source>★ New member tag: %1</source>
+        <translation>★ New member tag: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="137" />
         <source>Member no. %1</source>
         <translation>Member no. %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="120" />
+        <location filename="../../ui/counter.py" line="141" />
         <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
         <translation>HQ confirmed %1 / not yet confirmed (未反映) %2</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="123" />
+        <location filename="../../ui/counter.py" line="144" />
         <source>All confirmed by HQ</source>
         <translation>All confirmed by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="124" />
+        <location filename="../../ui/counter.py" line="145" />
         <source>Coupons available: %1</source>
         <translation>Coupons available: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="127" />
+        <location filename="../../ui/counter.py" line="148" />
         <source>● Birthday today</source>
         <translation>● Birthday today</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="129" />
+        <location filename="../../ui/counter.py" line="150" />
         <source>● Birthday this month</source>
         <translation>● Birthday this month</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="131" />
+        <location filename="../../ui/counter.py" line="152" />
         <source>● %1 expiring within 30 days</source>
         <translation>● %1 expiring within 30 days</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="134" />
+        <location filename="../../ui/counter.py" line="155" />
         <source>● Coupon ready: %1 (until %2)</source>
         <translation>● Coupon ready: %1 (until %2)</translation>
     </message>
@@ -1749,22 +1774,22 @@
 <context>
     <name>MemberSearchModel</name>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="125" />
         <source>Member no.</source>
         <translation>Member no.</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="126" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="127" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="128" />
         <source>Phone</source>
         <translation>Phone</translation>
     </message>
@@ -1772,244 +1797,244 @@
 <context>
     <name>MigratePaperCardDialog</name>
     <message>
-        <location filename="../../ui/migrate.py" line="119" />
-        <location filename="../../ui/migrate.py" line="123" />
+        <location filename="../../ui/migrate.py" line="100" />
+        <location filename="../../ui/migrate.py" line="104" />
         <source>Migrate paper card</source>
         <translation>Migrate paper card</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="133" />
+        <location filename="../../ui/migrate.py" line="114" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="136" />
-        <location filename="../../ui/migrate.py" line="281" />
-        <location filename="../../ui/migrate.py" line="282" />
-        <location filename="../../ui/migrate.py" line="433" />
+        <location filename="../../ui/migrate.py" line="117" />
+        <location filename="../../ui/migrate.py" line="262" />
+        <location filename="../../ui/migrate.py" line="263" />
+        <location filename="../../ui/migrate.py" line="414" />
         <source>Next (Enter)</source>
         <translation>Next (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="164" />
+        <location filename="../../ui/migrate.py" line="145" />
         <source>Scan the paper card's barcode, or type its number.</source>
         <translation>Scan the paper card's barcode, or type its number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="177" />
+        <location filename="../../ui/migrate.py" line="158" />
         <source>What does the card hold?</source>
         <translation>What does the card hold?</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="179" />
+        <location filename="../../ui/migrate.py" line="160" />
         <source>Stamps</source>
         <translation>Stamps</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="180" />
+        <location filename="../../ui/migrate.py" line="161" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="203" />
+        <location filename="../../ui/migrate.py" line="184" />
         <source>Optional: take a photo of the card as evidence (kept on this PC).</source>
         <translation>Optional: take a photo of the card as evidence (kept on this PC).</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="204" />
+        <location filename="../../ui/migrate.py" line="185" />
         <source>Take photo</source>
         <translation>Take photo</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="209" />
+        <location filename="../../ui/migrate.py" line="190" />
         <source>No camera is set up on this PC.</source>
         <translation>No camera is set up on this PC.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="211" />
+        <location filename="../../ui/migrate.py" line="192" />
         <source>No photo.</source>
         <translation>No photo.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="217" />
+        <location filename="../../ui/migrate.py" line="198" />
         <source>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</source>
         <translation>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="219" />
+        <location filename="../../ui/migrate.py" line="200" />
         <source>Member code or member number</source>
         <translation>Member code or member number</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="225" />
+        <location filename="../../ui/migrate.py" line="206" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="227" />
+        <location filename="../../ui/migrate.py" line="208" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="229" />
+        <location filename="../../ui/migrate.py" line="210" />
         <source>Birthday (YYYY/MM/DD)</source>
         <translation>Birthday (YYYY/MM/DD)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="232" />
+        <location filename="../../ui/migrate.py" line="213" />
         <source>Suggest</source>
         <translation>Suggest</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="245" />
+        <location filename="../../ui/migrate.py" line="226" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="247" />
+        <location filename="../../ui/migrate.py" line="228" />
         <source>Register new member</source>
         <translation>Register new member</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="280" />
+        <location filename="../../ui/migrate.py" line="261" />
         <source>Confirm (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="280" />
+        <location filename="../../ui/migrate.py" line="261" />
         <source>Close (Enter)</source>
         <translation>Close (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="281" />
+        <location filename="../../ui/migrate.py" line="262" />
         <source>Skip (Enter)</source>
         <translation>Skip (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="321" />
-        <location filename="../../ui/migrate.py" line="529" />
+        <location filename="../../ui/migrate.py" line="302" />
+        <location filename="../../ui/migrate.py" line="510" />
         <source>Enter the stamps or points on the card.</source>
         <translation>Enter the stamps or points on the card.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="330" />
+        <location filename="../../ui/migrate.py" line="311" />
         <source>Choose the member first.</source>
         <translation>Choose the member first.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="358" />
+        <location filename="../../ui/migrate.py" line="339" />
         <source>Scan or type the card number.</source>
         <translation>Scan or type the card number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="360" />
+        <location filename="../../ui/migrate.py" line="341" />
         <source>Checking the card…</source>
         <translation>Checking the card…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="366" />
-        <location filename="../../ui/migrate.py" line="478" />
+        <location filename="../../ui/migrate.py" line="347" />
+        <location filename="../../ui/migrate.py" line="459" />
         <source>Card %1</source>
         <translation>Card %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="398" />
+        <location filename="../../ui/migrate.py" line="379" />
         <source>%1 stamps × %2 pt</source>
         <translation>%1 stamps × %2 pt</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="401" />
+        <location filename="../../ui/migrate.py" line="382" />
         <source>Capped at %1 pt per card (the card holds %2 pt)</source>
         <translation>Capped at %1 pt per card (the card holds %2 pt)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="403" />
-        <location filename="../../ui/migrate.py" line="479" />
+        <location filename="../../ui/migrate.py" line="384" />
+        <location filename="../../ui/migrate.py" line="460" />
         <source>Points to migrate: %1</source>
         <translation>Points to migrate: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="411" />
+        <location filename="../../ui/migrate.py" line="392" />
         <source>Taking the photo…</source>
         <translation>Taking the photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="430" />
+        <location filename="../../ui/migrate.py" line="411" />
         <source>Photo taken (%1 KB).</source>
         <translation>Photo taken (%1 KB).</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="431" />
+        <location filename="../../ui/migrate.py" line="412" />
         <source>Take again</source>
         <translation>Take again</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="435" />
+        <location filename="../../ui/migrate.py" line="416" />
         <source>The camera could not take a photo; you can go on without one.</source>
         <translation>The camera could not take a photo; you can go on without one.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="454" />
+        <location filename="../../ui/migrate.py" line="435" />
         <source>Registering…</source>
         <translation>Registering…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="474" />
+        <location filename="../../ui/migrate.py" line="455" />
         <source>Member %1 (%2)</source>
         <translation>Member %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="482" />
+        <location filename="../../ui/migrate.py" line="463" />
         <source>Photo: yes</source>
         <translation>Photo: yes</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="482" />
+        <location filename="../../ui/migrate.py" line="463" />
         <source>Photo: none</source>
         <translation>Photo: none</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="483" />
+        <location filename="../../ui/migrate.py" line="464" />
         <source>Press Enter to confirm.</source>
         <translation>Press Enter to confirm.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="492" />
+        <location filename="../../ui/migrate.py" line="473" />
         <source>Working…</source>
         <translation>Working…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="499" />
+        <location filename="../../ui/migrate.py" line="480" />
         <source>Paper card migrated: %1. New balance: %2</source>
         <translation>Paper card migrated: %1. New balance: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="502" />
+        <location filename="../../ui/migrate.py" line="483" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>Not yet confirmed by HQ (未反映): %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="521" />
+        <location filename="../../ui/migrate.py" line="502" />
         <source>Already migrated (移行済み): on %1 at store %2, to member %3.</source>
         <translation>Already migrated (移行済み): on %1 at store %2, to member %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="525" />
+        <location filename="../../ui/migrate.py" line="506" />
         <source>The card number's check digit is wrong: please check the number.</source>
         <translation>The card number's check digit is wrong: please check the number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="526" />
+        <location filename="../../ui/migrate.py" line="507" />
         <source>This does not look like a paper card number.</source>
         <translation>This does not look like a paper card number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="527" />
+        <location filename="../../ui/migrate.py" line="508" />
         <source>This is a member code, not a paper card.</source>
         <translation>This is a member code, not a paper card.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="528" />
+        <location filename="../../ui/migrate.py" line="509" />
         <source>This card was cancelled and cannot be migrated.</source>
         <translation>This card was cancelled and cannot be migrated.</translation>
     </message>
@@ -2148,52 +2173,52 @@
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Row</source>
         <translation>Row</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Card number</source>
         <translation>Card number</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="76" />
+        <location filename="../../ui/legacy_import.py" line="44" />
         <source>Problems</source>
         <translation>Problems</translation>
     </message>
@@ -2319,47 +2344,47 @@
 <context>
     <name>RedeemDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="172" />
+        <location filename="../../ui/dialogs.py" line="211" />
         <source>Redeem points</source>
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="178" />
+        <location filename="../../ui/dialogs.py" line="217" />
         <source>Balance: %1</source>
         <translation>Balance: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="180" />
+        <location filename="../../ui/dialogs.py" line="219" />
         <source>Bill: %1</source>
         <translation>Bill: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="184" />
+        <location filename="../../ui/dialogs.py" line="223" />
         <source>Points to use</source>
         <translation>Points to use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="200" />
+        <location filename="../../ui/dialogs.py" line="239" />
         <source>Enter the points to use.</source>
         <translation>Enter the points to use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="234" />
+        <location filename="../../ui/dialogs.py" line="273" />
         <source>Offline: capped at %1.</source>
         <translation>Offline: capped at %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239" />
+        <location filename="../../ui/dialogs.py" line="278" />
         <source>Discount: %1</source>
         <translation>Discount: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="242" />
+        <location filename="../../ui/dialogs.py" line="281" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>Offline: capped at %1 a day; HQ confirms when the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="243" />
+        <location filename="../../ui/dialogs.py" line="282" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>Offline: HQ confirms when the network is back.</translation>
     </message>
@@ -2645,32 +2670,32 @@
 <context>
     <name>SuggestionModel</name>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="74" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="75" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="76" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="77" />
         <source>Match</source>
         <translation>Match</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="96" />
+        <location filename="../../ui/migrate.py" line="72" />
         <source>same phone</source>
         <translation>same phone</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="96" />
+        <location filename="../../ui/migrate.py" line="72" />
         <source>same kana and birthday</source>
         <translation>same kana and birthday</translation>
     </message>
@@ -3055,32 +3080,32 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="283" />
+        <location filename="../../ui/dialogs.py" line="322" />
         <source>Void the last action</source>
         <translation>Void the last action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="285" />
+        <location filename="../../ui/dialogs.py" line="324" />
         <source>Looking for the last action…</source>
         <translation>Looking for the last action…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="304" />
+        <location filename="../../ui/dialogs.py" line="343" />
         <source>There is nothing to void.</source>
         <translation>There is nothing to void.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="307" />
+        <location filename="../../ui/dialogs.py" line="346" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 of %2 for member %3 at %4</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="312" />
+        <location filename="../../ui/dialogs.py" line="351" />
         <source>Press Enter to void it.</source>
         <translation>Press Enter to void it.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="325" />
+        <location filename="../../ui/dialogs.py" line="364" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
     </message>

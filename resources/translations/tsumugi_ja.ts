@@ -16,33 +16,33 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="59" />
+        <location filename="../../ui/dialogs.py" line="60" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="62" />
+        <location filename="../../ui/dialogs.py" line="63" />
         <source>Confirm (Enter)</source>
         <translation>確定 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="80" />
+        <location filename="../../ui/dialogs.py" line="81" />
         <source>Working…</source>
         <translation>処理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="90" />
+        <location filename="../../ui/dialogs.py" line="91" />
         <source>Close (Enter)</source>
         <translation>閉じる (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="104" />
+        <location filename="../../ui/dialogs.py" line="105" />
         <source>%1: %2. New balance: %3</source>
         <translation>%1：%2
 ポイント残高：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="107" />
+        <location filename="../../ui/dialogs.py" line="108" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>未反映：%1</translation>
     </message>
@@ -293,72 +293,72 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../ui/counter.py" line="164" />
+        <location filename="../../ui/counter.py" line="185" />
         <source>Purchase amount (tax incl.)</source>
         <translation>お買上金額（税込）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="183" />
+        <location filename="../../ui/counter.py" line="204" />
         <source>Earn points</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="184" />
+        <location filename="../../ui/counter.py" line="205" />
         <source>Redeem points</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="185" />
+        <location filename="../../ui/counter.py" line="206" />
         <source>Use coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="186" />
+        <location filename="../../ui/counter.py" line="207" />
         <source>Void last</source>
         <translation>直前の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="187" />
+        <location filename="../../ui/counter.py" line="208" />
         <source>New member</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="188" />
+        <location filename="../../ui/counter.py" line="209" />
         <source>Migrate paper card</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="189" />
+        <location filename="../../ui/counter.py" line="210" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="190" />
+        <location filename="../../ui/counter.py" line="211" />
         <source>Sign out</source>
         <translation>サインアウト</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="191" />
+        <location filename="../../ui/counter.py" line="212" />
         <source>Manager menu</source>
         <translation>店長メニュー</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="192" />
+        <location filename="../../ui/counter.py" line="213" />
         <source>Import legacy ledger</source>
         <translation>旧台帳の取込</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="355" />
+        <location filename="../../ui/counter.py" line="376" />
         <source>Choose a member from the list, or press Esc to close the search.</source>
         <translation>一覧から会員を選ぶか、Esc で検索を閉じてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="359" />
+        <location filename="../../ui/counter.py" line="380" />
         <source>Scan the member card first.</source>
         <translation>先に会員証を読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="368" />
+        <location filename="../../ui/counter.py" line="389" />
         <source>Enter the purchase amount first.</source>
         <translation>先にお買上金額を入力してください。</translation>
     </message>
@@ -366,12 +366,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="249" />
+        <location filename="../../ui/dialogs.py" line="288" />
         <source>Use a coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="265" />
+        <location filename="../../ui/dialogs.py" line="304" />
         <source>This member has no coupons to use.</source>
         <translation>この会員が使えるクーポンはありません。</translation>
     </message>
@@ -379,17 +379,17 @@
 <context>
     <name>CouponTableModel</name>
     <message>
-        <location filename="../../ui/models.py" line="34" />
+        <location filename="../../ui/models.py" line="84" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="34" />
+        <location filename="../../ui/models.py" line="85" />
         <source>Value</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="34" />
+        <location filename="../../ui/models.py" line="86" />
         <source>Valid until</source>
         <translation>有効期限</translation>
     </message>
@@ -595,27 +595,32 @@
 <context>
     <name>EarnDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="130" />
+        <location filename="../../ui/dialogs.py" line="131" />
         <source>Earn points</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="134" />
+        <location filename="../../ui/dialogs.py" line="135" />
         <source>Purchase amount (tax incl.): %1</source>
         <translation>お買上金額（税込）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="146" />
+        <location filename="../../ui/dialogs.py" line="142" />
+        <source>Product categories in this purchase (touch to choose):</source>
+        <translation>お買上の商品カテゴリ（タッチで選択）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="174" />
         <source>Calculating points…</source>
         <translation>ポイントを計算中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="154" />
+        <location filename="../../ui/dialogs.py" line="186" />
         <source>Points to add: %1</source>
         <translation>付与ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="156" />
+        <location filename="../../ui/dialogs.py" line="188" />
         <source>Press Enter to confirm.</source>
         <translation>Enter で確定します。</translation>
     </message>
@@ -854,42 +859,42 @@
 <context>
     <name>GroupModel</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="67" />
         <source>Group</source>
         <translation>グループ</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="68" />
         <source>Rows</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="69" />
         <source>Existing members</source>
         <translation>既存の会員</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="70" />
         <source>Same</source>
         <translation>一致した項目</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="98" />
+        <location filename="../../ui/legacy_import.py" line="71" />
         <source>Decision</source>
         <translation>対応</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="101" />
+        <location filename="../../ui/legacy_import.py" line="65" />
         <source>phone</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="101" />
+        <location filename="../../ui/legacy_import.py" line="65" />
         <source>e-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="101" />
+        <location filename="../../ui/legacy_import.py" line="65" />
         <source>kana + birthday</source>
         <translation>フリガナ＋生年月日</translation>
     </message>
@@ -950,22 +955,22 @@
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="99" />
         <source>Date</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="100" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="101" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="70" />
+        <location filename="../../ui/models.py" line="102" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
@@ -973,22 +978,22 @@
 <context>
     <name>IssueModel</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="53" />
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="54" />
         <source>Column</source>
         <translation>項目</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="55" />
         <source>Value</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="88" />
+        <location filename="../../ui/legacy_import.py" line="56" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
@@ -996,102 +1001,102 @@
 <context>
     <name>LegacyImport</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
+        <location filename="../../ui/legacy_import.py" line="76" />
         <source>Merge (名寄せ)</source>
         <translation>名寄せする</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
+        <location filename="../../ui/legacy_import.py" line="76" />
         <source>Keep separate</source>
         <translation>別の会員にする</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="107" />
+        <location filename="../../ui/legacy_import.py" line="76" />
         <source>Skip</source>
         <translation>取り込まない</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="113" />
+        <location filename="../../ui/legacy_import.py" line="82" />
         <source>No name kana, and the name is not in kana.</source>
         <translation>フリガナがなく、氏名もカナではありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="114" />
+        <location filename="../../ui/legacy_import.py" line="83" />
         <source>Name kana must be written in kana.</source>
         <translation>フリガナはカナで入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="115" />
+        <location filename="../../ui/legacy_import.py" line="84" />
         <source>The phone number does not look right.</source>
         <translation>電話番号が正しくないようです。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="116" />
+        <location filename="../../ui/legacy_import.py" line="85" />
         <source>The e-mail address does not look right.</source>
         <translation>メールアドレスが正しくないようです。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="117" />
+        <location filename="../../ui/legacy_import.py" line="86" />
         <source>Not a real date.</source>
         <translation>存在しない日付です。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="118" />
+        <location filename="../../ui/legacy_import.py" line="87" />
         <source>The date is in the future.</source>
         <translation>未来の日付です。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="119" />
+        <location filename="../../ui/legacy_import.py" line="88" />
         <source>Points must be a whole number.</source>
         <translation>ポイントは整数で入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="120" />
+        <location filename="../../ui/legacy_import.py" line="89" />
         <source>Points cannot be negative.</source>
         <translation>ポイントをマイナスにはできません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="121" />
+        <location filename="../../ui/legacy_import.py" line="90" />
         <source>Too many points for one member.</source>
         <translation>1人の会員としてはポイントが多すぎます。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="122" />
+        <location filename="../../ui/legacy_import.py" line="91" />
         <source>Stamps must be a whole number.</source>
         <translation>スタンプ数は整数で入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="123" />
+        <location filename="../../ui/legacy_import.py" line="92" />
         <source>The card number does not look right.</source>
         <translation>カード番号が正しくないようです。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="124" />
+        <location filename="../../ui/legacy_import.py" line="93" />
         <source>The card number's check digit is wrong.</source>
         <translation>カード番号のチェックデジットが正しくありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="125" />
+        <location filename="../../ui/legacy_import.py" line="94" />
         <source>This card was cancelled.</source>
         <translation>このカードは無効化されています。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="126" />
+        <location filename="../../ui/legacy_import.py" line="95" />
         <source>The same row appears earlier in the file.</source>
         <translation>同じ行がファイルの前の方にあります。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="127" />
+        <location filename="../../ui/legacy_import.py" line="96" />
         <source>Duplicate, skipped.</source>
         <translation>重複のため取り込みません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="130" />
+        <location filename="../../ui/legacy_import.py" line="99" />
         <source>Card already migrated (移行済み) on %1 at store %2 to member %3.</source>
         <translation>カードは移行済みです（%1、店舗 %2、会員番号 %3）。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="134" />
+        <location filename="../../ui/legacy_import.py" line="103" />
         <source>The same card number is on row %1.</source>
         <translation>同じカード番号が %1 行目にあります。</translation>
     </message>
@@ -1099,254 +1104,254 @@
 <context>
     <name>LegacyImportWindow</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="151" />
+        <location filename="../../ui/legacy_import.py" line="120" />
         <source>Legacy ledger import</source>
         <translation>旧台帳の取込</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="157" />
+        <location filename="../../ui/legacy_import.py" line="126" />
         <source>No file chosen.</source>
         <translation>ファイルが選ばれていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="161" />
+        <location filename="../../ui/legacy_import.py" line="130" />
         <source>Auto</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="163" />
+        <location filename="../../ui/legacy_import.py" line="132" />
         <source>Encoding</source>
         <translation>文字コード</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="165" />
+        <location filename="../../ui/legacy_import.py" line="134" />
         <source>Choose file…</source>
         <translation>ファイルを選ぶ…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="177" />
+        <location filename="../../ui/legacy_import.py" line="146" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="177" />
+        <location filename="../../ui/legacy_import.py" line="146" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="177" />
+        <location filename="../../ui/legacy_import.py" line="146" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="178" />
+        <location filename="../../ui/legacy_import.py" line="147" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="178" />
+        <location filename="../../ui/legacy_import.py" line="147" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="178" />
+        <location filename="../../ui/legacy_import.py" line="147" />
         <source>Card number</source>
         <translation>カード番号</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="179" />
+        <location filename="../../ui/legacy_import.py" line="148" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="179" />
+        <location filename="../../ui/legacy_import.py" line="148" />
         <source>Stamps</source>
         <translation>スタンプ</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="179" />
+        <location filename="../../ui/legacy_import.py" line="148" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="180" />
+        <location filename="../../ui/legacy_import.py" line="149" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="188" />
+        <location filename="../../ui/legacy_import.py" line="157" />
         <source>Load mapping…</source>
         <translation>対応付けを読み込む…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="190" />
+        <location filename="../../ui/legacy_import.py" line="159" />
         <source>Save mapping…</source>
         <translation>対応付けを保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="199" />
-        <location filename="../../ui/legacy_import.py" line="349" />
-        <location filename="../../ui/legacy_import.py" line="369" />
+        <location filename="../../ui/legacy_import.py" line="168" />
+        <location filename="../../ui/legacy_import.py" line="318" />
+        <location filename="../../ui/legacy_import.py" line="338" />
         <source>Column mapping</source>
         <translation>項目の対応付け</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="203" />
+        <location filename="../../ui/legacy_import.py" line="172" />
         <source>Problems</source>
         <translation>問題</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="211" />
+        <location filename="../../ui/legacy_import.py" line="180" />
         <source>Default</source>
         <translation>既定</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="220" />
+        <location filename="../../ui/legacy_import.py" line="189" />
         <source>Selected group</source>
         <translation>選択したグループ</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="222" />
+        <location filename="../../ui/legacy_import.py" line="191" />
         <source>Apply</source>
         <translation>適用</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="226" />
+        <location filename="../../ui/legacy_import.py" line="195" />
         <source>Duplicates</source>
         <translation>重複</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="230" />
+        <location filename="../../ui/legacy_import.py" line="199" />
         <source>Skip bad rows</source>
         <translation>問題のある行は取り込まない</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="231" />
+        <location filename="../../ui/legacy_import.py" line="200" />
         <source>Stop if any row is bad</source>
         <translation>問題のある行があれば中止する</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="242" />
+        <location filename="../../ui/legacy_import.py" line="211" />
         <source>Dry run (no changes)</source>
         <translation>取込テスト（書き込みなし）</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="244" />
+        <location filename="../../ui/legacy_import.py" line="213" />
         <source>Import</source>
         <translation>取り込む</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="246" />
+        <location filename="../../ui/legacy_import.py" line="215" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="280" />
+        <location filename="../../ui/legacy_import.py" line="249" />
         <source>Cancelled: nothing was changed.</source>
         <translation>キャンセルしました。何も変更されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="281" />
+        <location filename="../../ui/legacy_import.py" line="250" />
         <source>Some rows have problems, so nothing was imported.</source>
         <translation>問題のある行があるため、何も取り込みませんでした。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="282" />
+        <location filename="../../ui/legacy_import.py" line="251" />
         <source>The file cannot be read with this encoding; choose another.</source>
         <translation>この文字コードでは読めません。別の文字コードを選んでください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="283" />
+        <location filename="../../ui/legacy_import.py" line="252" />
         <source>The encoding could not be detected; choose one.</source>
         <translation>文字コードを判別できませんでした。選んでください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="284" />
+        <location filename="../../ui/legacy_import.py" line="253" />
         <source>A mapped column is not in this file.</source>
         <translation>対応付けた項目がこのファイルにありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="285" />
+        <location filename="../../ui/legacy_import.py" line="254" />
         <source>Map at least the name kana column.</source>
         <translation>少なくともフリガナの項目を対応付けてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="286" />
+        <location filename="../../ui/legacy_import.py" line="255" />
         <source>Old .xls files cannot be read: save as .xlsx or CSV.</source>
         <translation>古い .xls は読めません。.xlsx または CSV で保存してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="287" />
+        <location filename="../../ui/legacy_import.py" line="256" />
         <source>Choose an .xlsx or .csv file.</source>
         <translation>.xlsx または .csv ファイルを選んでください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="288" />
+        <location filename="../../ui/legacy_import.py" line="257" />
         <source>This file cannot be read.</source>
         <translation>このファイルは読めません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="289" />
+        <location filename="../../ui/legacy_import.py" line="258" />
         <source>This is not a column mapping file.</source>
         <translation>項目の対応付けファイルではありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="294" />
+        <location filename="../../ui/legacy_import.py" line="263" />
         <source>Legacy ledger</source>
         <translation>旧台帳</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="295" />
+        <location filename="../../ui/legacy_import.py" line="264" />
         <source>Ledgers (*.xlsx *.csv *.tsv *.txt)</source>
         <translation>台帳 (*.xlsx *.csv *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="306" />
+        <location filename="../../ui/legacy_import.py" line="275" />
         <source>Reading the file…</source>
         <translation>ファイルを読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="325" />
+        <location filename="../../ui/legacy_import.py" line="294" />
         <source>(not used)</source>
         <translation>（使わない）</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="337" />
+        <location filename="../../ui/legacy_import.py" line="306" />
         <source>%1 columns. Check the mapping, then run a dry run.</source>
         <translation>%1 項目。対応付けを確認してから取込テストをしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="425" />
+        <location filename="../../ui/legacy_import.py" line="394" />
         <source>Dry run: nothing will be written…</source>
         <translation>取込テスト中（書き込みなし）…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="447" />
+        <location filename="../../ui/legacy_import.py" line="416" />
         <source>Importing…</source>
         <translation>取り込み中…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="461" />
+        <location filename="../../ui/legacy_import.py" line="430" />
         <source>Cancelling…</source>
         <translation>キャンセル中…</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="464" />
+        <location filename="../../ui/legacy_import.py" line="433" />
         <source>Dry run — nothing was written.</source>
         <translation>取込テスト：何も書き込んでいません。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="464" />
+        <location filename="../../ui/legacy_import.py" line="433" />
         <source>Imported.</source>
         <translation>取り込みました。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="465" />
+        <location filename="../../ui/legacy_import.py" line="434" />
         <source>Members created: %1, matched: %2; points migrated: %3; rows imported: %4, skipped: %5, already imported: %6.</source>
         <translation>新規会員：%1、既存会員に一致：%2、移行ポイント：%3、取込行：%4、取り込まない行：%5、取込済みの行：%6。</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="472" />
+        <location filename="../../ui/legacy_import.py" line="441" />
         <source>Some rows have problems: the import would stop.</source>
         <translation>問題のある行があるため、取り込みは中止されます。</translation>
     </message>
@@ -1684,47 +1689,67 @@
         <translation>会員証を読み取ってください</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="68" />
+        <location filename="../../ui/counter.py" line="71" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="116" />
+        <location filename="../../ui/counter.py" line="118" />
+        <source>★ Promoted to %1</source>
+        <translation>★ %1に昇格しました</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="119" />
+        <source>★ Rank changed to %1</source>
+        <translation>★ ランクが%1に変わりました</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="122" />
+        <source>★ Now a VIP member</source>
+        <translation>★ VIP会員になりました</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="123" />
+        <source>★ New member tag: %1</source>
+        <translation>★ 会員タグ「%1」が付きました</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter.py" line="137" />
         <source>Member no. %1</source>
         <translation>会員番号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="120" />
+        <location filename="../../ui/counter.py" line="141" />
         <source>HQ confirmed %1 / not yet confirmed (未反映) %2</source>
         <translation>本部確定 %1 ／ 未反映 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="123" />
+        <location filename="../../ui/counter.py" line="144" />
         <source>All confirmed by HQ</source>
         <translation>すべて本部に反映済み</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="124" />
+        <location filename="../../ui/counter.py" line="145" />
         <source>Coupons available: %1</source>
         <translation>使えるクーポン：%1枚</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="127" />
+        <location filename="../../ui/counter.py" line="148" />
         <source>● Birthday today</source>
         <translation>● 本日お誕生日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="129" />
+        <location filename="../../ui/counter.py" line="150" />
         <source>● Birthday this month</source>
         <translation>● 今月お誕生日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="131" />
+        <location filename="../../ui/counter.py" line="152" />
         <source>● %1 expiring within 30 days</source>
         <translation>● 30日以内に %1 が失効予定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter.py" line="134" />
+        <location filename="../../ui/counter.py" line="155" />
         <source>● Coupon ready: %1 (until %2)</source>
         <translation>● クーポンあり：%1（%2まで）</translation>
     </message>
@@ -1750,22 +1775,22 @@
 <context>
     <name>MemberSearchModel</name>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="125" />
         <source>Member no.</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="126" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="127" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130" />
+        <location filename="../../ui/models.py" line="128" />
         <source>Phone</source>
         <translation>電話番号</translation>
     </message>
@@ -1773,244 +1798,244 @@
 <context>
     <name>MigratePaperCardDialog</name>
     <message>
-        <location filename="../../ui/migrate.py" line="119" />
-        <location filename="../../ui/migrate.py" line="123" />
+        <location filename="../../ui/migrate.py" line="100" />
+        <location filename="../../ui/migrate.py" line="104" />
         <source>Migrate paper card</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="133" />
+        <location filename="../../ui/migrate.py" line="114" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="136" />
-        <location filename="../../ui/migrate.py" line="281" />
-        <location filename="../../ui/migrate.py" line="282" />
-        <location filename="../../ui/migrate.py" line="433" />
+        <location filename="../../ui/migrate.py" line="117" />
+        <location filename="../../ui/migrate.py" line="262" />
+        <location filename="../../ui/migrate.py" line="263" />
+        <location filename="../../ui/migrate.py" line="414" />
         <source>Next (Enter)</source>
         <translation>次へ（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="164" />
+        <location filename="../../ui/migrate.py" line="145" />
         <source>Scan the paper card's barcode, or type its number.</source>
         <translation>紙のポイントカードのバーコードを読み取るか、番号を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="177" />
+        <location filename="../../ui/migrate.py" line="158" />
         <source>What does the card hold?</source>
         <translation>カードの内容を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="179" />
+        <location filename="../../ui/migrate.py" line="160" />
         <source>Stamps</source>
         <translation>スタンプ</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="180" />
+        <location filename="../../ui/migrate.py" line="161" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="203" />
+        <location filename="../../ui/migrate.py" line="184" />
         <source>Optional: take a photo of the card as evidence (kept on this PC).</source>
         <translation>任意：証跡としてカードを撮影します（このPCに保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="204" />
+        <location filename="../../ui/migrate.py" line="185" />
         <source>Take photo</source>
         <translation>撮影する</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="209" />
+        <location filename="../../ui/migrate.py" line="190" />
         <source>No camera is set up on this PC.</source>
         <translation>このPCにはカメラが設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="211" />
+        <location filename="../../ui/migrate.py" line="192" />
         <source>No photo.</source>
         <translation>写真なし</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="217" />
+        <location filename="../../ui/migrate.py" line="198" />
         <source>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</source>
         <translation>どの会員のカードですか？会員コードを読み取るか、候補から選ぶか、新規会員登録をしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="219" />
+        <location filename="../../ui/migrate.py" line="200" />
         <source>Member code or member number</source>
         <translation>会員コードまたは会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="225" />
+        <location filename="../../ui/migrate.py" line="206" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="227" />
+        <location filename="../../ui/migrate.py" line="208" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="229" />
+        <location filename="../../ui/migrate.py" line="210" />
         <source>Birthday (YYYY/MM/DD)</source>
         <translation>生年月日（YYYY/MM/DD）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="232" />
+        <location filename="../../ui/migrate.py" line="213" />
         <source>Suggest</source>
         <translation>候補を探す</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="245" />
+        <location filename="../../ui/migrate.py" line="226" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="247" />
+        <location filename="../../ui/migrate.py" line="228" />
         <source>Register new member</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="280" />
+        <location filename="../../ui/migrate.py" line="261" />
         <source>Confirm (Enter)</source>
         <translation>確定 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="280" />
+        <location filename="../../ui/migrate.py" line="261" />
         <source>Close (Enter)</source>
         <translation>閉じる (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="281" />
+        <location filename="../../ui/migrate.py" line="262" />
         <source>Skip (Enter)</source>
         <translation>スキップ（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="321" />
-        <location filename="../../ui/migrate.py" line="529" />
+        <location filename="../../ui/migrate.py" line="302" />
+        <location filename="../../ui/migrate.py" line="510" />
         <source>Enter the stamps or points on the card.</source>
         <translation>カードのスタンプ数またはポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="330" />
+        <location filename="../../ui/migrate.py" line="311" />
         <source>Choose the member first.</source>
         <translation>先に会員を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="358" />
+        <location filename="../../ui/migrate.py" line="339" />
         <source>Scan or type the card number.</source>
         <translation>カード番号を読み取るか入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="360" />
+        <location filename="../../ui/migrate.py" line="341" />
         <source>Checking the card…</source>
         <translation>カードを確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="366" />
-        <location filename="../../ui/migrate.py" line="478" />
+        <location filename="../../ui/migrate.py" line="347" />
+        <location filename="../../ui/migrate.py" line="459" />
         <source>Card %1</source>
         <translation>カード %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="398" />
+        <location filename="../../ui/migrate.py" line="379" />
         <source>%1 stamps × %2 pt</source>
         <translation>スタンプ %1 個 × %2 pt</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="401" />
+        <location filename="../../ui/migrate.py" line="382" />
         <source>Capped at %1 pt per card (the card holds %2 pt)</source>
         <translation>1枚あたり上限 %1 pt（カードの内容は %2 pt）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="403" />
-        <location filename="../../ui/migrate.py" line="479" />
+        <location filename="../../ui/migrate.py" line="384" />
+        <location filename="../../ui/migrate.py" line="460" />
         <source>Points to migrate: %1</source>
         <translation>移行するポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="411" />
+        <location filename="../../ui/migrate.py" line="392" />
         <source>Taking the photo…</source>
         <translation>撮影中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="430" />
+        <location filename="../../ui/migrate.py" line="411" />
         <source>Photo taken (%1 KB).</source>
         <translation>撮影しました（%1 KB）。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="431" />
+        <location filename="../../ui/migrate.py" line="412" />
         <source>Take again</source>
         <translation>撮り直す</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="435" />
+        <location filename="../../ui/migrate.py" line="416" />
         <source>The camera could not take a photo; you can go on without one.</source>
         <translation>カメラで撮影できませんでした。写真なしで続けられます。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="454" />
+        <location filename="../../ui/migrate.py" line="435" />
         <source>Registering…</source>
         <translation>登録中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="474" />
+        <location filename="../../ui/migrate.py" line="455" />
         <source>Member %1 (%2)</source>
         <translation>会員番号 %1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="482" />
+        <location filename="../../ui/migrate.py" line="463" />
         <source>Photo: yes</source>
         <translation>写真：あり</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="482" />
+        <location filename="../../ui/migrate.py" line="463" />
         <source>Photo: none</source>
         <translation>写真：なし</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="483" />
+        <location filename="../../ui/migrate.py" line="464" />
         <source>Press Enter to confirm.</source>
         <translation>Enter で確定します。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="492" />
+        <location filename="../../ui/migrate.py" line="473" />
         <source>Working…</source>
         <translation>処理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="499" />
+        <location filename="../../ui/migrate.py" line="480" />
         <source>Paper card migrated: %1. New balance: %2</source>
         <translation>紙カードを移行しました：%1。ポイント残高：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="502" />
+        <location filename="../../ui/migrate.py" line="483" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>未反映：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="521" />
+        <location filename="../../ui/migrate.py" line="502" />
         <source>Already migrated (移行済み): on %1 at store %2, to member %3.</source>
         <translation>移行済みです：%1、店舗 %2、会員番号 %3 に移行されています。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="525" />
+        <location filename="../../ui/migrate.py" line="506" />
         <source>The card number's check digit is wrong: please check the number.</source>
         <translation>カード番号のチェックデジットが正しくありません。番号を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="526" />
+        <location filename="../../ui/migrate.py" line="507" />
         <source>This does not look like a paper card number.</source>
         <translation>紙のポイントカードの番号ではないようです。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="527" />
+        <location filename="../../ui/migrate.py" line="508" />
         <source>This is a member code, not a paper card.</source>
         <translation>これは会員コードです。紙のポイントカードではありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="528" />
+        <location filename="../../ui/migrate.py" line="509" />
         <source>This card was cancelled and cannot be migrated.</source>
         <translation>このカードは無効化されているため移行できません。</translation>
     </message>
@@ -2149,52 +2174,52 @@
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="74" />
+        <location filename="../../ui/legacy_import.py" line="41" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Card number</source>
         <translation>カード番号</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="75" />
+        <location filename="../../ui/legacy_import.py" line="42" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/legacy_import.py" line="76" />
+        <location filename="../../ui/legacy_import.py" line="44" />
         <source>Problems</source>
         <translation>問題</translation>
     </message>
@@ -2320,47 +2345,47 @@
 <context>
     <name>RedeemDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="172" />
+        <location filename="../../ui/dialogs.py" line="211" />
         <source>Redeem points</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="178" />
+        <location filename="../../ui/dialogs.py" line="217" />
         <source>Balance: %1</source>
         <translation>ポイント残高：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="180" />
+        <location filename="../../ui/dialogs.py" line="219" />
         <source>Bill: %1</source>
         <translation>お会計：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="184" />
+        <location filename="../../ui/dialogs.py" line="223" />
         <source>Points to use</source>
         <translation>利用ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="200" />
+        <location filename="../../ui/dialogs.py" line="239" />
         <source>Enter the points to use.</source>
         <translation>利用ポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="234" />
+        <location filename="../../ui/dialogs.py" line="273" />
         <source>Offline: capped at %1.</source>
         <translation>オフライン：上限は %1 です。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239" />
+        <location filename="../../ui/dialogs.py" line="278" />
         <source>Discount: %1</source>
         <translation>値引き：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="242" />
+        <location filename="../../ui/dialogs.py" line="281" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>オフライン：1日の上限 %1。ネットワーク復旧後に本部で確定します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="243" />
+        <location filename="../../ui/dialogs.py" line="282" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>オフライン：ネットワーク復旧後に本部で確定します。</translation>
     </message>
@@ -2646,32 +2671,32 @@
 <context>
     <name>SuggestionModel</name>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="74" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="75" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="76" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="86" />
+        <location filename="../../ui/migrate.py" line="77" />
         <source>Match</source>
         <translation>一致</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="96" />
+        <location filename="../../ui/migrate.py" line="72" />
         <source>same phone</source>
         <translation>電話番号が同じ</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="96" />
+        <location filename="../../ui/migrate.py" line="72" />
         <source>same kana and birthday</source>
         <translation>フリガナと生年月日が同じ</translation>
     </message>
@@ -3056,32 +3081,32 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="283" />
+        <location filename="../../ui/dialogs.py" line="322" />
         <source>Void the last action</source>
         <translation>直前の操作の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="285" />
+        <location filename="../../ui/dialogs.py" line="324" />
         <source>Looking for the last action…</source>
         <translation>直前の操作を確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="304" />
+        <location filename="../../ui/dialogs.py" line="343" />
         <source>There is nothing to void.</source>
         <translation>取消できる操作はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="307" />
+        <location filename="../../ui/dialogs.py" line="346" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 %2（会員番号 %3、%4）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="312" />
+        <location filename="../../ui/dialogs.py" line="351" />
         <source>Press Enter to void it.</source>
         <translation>Enter で取消します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="325" />
+        <location filename="../../ui/dialogs.py" line="364" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
     </message>
