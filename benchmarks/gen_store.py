@@ -526,6 +526,13 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
         "('members', 'cards', 'ledger', 'lots', 'lot_moves', 'audit_log') ORDER BY name").fetchall()
     for name, _sql in deferred:
         con.execute(f'DROP INDEX "{name}"')
+    # The triggers that keep the kana search index (search_member_kana + its FTS5 table) in step
+    # are dropped too: the index is filled in one pass after loading and the triggers restored.
+    triggers = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+        "('members', 'search_member_kana') ORDER BY name").fetchall()
+    for name, _sql in triggers:
+        con.execute(f'DROP TRIGGER "{name}"')
     sql_member = _insert_sql(con, "members", MEMBER_COLS)
     sql_card = _insert_sql(con, "cards", CARD_COLS)
     sql_ledger = _insert_sql(con, "ledger", LEDGER_COLS)
@@ -857,6 +864,16 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
     for name, sql in deferred:
         log(f"gen_store: building index {name}")
         con.execute(sql)
+    if triggers:
+        log("gen_store: building the kana search index")
+        con.execute("BEGIN")
+        con.execute("DELETE FROM search_member_kana")
+        con.execute("INSERT INTO search_member_kana (member_id, kana_key) SELECT id, kana_key FROM members "
+                    "ORDER BY rowid")
+        con.execute("INSERT INTO search_member_kana_fts (search_member_kana_fts) VALUES ('rebuild')")
+        for _name, sql in triggers:
+            con.execute(sql)
+        con.execute("COMMIT")
     index_s = time.perf_counter() - t_index
     con.execute("PRAGMA locking_mode=NORMAL")
     con.execute("PRAGMA journal_mode=WAL")

@@ -2,7 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from app.models import Base
+from app.models import Base, include_in_autogenerate
 
 config = context.config
 target_metadata = Base.metadata
@@ -14,6 +14,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -31,7 +32,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_name=include_in_autogenerate)
     with context.begin_transaction():
         context.run_migrations()
 

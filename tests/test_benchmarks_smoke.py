@@ -110,11 +110,22 @@ def test_generated_store_has_the_schemas_indexes(generated, tmp_path):
     def indexes(path):
         con = connect_raw(path)
         try:
-            return set(con.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
+            return set(con.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"))
         finally:
             con.close()
 
     assert indexes(generated.path) == indexes(tmp_path / "fresh.db")
+
+
+def test_generated_store_kana_search_index_is_complete(generated):
+    con = connect_raw(generated.path)
+    try:
+        assert one(con, "SELECT count(*) FROM search_member_kana") == MEMBERS
+        assert one(con, "SELECT count(*) FROM members m JOIN search_member_kana s ON s.member_id = m.id "
+                        "AND s.kana_key = m.kana_key") == MEMBERS
+        con.execute("INSERT INTO search_member_kana_fts (search_member_kana_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        con.close()
 
 
 def test_earn_points_are_the_rule_engines(generated):

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app import codes
@@ -298,16 +298,34 @@ class MemberService:
             if email:
                 return list(s.scalars(select(Member).where(live, Member.email == email).limit(limit)))
             key = kana_key(raw)
+            # Readings that start with the query first, in kana order (the index, stopping at limit).
             found = list(s.scalars(select(Member).where(live, Member.kana_key.between(key, key + "\uffff"))
                                    .order_by(Member.kana_key).limit(limit)))
-            if not found and len(key) >= 2:
-                # A part of the reading that is not its start (e.g. the given name): a scan, so only
-                # when the indexed prefix search found nothing.
+            if len(found) < limit and len(key) >= 2:
+                # Then readings that contain it elsewhere (e.g. the given name).
                 seen = {m.id for m in found}
-                more = s.scalars(select(Member).where(live, Member.kana_key.contains(key, autoescape=True))
-                                 .limit(limit * 2))
-                found += [m for m in more if m.id not in seen][: limit - len(found)]
+                found += [m for m in self._kana_containing(s, key, limit + len(seen), scan=not found)
+                          if m.id not in seen][: limit - len(found)]
             return found
+
+    @staticmethod
+    def _kana_containing(s: Session, key: str, limit: int, *, scan: bool) -> list[Member]:
+        """Active members whose kana key contains `key` (already a kana_key). Three characters or
+        more: the FTS5 trigram index (search_member_kana_fts, kept in step with members by
+        triggers). Two: no trigram to look up, so a scan of the narrow search table, and only when
+        `scan` (the prefix search found nothing)."""
+        if len(key) >= 3:
+            phrase = '"' + key.replace('"', '""') + '"'
+            stmt = text("SELECT m.* FROM search_member_kana_fts f "
+                        "JOIN search_member_kana k ON k.id = f.rowid JOIN members m ON m.id = k.member_id "
+                        "WHERE search_member_kana_fts MATCH :phrase AND m.status = 'active' LIMIT :limit")
+            return list(s.scalars(select(Member).from_statement(stmt), {"phrase": phrase, "limit": limit}))
+        if not scan:
+            return []
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = text("SELECT m.* FROM search_member_kana k JOIN members m ON m.id = k.member_id "
+                    "WHERE k.kana_key LIKE :pattern ESCAPE '\\' AND m.status = 'active' LIMIT :limit")
+        return list(s.scalars(select(Member).from_statement(stmt), {"pattern": f"%{escaped}%", "limit": limit}))
 
     def pending_points(self, member_id: str) -> int:
         with self.store.db.read() as s:
