@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -60,6 +60,10 @@ class HQDatabase:
         self.engine = make_engine(self.url, schema=schema, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
 
+    #: called (no arguments) after a write transaction that appended to the change feed has
+    #: committed — the web app's stream watcher sets it to send its wake-up outside the transaction
+    on_feed_change: Callable[[], None] | None = None
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         with self.engine.connect() as conn:
@@ -68,6 +72,8 @@ class HQDatabase:
             with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
                 with session.begin():
                     yield session
+                if session.info.get("feed_changed") and self.on_feed_change is not None:
+                    self.on_feed_change()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

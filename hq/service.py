@@ -1,11 +1,22 @@
 """HQ's domain: stores and credentials, applying pushed events, the change feed, the member
 directory (duplicates, merges, deletions), rule sets, reservations.
 
-Stateless: everything that matters is in the database. Each pushed event is applied in its own
-SAVEPOINT inside the batch transaction (one bad event never undoes the others, and never wedges
-the queue); the batch commits once. Change-feed ids are made under a transaction-scoped advisory
-lock on PostgreSQL (SQLite has one writer anyway), so ids become visible in id order and a reader
-never skips a change that commits later with a smaller id.
+Stateless: everything that matters is in the database. A pushed batch commits once (see push).
+
+The change feed without a lock through COMMIT (PostgreSQL). A writer, before it draws change ids,
+takes a *shared* transaction-scoped advisory lock whose key is the sequence's last value at that
+moment (a lower bound of every id it will draw, in a key band of its own); shared locks never
+wait for each other, so pushes commit in parallel and PostgreSQL groups their fsyncs. A reader
+(1) reads the sequence's last value L, (2) the smallest key B held by a writer still in flight,
+then (3), in a new statement (a new snapshot), returns only ids ≤ L and < B. Every id ≤ L was
+drawn by a writer that had its lock before drawing; at (2) that writer either still held it
+(so its ids are ≥ B: not returned yet) or had ended, and a transaction's commit is visible before
+its locks are released — so a change that commits later can never sort below a cursor already
+handed out. Only transactions that write to the feed can hold it back, and only from their first
+change to their commit (xmin-based horizons were tried: they are cluster-wide, so any long write
+transaction in any database of the server stalls the feed). SQLite has one writer at a time, so
+there id order is commit order. Wake-ups (NOTIFY) are sent after the commit, outside the writing
+transaction (NOTIFY takes a database-wide lock held through its commit).
 """
 from __future__ import annotations
 
@@ -43,6 +54,13 @@ HQ_NS = uuid.UUID("0b9c8c2e-6a55-4d8a-9c43-2f3a7e1c5d10")
 PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
 NOTIFY_CHANNEL = "tsumugi_changes"
+# the feed writers' advisory-lock band: key = FEED_BAND + (a lower bound of the ids it draws)
+FEED_BAND = -(2 ** 62)
+_SEQ_LAST = "COALESCE(pg_sequence_last_value(pg_get_serial_sequence('changes', 'id')::regclass), 0)"
+_LOCK_KEY = "((l.classid::bigint << 32) | l.objid::bigint)"
+_FEED_WRITERS = ("SELECT min(" + _LOCK_KEY + ") FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1"
+                 " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                 f" AND {_LOCK_KEY} >= {FEED_BAND} AND {_LOCK_KEY} < 0")
 
 
 def utcnow() -> datetime:
@@ -162,28 +180,22 @@ class HQService:
 
     # ---------------------------------------------------------------------------- changes
     def _emit(self, s: Session, changes: list[tuple[str, dict, str | None]]) -> list[int]:
+        """Append to the change feed inside the caller's transaction; ids in emission order. On
+        PostgreSQL: the shared lock first, then the ids (see the module docstring)."""
         if not changes:
             return []
-        if not self.db.is_sqlite:
-            s.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         now = iso(utcnow())
-        ids = []
-        if len(changes) > 1 and not self.db.is_sqlite:
-            # ids from the sequence under the advisory lock (so in commit order), rows by COPY
-            ids = list(s.scalars(text("SELECT nextval(pg_get_serial_sequence('changes', 'id')) "
-                                      "FROM generate_series(1, :n) ORDER BY 1"), {"n": len(changes)}))
-            self._copy(s, "changes", ("id", "kind", "data", "member_id", "created_at"),
-                       [(i, k, json.dumps(d), m, now) for i, (k, d, m) in zip(ids, changes)])
-            s.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-            return ids
-        rows = [{"kind": k, "data": d, "member_id": m, "created_at": now} for k, d, m in changes]
-        if len(rows) == 1 or self.db.is_sqlite:
-            for r in rows:
-                ids.append(s.execute(insert(ChangeRow).values(**r).returning(ChangeRow.id)).scalar_one())
-        else:
-            ids = list(s.scalars(insert(ChangeRow).returning(ChangeRow.id, sort_by_parameter_order=True), rows))
-        if not self.db.is_sqlite:
-            s.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        s.info["feed_changed"] = True  # HQDatabase.write wakes the streams after the commit
+        if self.db.is_sqlite:
+            return [s.execute(insert(ChangeRow).values(kind=k, data=d, member_id=m, created_at=now)
+                              .returning(ChangeRow.id)).scalar_one() for k, d, m in changes]
+        if not s.info.get("feed_lock"):
+            s.execute(text(f"SELECT pg_advisory_xact_lock_shared({FEED_BAND} + {_SEQ_LAST})"))
+            s.info["feed_lock"] = True
+        ids = list(s.scalars(text("SELECT nextval(pg_get_serial_sequence('changes', 'id')) "
+                                  "FROM generate_series(1, :n) ORDER BY 1"), {"n": len(changes)}))
+        self._copy(s, "changes", ("id", "kind", "data", "member_id", "created_at"),
+                   [(i, k, json.dumps(d), m, now) for i, (k, d, m) in zip(ids, changes)])
         return ids
 
     @staticmethod
@@ -200,48 +212,66 @@ class HQService:
         with self.db.read() as s:
             return s.scalar(select(func.coalesce(func.max(ChangeRow.id), 0)))
 
+    def _readable_below(self, s: Session) -> int | None:
+        """PostgreSQL: every change with an id below this is committed or will never be (steps
+        1 and 2 of the module docstring; the caller's next statement is step 3). SQLite: None."""
+        if self.db.is_sqlite:
+            return None
+        last = int(s.scalar(text(f"SELECT {_SEQ_LAST}")))
+        held = s.scalar(text(_FEED_WRITERS))
+        return last + 1 if held is None else min(last + 1, int(held) - FEED_BAND)
+
+    def feed_position(self) -> int:
+        """The last change id a reader may see now (what the stream watcher compares)."""
+        with self.db.read() as s:
+            below = self._readable_below(s)
+            q = select(func.coalesce(func.max(ChangeRow.id), 0))
+            return s.scalar(q if below is None else q.where(ChangeRow.id < below))
+
     def epoch(self) -> str:
         with self.db.read() as s:
             return self._meta(s, "epoch")
 
-    def changes(self, cursor: str | None, limit: int = 1000) -> ChangesPage:
-        limit = max(1, min(int(limit), 5000))
+    def _page(self, s: Session, cursor: str | None, limit: int, data_col):
+        """(epoch, rows, more, next_cursor); rows is None for a reset. Keyset paging on the id,
+        on PostgreSQL only below the first id a writer still in flight may hold."""
         epoch, n = parse_cursor(cursor)
-        with self.db.read() as s:
-            cur_epoch = self._meta(s, "epoch")
-            retained_from = int(self._meta(s, "retained_from") or 0)
-            if (cursor and epoch != cur_epoch) or (n and n + 1 < retained_from):
-                return ChangesPage(epoch=cur_epoch, changes=[], next_cursor=make_cursor(cur_epoch, 0),
-                                   has_more=True, reset=True)
-            rows = s.execute(select(ChangeRow.id, ChangeRow.kind, ChangeRow.data).where(ChangeRow.id > n)
-                             .order_by(ChangeRow.id).limit(limit + 1)).all()
+        cur_epoch = self._meta(s, "epoch")
+        retained_from = int(self._meta(s, "retained_from") or 0)
+        if (cursor and epoch != cur_epoch) or (n and n + 1 < retained_from):
+            return cur_epoch, None, True, make_cursor(cur_epoch, 0)
+        below = self._readable_below(s)
+        q = select(ChangeRow.id, ChangeRow.kind, data_col).where(ChangeRow.id > n)
+        if below is not None:
+            q = q.where(ChangeRow.id < below)
+        rows = s.execute(q.order_by(ChangeRow.id).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        last = rows[-1][0] if rows else n
-        return ChangesPage(epoch=cur_epoch, changes=[Change(id=i, kind=k, data=d) for i, k, d in rows],
-                           next_cursor=make_cursor(cur_epoch, last), has_more=more)
+        return cur_epoch, rows, more, make_cursor(cur_epoch, rows[-1][0] if rows else n)
+
+    def changes(self, cursor: str | None, limit: int = 1000) -> ChangesPage:
+        limit = max(1, min(int(limit), 5000))
+        with self.db.read() as s:
+            epoch, rows, more, nxt = self._page(s, cursor, limit, ChangeRow.data)
+        if rows is None:
+            return ChangesPage(epoch=epoch, changes=[], next_cursor=nxt, has_more=True, reset=True)
+        return ChangesPage(epoch=epoch, changes=[Change(id=i, kind=k, data=d) for i, k, d in rows],
+                           next_cursor=nxt, has_more=more)
 
     def changes_json(self, cursor: str | None, limit: int = 1000) -> bytes:
-        """The same page as `changes()`, as JSON bytes built from the stored JSON text (keyset
-        paging on the change id; the rows' JSON is passed through, never parsed and re-encoded)."""
+        """The same page as `changes()`, as JSON bytes built from the stored JSON text (the rows'
+        JSON is passed through, never parsed and re-encoded)."""
         from sqlalchemy import Text, cast
 
         limit = max(1, min(int(limit), 5000))
-        epoch, n = parse_cursor(cursor)
         with self.db.read() as s:
-            cur_epoch = self._meta(s, "epoch")
-            retained_from = int(self._meta(s, "retained_from") or 0)
-            if (cursor and epoch != cur_epoch) or (n and n + 1 < retained_from):
-                return ChangesPage(epoch=cur_epoch, changes=[], next_cursor=make_cursor(cur_epoch, 0),
-                                   has_more=True, reset=True).model_dump_json().encode()
-            rows = s.execute(select(ChangeRow.id, ChangeRow.kind, cast(ChangeRow.data, Text)).where(ChangeRow.id > n)
-                             .order_by(ChangeRow.id).limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        last = rows[-1][0] if rows else n
+            epoch, rows, more, nxt = self._page(s, cursor, limit, cast(ChangeRow.data, Text))
+        if rows is None:
+            return ChangesPage(epoch=epoch, changes=[], next_cursor=nxt, has_more=True,
+                               reset=True).model_dump_json().encode()
         dumps = json.dumps
         body = ",".join(f'{{"id":{i},"kind":{dumps(k)},"data":{d}}}' for i, k, d in rows)
-        return (f'{{"epoch":{dumps(cur_epoch)},"changes":[{body}],"next_cursor":{dumps(make_cursor(cur_epoch, last))},'
+        return (f'{{"epoch":{dumps(epoch)},"changes":[{body}],"next_cursor":{dumps(nxt)},'
                 f'"has_more":{"true" if more else "false"},"reset":false}}').encode()
 
     # ---------------------------------------------------------------------------- principals
@@ -519,7 +549,6 @@ class HQService:
             if next_seq != start_seq:
                 s.execute(update(Terminal).where(Terminal.store_id == req.store_id,
                                                  Terminal.terminal_id == req.terminal_id).values(next_seq=next_seq))
-            # the change feed last: its advisory lock is held only for these few statements and the commit
             ids = self._emit(s, [(k, d, m) for k, d, m, _ in changes])
             by_event: dict[str, int] = {}
             for cid, (_, _, _, ev_id) in zip(ids, changes):
