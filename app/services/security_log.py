@@ -16,9 +16,13 @@ pruning never goes below a year); whoever drops the triggers (they need the data
 still caught by the chain. Pruning keeps an anchor (the last pruned row's id and hash, in
 settings) so the chain still verifies from the first kept row.
 
-Known limit: removing the newest rows (truncating the tail) leaves a valid, shorter chain. Catching
-that needs a witness outside the store database (HQ receiving the head hash with each sync): left
-for the sync/HQ owners.
+Outside witness: rewriting the whole chain (every hash recomputed) or cutting its tail leaves a
+chain that verifies on its own. So the head (``head()``: last row id and hash) leaves the store:
+sync sends it to HQ after every successful round and HQ keeps every distinct head it saw
+(hq/witness.py); ``verify_against(witnessed)`` compares those (id, hash) pairs with the rows here:
+a witnessed row whose hash differs means the chain was rewritten, a witnessed id beyond the last
+row means rows were removed. ``python -m sync.witness --db PATH`` does both and exits 4 on a
+mismatch. The head is also what an auditor can note from HQ (GET /v1/security/heads).
 """
 from __future__ import annotations
 
@@ -134,6 +138,47 @@ class SecurityLog:
             self.store.set_settings(s, **{ANCHOR_KEY: {"id": last.id, "hash": last.hash}})
             self.record(s, "chain.pruned", details={"rows": n, "through_id": last.id})
             return n
+
+    def head(self) -> dict:
+        """The chain's head: {"id", "hash", "at"} of the newest row (the anchor, or id 0 and the
+        genesis hash, when there is none). What an outside witness keeps."""
+        with self.store.db.read() as s:
+            e = s.scalars(select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(1)).first()
+            if e is not None:
+                return {"id": e.id, "hash": e.hash, "at": e.at}
+            anchor = s.get(Setting, ANCHOR_KEY)
+        if anchor is not None:
+            a = json.loads(anchor.value)
+            return {"id": a["id"], "hash": a["hash"], "at": None}
+        return {"id": 0, "hash": GENESIS, "at": None}
+
+    def verify_against(self, witnessed) -> list[str]:
+        """Compare heads witnessed outside the store ((id, hash) pairs) with the rows here, after
+        walking the chain itself (verify_chain). [] when everything agrees."""
+        problems = self.verify_chain()
+        pairs = sorted({(int(i), str(h)) for i, h in witnessed})
+        if not pairs:
+            return problems
+        with self.store.db.read() as s:
+            last = s.scalar(select(func.max(SecurityEvent.id)))
+            anchor = s.get(Setting, ANCHOR_KEY)
+            a = json.loads(anchor.value) if anchor is not None else {"id": 0, "hash": GENESIS}
+            last = last if last is not None else a["id"]
+            for wid, whash in pairs:
+                if wid > last:
+                    problems.append(f"row {wid} was witnessed outside the store but the log ends at row {last} "
+                                    f"(rows removed)")
+                    continue
+                if wid < a["id"]:
+                    continue  # pruned after a year: nothing left to compare
+                here = a["hash"] if wid == a["id"] else s.scalar(select(SecurityEvent.hash)
+                                                                  .where(SecurityEvent.id == wid))
+                if here is None:
+                    problems.append(f"row {wid} was witnessed outside the store and is missing here")
+                elif here != whash:
+                    problems.append(f"row {wid}: its hash differs from the one witnessed outside the store "
+                                    f"(the log was rewritten)")
+        return problems
 
     def count(self) -> int:
         with self.store.db.read() as s:
