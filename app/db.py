@@ -25,7 +25,14 @@ page), opened through the `sqlcipher3` wheel and SQLAlchemy's ``sqlite+pysqlciph
 - `connect_raw(path)` gives a keyed DB-API connection for the few places that need one (checks,
   bulk loaders, tests). Nothing outside this module calls ``sqlite3.connect`` on a store database.
 - Backups (`Database.backup`, the pre-encryption backup) are SQLCipher files with the same key and
-  id. A deletion (APPI) cannot reach into old backups: they age out with the backup rotation.
+  id, in ``<db dir>/backups/``. The rule for backups and deletion requests (APPI), told to members
+  in docs/PRIVACY.md:
+  * rotation: each new backup removes those older than ``BACKUP_RETENTION_DAYS`` (30) and keeps at
+    most ``BACKUP_KEEP`` (30) files, so no backup lives longer than 30 days;
+  * a deletion (at this store, or arriving from HQ by sync) does not wait for the rotation: every
+    backup made before it is overwritten and removed, and one fresh backup of the scrubbed database
+    is made in its place (if there were any backups). Restore points older than the deletion are
+    lost — the price of not keeping the person's data; ``purge_backups_after_deletion`` does it.
 
 Files beside the database (decided here):
 - Evidence photos of paper cards: AES-256-GCM (`seal`/`unseal`, key derived from the database key
@@ -48,7 +55,7 @@ import shutil
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -64,6 +71,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
 KEY_SECRET_PREFIX = "db-key:"
 BACKUP_DIR = "backups"
+BACKUP_RETENTION_DAYS = 30
+BACKUP_KEEP = 30
 dbapi = sqlcipher  # the DB-API module of store connections (errors: dbapi.OperationalError, ...)
 Error = sqlcipher.Error
 log = logging.getLogger(__name__)
@@ -308,7 +317,40 @@ class Database:
             raw = conn.connection.dbapi_connection
             raw.execute("VACUUM INTO ?", (str(dest),))
         _fsync(dest)
+        self.rotate_backups()
         return dest
+
+    def backups(self) -> list[Path]:
+        """This database's backups in <db dir>/backups/, oldest first."""
+        folder = self.path.resolve().parent / BACKUP_DIR
+        if not folder.is_dir():
+            return []
+        prefix = self.path.name + "."
+        return sorted((p for p in folder.iterdir() if p.is_file() and p.name.startswith(prefix)
+                       and p.name.endswith(".bak")), key=_backup_time)
+
+    def rotate_backups(self, now: datetime | None = None) -> list[Path]:
+        """Remove backups older than BACKUP_RETENTION_DAYS and all but the newest BACKUP_KEEP."""
+        now = now or datetime.now(timezone.utc)
+        cutoff = now - timedelta(days=BACKUP_RETENTION_DAYS)
+        files = self.backups()
+        doomed = [p for p in files if _backup_time(p) < cutoff]
+        kept = [p for p in files if p not in doomed]
+        doomed += kept[:-BACKUP_KEEP] if len(kept) > BACKUP_KEEP else []
+        for p in doomed:
+            _shred(p)
+        return doomed
+
+    def purge_backups_after_deletion(self) -> dict:
+        """A member's data was deleted: the backups made before hold it still. Overwrite and remove
+        them all, then (if there were any) make one fresh backup of the scrubbed database."""
+        old = self.backups()
+        for p in old:
+            _shred(p)
+        fresh = self.backup() if old else None
+        if old:
+            log.warning("deletion request: %d backup(s) made before it removed; fresh backup made", len(old))
+        return {"removed": len(old), "fresh": str(fresh) if fresh else None}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -331,6 +373,31 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _backup_time(p: Path) -> datetime:
+    """When a backup was made: the UTC stamp in its name (<db>.<stamp>.<tag>), else its mtime."""
+    for part in p.name.split("."):
+        try:
+            return datetime.strptime(part, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
+
+
+def _shred(p: Path) -> None:
+    """Overwrite then remove (best effort below the file system: the file is encrypted anyway)."""
+    try:
+        left = p.stat().st_size
+        zeros = b"\0" * (1 << 20)
+        with open(p, "r+b") as f:
+            while left > 0:
+                left -= f.write(zeros[:min(left, len(zeros))])
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError:
+        pass
+    p.unlink(missing_ok=True)
 
 
 def _backup_path(db_path: Path, tag: str) -> Path:

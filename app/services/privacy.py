@@ -16,7 +16,9 @@ written on the customer's own card), audit rows' before/after about the member e
 rows stay (the day's totals must still add up) under the member's UUID, which no longer points to
 anyone. An outbox event ``member.delete_request`` asks HQ to delete everywhere. Then the freed
 pages are overwritten (secure_delete), the WAL is checkpointed and truncated, and the file is
-VACUUMed, so the old bytes leave the database file and its WAL.
+VACUUMed, so the old bytes leave the database file and its WAL. Backups made before the
+deletion are overwritten and removed, and one fresh backup of the scrubbed file takes their place
+(app/db.py ``purge_backups_after_deletion``; the same happens when HQ's deletion arrives by sync).
 """
 from __future__ import annotations
 
@@ -138,7 +140,9 @@ class PrivacyService:
         for entry_id in evidence:
             self.store.migration.evidence_file(entry_id).unlink(missing_ok=True)
         self.store.db.wipe_free_pages()
-        return {"member_id": m.id, "already_deleted": False}
+        # older backups hold the person too: replaced by one made now (app/db.py, docs/PRIVACY.md)
+        backups = self.store.db.purge_backups_after_deletion()
+        return {"member_id": m.id, "already_deleted": False, "backups_removed": backups["removed"]}
 
 
 def _uuid() -> str:

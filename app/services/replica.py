@@ -262,6 +262,7 @@ class ReplicaService:
         self.store.rules._cache = None  # a rule set may have arrived: read them again after the commit
         if summary["deleted_members"]:
             self.wipe_free_pages()
+            self.store.db.purge_backups_after_deletion()  # older backups hold the person (app/db.py)
         summary["touched_members"] = sorted(summary["touched_members"])
         return summary
 

@@ -17,6 +17,7 @@ from app.errors import CodeRefused, NotFound, PermissionDenied
 from app.models import LedgerEntry, Outbox
 from tests.privacy.conftest import SEEDED, needles
 from tests.privacy.pages import plaintext_pages
+from tests.sync.fixtures import hq, make_store  # noqa: F401 - HQ on loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +78,7 @@ def test_deletion_at_the_store_scrubs_tells_hq_and_wipes_the_pages(day):
     entries_before = len(store.privacy.disclosure(day.manager, m.id)["ledger"])
 
     res = store.privacy.delete_member(day.manager, m.id, reason="本人からの削除請求")
-    assert res == {"member_id": m.id, "already_deleted": False}
+    assert res == {"member_id": m.id, "already_deleted": False, "backups_removed": 1}
     after = plaintext_pages(path, key)  # main file + WAL, free pages included
     for what, needle in seeded.items():
         assert needle not in after, what
@@ -118,3 +119,57 @@ def test_consent_withdrawal_is_effective_at_once(day):
 
         rows = s.scalars(select(Outbox).where(Outbox.type == "member.upsert")).all()
     assert rows[-1].payload["fields"] == {"consent_marketing": False}  # synced like any field
+
+
+# -- backups and deletion (the rule: app/db.py, docs/PRIVACY.md) ------------------------------------
+def test_deletion_replaces_the_backups_made_before_it(day):
+    store, m = day.store, day.member
+    key = database_key(store.db.path).key
+    old = day.backup
+    seeded = needles(SEEDED)
+    before = plaintext_pages(old, key)
+    assert seeded["phone"] in before and seeded["kana"] in before  # the old backup holds her: can fail
+    assert store.db.backups() == [old]
+
+    res = store.privacy.delete_member(day.manager, m.id)
+    assert res["backups_removed"] == 1 and not old.exists()
+    [fresh] = store.db.backups()
+    after = plaintext_pages(fresh, key)
+    for what, needle in seeded.items():
+        assert needle not in after, what
+    assert b"09011112222" in after  # still a real backup: the other members are in it
+    # every file left under the shop folder, decrypted where it is a database, is clean of her
+    for p in day.folder.rglob("*"):
+        if p.is_file() and p.suffix in (".bak", ".sqlite"):
+            data = plaintext_pages(p, key)
+            assert not any(n in data for n in seeded.values()), p
+
+
+def test_backups_rotate_after_thirty_days_and_thirty_files(day, monkeypatch):
+    import app.db as dbmod
+
+    store = day.store
+    folder = day.backup.parent
+    stale = folder / f"{store.db.path.name}.20250101T000000000000Z.bak"
+    store.db.backup(stale)  # rotation runs after each backup: the stale one goes at once
+    assert not stale.exists() and day.backup.exists()
+    monkeypatch.setattr(dbmod, "BACKUP_KEEP", 3)
+    made = [store.db.backup() for _ in range(4)]
+    assert store.db.backups() == made[-3:]  # the oldest (day.backup, made[0]) rotated out
+    assert not day.backup.exists()
+
+
+def test_deletion_from_hq_replaces_the_backups_too(make_store, hq):
+    a = make_store("S001")
+    member = a.register("ヤマダハナコ", phone="090-2345-6781", email="hanako.yamada.tsumugi@example.jp")
+    a.earn(member.id, 3480)
+    a.sync()
+    old = a.store.db.backup()
+    key = database_key(a.store.db.path).key
+    assert b"09023456781" in plaintext_pages(old, key)
+    hq.service.delete_member(member.id)
+    a.sync()
+    assert not old.exists()
+    [fresh] = a.store.db.backups()
+    data = plaintext_pages(fresh, key)
+    assert b"09023456781" not in data and "ヤマダハナコ".encode() not in data
