@@ -34,6 +34,10 @@ log = logging.getLogger("sync")
 
 S_URL, S_HQ_KEY, S_LAST_OK, S_LAST_ERR, S_HLC, S_ENROLLED = (
     "sync.hq_url", "sync.hq_public_key", "sync.last_success", "sync.last_error", "sync.hlc", "sync.enrolled_at")
+# Set with the cursor when HQ answers "reset" (a new epoch): HQ may have been restored from an
+# older backup that lacks events it had acknowledged. Cleared once HQ has said which sequence it
+# expects next and whatever it lost is queued again (kept in the database: survives a crash).
+S_CHECK_SEQ = "sync.check_seq_after_reset"
 
 
 def credential_name(store_id: str) -> str:
@@ -206,6 +210,12 @@ class SyncEngine:
             try:
                 pushed = self.push_all()
                 pulled = self.pull_all()
+                if self.store.setting(S_CHECK_SEQ):  # HQ reset its feed in this round
+                    for k, v in self.push_all().items():
+                        pushed[k] = pushed.get(k, 0) + v
+                    again = self.pull_all()
+                    pulled = {**again, "pages": pulled["pages"] + again["pages"],
+                              "changes": pulled["changes"] + again["changes"], "reset": True}
             except SyncError as exc:
                 self.online = not isinstance(exc, Offline)
                 self.last_error = str(exc)
@@ -220,6 +230,8 @@ class SyncEngine:
             return {"pushed": pushed, "pulled": pulled}
 
     def push_all(self) -> dict:
+        if self.store.setting(S_CHECK_SEQ):
+            self._requeue_lost()
         totals: dict[str, int] = {}
         resent_from = None
         stats = self.replica.queue_stats()  # once: then counted down as HQ answers
@@ -262,6 +274,21 @@ class SyncEngine:
                 if not resp.results:
                     raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}")
 
+    def _requeue_lost(self) -> None:
+        """After an epoch reset: an empty push asks HQ which sequence it expects next; events we
+        hold as acknowledged from that sequence on were lost by HQ (restored from a backup) and
+        are sent again. Without this a store with nothing new to send would never resend them."""
+        req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
+                          sent_at=iso(self.store.now()), events=[], queue_length=0)
+        expected = self.client.push(req).expected_seq
+        n = self.replica.unack_from(expected)
+        if n:
+            log.warning("HQ expects sequence %d after its reset: resending %d event(s) it no longer holds",
+                        expected, n)
+        with self.store.db.write() as s:
+            self.store.set_settings(s, **{S_CHECK_SEQ: None})
+        self.store._settings_cache = None
+
     def pull_all(self) -> dict:
         cursor = self.replica.cursor()
         pages = changes = 0
@@ -272,7 +299,7 @@ class SyncEngine:
             if page.reset:
                 log.warning("HQ answered reset (epoch %s): rebuilding the cache from a snapshot, outbox kept",
                             page.epoch)
-                self.replica.set_cursor(page.next_cursor)
+                self.replica.set_cursor(page.next_cursor, **{S_CHECK_SEQ: True})
                 cursor = page.next_cursor
                 reset = True
                 continue

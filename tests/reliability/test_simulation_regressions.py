@@ -1,0 +1,89 @@
+"""Each violation the deterministic simulation found, pinned as a direct scenario on the real
+parts (HQ on uvicorn over loopback, store SQLite files), independent of how the simulation draws
+its schedules. The seed that found it is kept in test_simulation.py's REGRESSION_SEEDS."""
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hq.models import LedgerRow
+from tests.sync.fixtures import hq, make_store  # noqa: F401
+from tests.sync.harness import assert_converged
+
+
+def _hq_file(hq) -> Path:  # noqa: F811
+    if not hq.service.db.is_sqlite:
+        pytest.skip("the backup is taken and restored as HQ's SQLite file here")
+    return Path(hq.service.db.engine.url.database)
+
+
+def _backup(path: Path, dest: Path) -> None:
+    src, out = sqlite3.connect(path), sqlite3.connect(dest)
+    src.backup(out)
+    out.close()
+    src.close()
+
+
+def _restore(hq, path: Path, backup: Path) -> None:  # noqa: F811
+    """What an operator does: put the older file back, then `python -m hq epoch bump`."""
+    hq.service.db.engine.dispose()
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        p.unlink(missing_ok=True)
+    shutil.copyfile(backup, path)
+    hq.service.bump_epoch()
+
+
+def test_hq_restored_from_older_backup_gets_back_what_a_quiet_store_pushed(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 12: HQ acknowledged a store's events, then was restored from a backup taken before
+    them. The store had nothing new to push, so the sequence gap was never noticed and HQ (and
+    every other store) never saw those points. After a reset the store now asks HQ which
+    sequence it expects and sends again what HQ lost."""
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    member = a.register()
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")
+    earned = a.earn(member.id, 5000)       # pushed and acknowledged by HQ after the backup
+    edited = a.register("サトウイチロウ")    # a member HQ will have forgotten too
+    a.sync()
+    _restore(hq, path, tmp_path / "hq.backup")
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is None  # the restore really lost it
+
+    a.sync()  # nothing new at this store: only the reset tells it
+    b.sync()
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is not None
+        assert len(list(s.scalars(select(LedgerRow.id).where(LedgerRow.id == earned.entry_id)))) == 1
+    assert hq.service.member(edited.id)["status"] == "active"
+    assert hq.service.balances()[member.id] == a.store.ledger.balance(member.id)["balance"] > 0
+    for h in (a, b):
+        h.sync()
+    assert_converged(hq, [a, b])
+
+
+def test_store_crashing_right_after_the_reset_still_resends(hq, make_store, tmp_path):  # noqa: F811
+    """The 'ask HQ after a reset' mark is kept in the store database with the new cursor: a store
+    that dies after taking the reset but before asking still asks after it is reopened."""
+    from sync.engine import S_CHECK_SEQ, SyncEngine
+
+    path = _hq_file(hq)
+    a = make_store("S001")
+    member = a.register()
+    a.sync()
+    _backup(path, tmp_path / "hq.backup")
+    earned = a.earn(member.id, 3000)
+    a.sync()
+    _restore(hq, path, tmp_path / "hq.backup")
+    a.engine.pull_all()  # takes the reset and the snapshot, then "crashes" before pushing again
+    assert a.store.setting(S_CHECK_SEQ)
+    a.engine.close()
+    a.engine = SyncEngine(a.store, transport=a.transport, page_size=500)  # reopened
+    a.sync()
+    assert not a.store.setting(S_CHECK_SEQ)
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is not None
+    assert_converged(hq, [a])
