@@ -347,6 +347,17 @@ Index("ix_members_home_store", Member.home_store_id)
 Index("ix_members_created_at", Member.created_at)
 Index("ix_cards_migrated_at", Card.migrated_at)
 Index("ix_ledger_void_created", LedgerEntry.created_at, sqlite_where=LedgerEntry.kind == "void")
+# The manager screens at a million members (revision 0008): the segment refresh's inputs from
+# indexes alone (12-month earns per member, every active member's last visit and lifetime spend);
+# the few members not active (search counts from the index); paper and plastic card numbers with
+# their member; the VIP members.
+Index("ix_ledger_earn_member", LedgerEntry.member_id, LedgerEntry.created_at, LedgerEntry.amount_yen,
+      sqlite_where=LedgerEntry.kind == "earn")
+Index("ix_members_active_segment", Member.id, Member.last_visit_at, Member.lifetime_spend_yen,
+      sqlite_where=Member.status == "active")
+Index("ix_members_not_active", Member.status, sqlite_where=Member.status != "active")
+Index("ix_cards_old_number", Card.kind, Card.number, Card.member_id, sqlite_where=Card.kind.in_(("paper", "plastic")))
+Index("ix_member_segments_vip", MemberSegment.member_id, sqlite_where=MemberSegment.vip == 1)
 # The counter's hot path (revision 0007): a member's unsent points, their voids, the lots still live.
 Index("ix_ledger_member_pending", LedgerEntry.member_id, LedgerEntry.points,
       sqlite_where=LedgerEntry.sync_state == "pending")

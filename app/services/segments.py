@@ -11,25 +11,29 @@ A visit is an earn entry that was not voided; spend is its purchase amount.
   so ties share a score and the best value scores 5 when values are spread.
 - 離反リスク churn_risk: no visit for churn_risk_days [60] days or more. churn_score (0-100) weighs
   recency by past frequency: round(100 × min(1, days / (2 × churn_risk_days)) × (0.5 + 0.5 ×
-  min(1, visits_12m / 12))) — a monthly regular who stopped scores higher than a one-off visitor.
+  min(1, visits_12m / 12))), rounded half up — a monthly regular who stopped scores higher than a
+  one-off visitor.
 - 優良顧客 vip: 12-month spend at or above app.rules.vip_threshold (top vip_top_percent [10] %).
 - 休眠掘り起こし win_back: no visit for win_back_days [30] days and lifetime spend ≥
   win_back_min_lifetime_spend_yen [¥5,000].
 
-Results go to member_segments (one row per member, written in short chunks so the counter is never
-held up) and each run's counts to segment_runs.
+Computed set-based in SQL (window functions, SQLite >= 3.25) on a connection of its own: the
+12-month visits and spend from a covering partial index of the earns (ix_ledger_earn_member), the
+scores into temporary tables inside one read snapshot, then written to member_segments (one row
+per member) in short transactions of CHUNK rows, so the counter is never held up for long; each
+run's counts go to segment_runs.
 """
 from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import select
 
 from app.clock import iso, parse_iso
 from app.models import MemberSegment, SegmentRun
-from app.rules import vip_threshold
+from app.services.localday import local_date_sql
 
 SEGMENT_IDS = ("vip", "churn_risk", "win_back")
 CHUNK = 20_000
@@ -45,7 +49,8 @@ class SegmentResult:
 
 
 def quintile_scores(values: list) -> list[int]:
-    """1 + floor(5 × (number of strictly smaller values) / n) for each value (higher is better)."""
+    """1 + floor(5 × (number of strictly smaller values) / n) for each value (higher is better).
+    The reference definition; the refresh computes the same scores from quintile_cuts."""
     n = len(values)
     if n == 0:
         return []
@@ -59,12 +64,62 @@ def quintile_scores(values: list) -> list[int]:
     return scores
 
 
+def quintile_cuts(histogram) -> list:
+    """The four cut values of quintile_scores from a histogram [(value, count)] in any order:
+    score(v) = 1 + number of cuts c with v > c. (score ≥ k + 1 ⟺ at least ceil(k·n/5) values are
+    strictly smaller than v ⟺ v is above the ceil(k·n/5)-th smallest value.)"""
+    hist = sorted(histogram)
+    n = sum(c for _, c in hist)
+    if n == 0:
+        return []
+    cuts, seen, i = [], 0, 0
+    for k in range(1, 5):
+        b = (k * n + 4) // 5  # ceil(k·n/5) ≥ 1 when n ≥ 1
+        while seen + hist[i][1] < b:
+            seen += hist[i][1]
+            i += 1
+        cuts.append(hist[i][0])
+    return cuts
+
+
+def score_from_cuts(value, cuts: list) -> int:
+    return 1 + sum(1 for c in cuts if value > c)
+
+
+def vip_threshold_from_histogram(histogram, top_percent: int) -> int | None:
+    """app.rules.vip_threshold over a histogram [(annual spend, members)]: the lowest spend among
+    the top `top_percent` % (floor, at least one member), the lowest positive spend when that is
+    ¥0, None when nobody spent anything."""
+    hist = sorted(histogram, reverse=True)
+    n = sum(c for _, c in hist)
+    if n == 0 or hist[0][0] <= 0:
+        return None
+    count = max(1, n * top_percent // 100)
+    seen = 0
+    for value, c in hist:
+        seen += c
+        if seen >= count:
+            break
+    if value > 0:
+        return int(value)
+    return int(min(v for v, _ in hist if v > 0))
+
+
 def churn_score(days: int | None, visits_12m: int, churn_days: int) -> int:
+    """round(100 × min(1, days / (2 × churn_days)) × (0.5 + 0.5 × min(1, visits_12m / 12))), in
+    integers and rounded half up, exactly as the refresh's SQL computes it."""
     if days is None:
         return 0
-    recency = min(1.0, max(0, days) / (2 * churn_days))
-    weight = 0.5 + 0.5 * min(1.0, visits_12m / 12)
-    return int(round(100 * recency * weight))
+    num = 100 * min(max(0, days), 2 * churn_days) * (12 + min(visits_12m, 12))
+    den = 48 * churn_days
+    return (2 * num + den) // (2 * den)
+
+
+def _quintile_sql(expr: str, cuts: list) -> str:
+    if not cuts:
+        return "0"
+    above = " + ".join(f"({expr} > {int(c)})" for c in cuts)
+    return f"CASE WHEN days IS NULL THEN 0 ELSE 1 + {above} END"
 
 
 class SegmentService:
@@ -73,86 +128,133 @@ class SegmentService:
 
     def refresh(self, at: datetime | None = None) -> SegmentResult:
         """Compute every active member's segments and store them (idempotent; safe to run while the
-        counter works: reads in one snapshot, writes in short transactions)."""
+        counter works: the figures come from one read snapshot into a temporary table of this
+        refresh's own connection, then go to member_segments in write transactions of CHUNK rows)."""
         started = _time.perf_counter()
         now = at or self.store.now()
         rule_set = self.store.rules.valid_at(now)
         th = rule_set.segments
-        zone = rule_set.zone
-        cutoff = iso(now - timedelta(days=365))
-        today = now.astimezone(zone).date()
-        with self.store.db.read() as s:
-            conn = s.connection()
-            members = conn.execute(text(
-                "SELECT id, last_visit_at, lifetime_spend_yen FROM members WHERE status = 'active'")).all()
-            agg: dict[str, list[int]] = {}
-            for mid, n, spend in conn.execute(text(
-                    "SELECT member_id, count(*), coalesce(sum(amount_yen), 0) FROM ledger "
-                    "WHERE kind = 'earn' AND created_at >= :cut GROUP BY member_id"), {"cut": cutoff}):
-                agg[mid] = [n, spend]
-            # Voided earns of the window (a void always comes after what it reverses).
-            for mid, n, spend in conn.execute(text(
-                    "SELECT o.member_id, count(*), coalesce(sum(o.amount_yen), 0) FROM ledger v "
-                    "JOIN ledger o ON o.id = v.reverses_id "
-                    "WHERE v.kind = 'void' AND v.created_at >= :cut AND o.kind = 'earn' AND o.created_at >= :cut "
-                    "GROUP BY o.member_id"), {"cut": cutoff}):
-                if mid in agg:
-                    agg[mid][0] -= n
-                    agg[mid][1] -= spend
         computed_at = iso(now)
-        local_day: dict[str, date | None] = {}
-
-        def day_of(stamp: str) -> date:
-            key = stamp[:13]
-            d = local_day.get(key, False)
-            if d is False:
-                dt = parse_iso(stamp).astimezone(zone)
-                whole_hours = dt.utcoffset().total_seconds() % 3600 == 0
-                d = dt.date() if whole_hours else None
-                local_day[key] = d
-            return d if d is not None else parse_iso(stamp).astimezone(zone).date()
-
-        ids, days, visits, spends, lifetimes = [], [], [], [], []
-        for mid, last, lifetime in members:
-            ids.append(mid)
-            days.append((today - day_of(last)).days if last else None)
-            a = agg.get(mid)
-            visits.append(max(0, a[0]) if a else 0)
-            spends.append(max(0, a[1]) if a else 0)
-            lifetimes.append(lifetime or 0)
-        visited = [i for i, d in enumerate(days) if d is not None]
-        r = quintile_scores([-days[i] for i in visited])
-        f = quintile_scores([visits[i] for i in visited])
-        m = quintile_scores([spends[i] for i in visited])
-        rfm = {i: (r[k], f[k], m[k]) for k, i in enumerate(visited)}
-        threshold = vip_threshold(rule_set, spends)
-        counts = {k: 0 for k in SEGMENT_IDS}
-        rows = []
-        for i, mid in enumerate(ids):
-            d = days[i]
-            vip = threshold is not None and spends[i] >= threshold and spends[i] > 0
-            churn = d is not None and d >= th.churn_risk_days
-            win = d is not None and d >= th.win_back_days and lifetimes[i] >= th.win_back_min_lifetime_spend_yen
-            segs = [name for name, on in (("vip", vip), ("churn_risk", churn), ("win_back", win)) if on]
-            for name in segs:
-                counts[name] += 1
-            rr, ff, mm = rfm.get(i, (0, 0, 0))
-            rows.append((mid, rr, ff, mm, d, visits[i], spends[i], churn_score(d, visits[i], th.churn_risk_days),
-                         int(vip), int(churn), int(win), _json_list(segs), computed_at))
-        rows.sort()
-        sql = ("INSERT OR REPLACE INTO member_segments (member_id, rfm_r, rfm_f, rfm_m, days_since_visit, "
-               "visits_12m, spend_12m_yen, churn_score, vip, churn_risk, win_back, segments, computed_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        for start in range(0, len(rows), CHUNK):
-            with self.store.db.write() as s:
-                s.connection().exec_driver_sql(sql, rows[start:start + CHUNK])
+        con = self.store.db.connect_raw()
+        try:
+            members, cuts, threshold = self._collect(con, now, rule_set)
+            cd = int(th.churn_risk_days)
+            vip = "0" if threshold is None else f"(spend >= {int(threshold)} AND spend > 0)"
+            scored = (
+                "SELECT member_id, days, visits, spend,"
+                f" {_quintile_sql('-days', cuts['r'])} AS rfm_r,"
+                f" {_quintile_sql('visits', cuts['f'])} AS rfm_f,"
+                f" {_quintile_sql('spend', cuts['m'])} AS rfm_m,"
+                # churn_score() in integers, rounded half up
+                f" CASE WHEN days IS NULL THEN 0 ELSE (200 * min(max(0, days), {2 * cd}) * (12 + min(visits, 12))"
+                f" + {48 * cd}) / {96 * cd} END AS churn_score,"
+                f" {vip} AS vip,"
+                f" (days IS NOT NULL AND days >= {cd}) AS churn_risk,"
+                f" (days IS NOT NULL AND days >= {int(th.win_back_days)}"
+                f" AND lifetime >= {int(th.win_back_min_lifetime_spend_yen)}) AS win_back"
+                " FROM temp.seg_base")
+            row = con.execute(f"SELECT total(vip), total(churn_risk), total(win_back) FROM ({scored})").fetchone()
+            counts = {k: int(v) for k, v in zip(SEGMENT_IDS, row)}
+            self._write(con, scored, computed_at, members)
+        finally:
+            try:
+                con.execute("DROP TABLE IF EXISTS temp.seg_base")
+            finally:
+                con.close()
         duration_ms = int((_time.perf_counter() - started) * 1000)
         with self.store.db.write() as s:
-            s.execute(delete(MemberSegment).where(MemberSegment.computed_at != computed_at))
             s.add(SegmentRun(computed_at=computed_at, rule_set_version=rule_set.version,
                              thresholds=th.model_dump(), counts=counts | {"vip_threshold_yen": threshold},
-                             members=len(ids), duration_ms=duration_ms))
-        return SegmentResult(computed_at, len(ids), counts, threshold, duration_ms)
+                             members=members, duration_ms=duration_ms))
+        return SegmentResult(computed_at, members, counts, threshold, duration_ms)
+
+    @staticmethod
+    def _collect(con, now: datetime, rule_set) -> tuple[int, dict, int | None]:
+        """temp.seg_base: (member_id, days since the last visit, visits and spend of the last 365
+        days, lifetime spend) per active member in member_id order, from one read snapshot; then
+        the quintile cut points and the VIP threshold from histograms. → (members, cuts, threshold)"""
+        zone = rule_set.zone
+        cut = iso(now - timedelta(days=365))
+        today = now.astimezone(zone).date().isoformat()
+        con.execute("BEGIN")  # deferred: one consistent snapshot of members and ledger
+        try:
+            first, last = (con.execute(f"SELECT {fn}(last_visit_at) FROM members").fetchone()[0]
+                           for fn in ("min", "max"))
+            span = [now] + [parse_iso(x) for x in (first, last) if x]
+            local_day = local_date_sql("m.last_visit_at", zone, min(span), max(span))
+            for t in ("seg_12m", "seg_base"):
+                con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+            # The earns of the last 365 days per member, from the covering partial index
+            # ix_ledger_earn_member (read in member order: no table rows, no sort) ...
+            con.execute("CREATE TEMP TABLE seg_12m (member_id TEXT PRIMARY KEY, visits INTEGER NOT NULL, "
+                        "spend INTEGER NOT NULL) WITHOUT ROWID")
+            con.execute("INSERT INTO temp.seg_12m SELECT member_id, count(*), coalesce(sum(amount_yen), 0) "
+                        "FROM ledger WHERE kind = 'earn' AND created_at >= ? GROUP BY member_id", (cut,))
+            # ... less those voided in the window (voids found through ix_ledger_void_created; a void
+            # always comes after what it reverses).
+            con.execute(
+                "UPDATE temp.seg_12m SET visits = visits - v.n, spend = spend - v.yen FROM ("
+                " SELECT o.member_id AS member_id, count(*) AS n, coalesce(sum(o.amount_yen), 0) AS yen"
+                " FROM ledger v CROSS JOIN ledger o ON o.id = v.reverses_id"
+                " WHERE v.kind = 'void' AND v.created_at >= ? AND o.kind = 'earn' AND o.created_at >= ?"
+                " GROUP BY o.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut, cut))
+            # Every active member from the covering partial index ix_members_active_segment, in id order.
+            con.execute(
+                "CREATE TEMP TABLE seg_base AS SELECT m.id AS member_id,"
+                f" CAST(julianday(?) - julianday({local_day}) AS INTEGER) AS days,"
+                " max(0, coalesce(a.visits, 0)) AS visits, max(0, coalesce(a.spend, 0)) AS spend,"
+                " coalesce(m.lifetime_spend_yen, 0) AS lifetime"
+                " FROM members m LEFT JOIN temp.seg_12m a ON a.member_id = m.id WHERE m.status = 'active'"
+                " ORDER BY m.id", (today,))
+        finally:
+            con.execute("COMMIT")
+        con.execute("DROP TABLE temp.seg_12m")
+        members = con.execute("SELECT count(*) FROM temp.seg_base").fetchone()[0]
+        r = con.execute("SELECT -days, count(*) FROM temp.seg_base WHERE days IS NOT NULL GROUP BY days").fetchall()
+        f = con.execute("SELECT visits, count(*) FROM temp.seg_base WHERE days IS NOT NULL GROUP BY visits").fetchall()
+        spend = con.execute("SELECT days IS NOT NULL, spend, count(*) FROM temp.seg_base GROUP BY 1, 2").fetchall()
+        cuts = {"r": quintile_cuts(r), "f": quintile_cuts(f),
+                "m": quintile_cuts([(v, c) for visited, v, c in spend if visited])}
+        by_spend: dict[int, int] = {}
+        for _, v, c in spend:
+            by_spend[v] = by_spend.get(v, 0) + c
+        threshold = vip_threshold_from_histogram(by_spend.items(), rule_set.segments.vip_top_percent)
+        return members, cuts, threshold
+
+    @staticmethod
+    def _write(con, scored: str, computed_at: str, n: int) -> None:
+        """The scored rows → member_segments, CHUNK rows (a member_id key range) per write
+        transaction; rows left from an earlier run in that key range (members no longer active)
+        are deleted in the same transaction, so no transaction scans the whole table."""
+        segments = ("'[' || rtrim(CASE WHEN vip THEN '\"vip\",' ELSE '' END"
+                    " || CASE WHEN churn_risk THEN '\"churn_risk\",' ELSE '' END"
+                    " || CASE WHEN win_back THEN '\"win_back\",' ELSE '' END, ',') || ']'")
+        insert = ("INSERT OR REPLACE INTO member_segments (member_id, rfm_r, rfm_f, rfm_m, days_since_visit, "
+                  "visits_12m, spend_12m_yen, churn_score, vip, churn_risk, win_back, segments, computed_at) "
+                  "SELECT member_id, rfm_r, rfm_f, rfm_m, days, visits, spend, churn_score, vip, churn_risk, "
+                  f"win_back, {segments}, ? FROM ({scored} WHERE rowid BETWEEN ? AND ?)")
+        lo = None
+        for start in range(1, n + 1, CHUNK) if n else [1]:
+            end = start + CHUNK - 1
+            hi = None
+            if end < n:
+                hi = con.execute("SELECT member_id FROM temp.seg_base WHERE rowid = ?", (end,)).fetchone()[0]
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute(insert, (computed_at, start, end))
+                where, args = ["computed_at <> ?"], [computed_at]
+                if lo is not None:
+                    where.append("member_id > ?")
+                    args.append(lo)
+                if hi is not None:
+                    where.append("member_id <= ?")
+                    args.append(hi)
+                con.execute(f"DELETE FROM member_segments WHERE {' AND '.join(where)}", args)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+            lo = hi
 
     def last_run(self) -> SegmentRun | None:
         with self.store.db.read() as s:
@@ -172,7 +274,3 @@ class SegmentService:
     def of(self, member_id: str) -> MemberSegment | None:
         with self.store.db.read() as s:
             return s.get(MemberSegment, member_id)
-
-
-def _json_list(items: list[str]) -> str:
-    return "[" + ",".join(f'"{x}"' for x in items) + "]"

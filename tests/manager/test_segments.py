@@ -17,7 +17,8 @@ import pytest
 
 from app.models import MemberSegment
 from app.services.customers import CustomerFilter
-from app.services.segments import churn_score, quintile_scores
+from app.services.segments import (churn_score, quintile_cuts, quintile_scores, score_from_cuts,
+                                   vip_threshold_from_histogram)
 
 EXPECTED = {
     "A": dict(rfm=(5, 5, 5), days=5, visits=2, spend=12000, churn=2, segs={"vip"}),
@@ -93,3 +94,99 @@ def test_quintiles_and_churn_score_helpers():
     assert churn_score(None, 5, 60) == 0
     assert churn_score(120, 12, 60) == 100
     assert churn_score(500, 0, 60) == 50
+
+
+def test_quintile_cuts_give_the_reference_scores():
+    """The refresh scores by cut points computed from histograms; the reference ranks every value."""
+    import random
+    from collections import Counter
+
+    rng = random.Random(5)
+    cases = [[10, 20, 30, 40, 50], [7, 7, 7], list(range(10)), [1], [0, 0, 1], [3, 1, 2, 2, 2, 9, 9]]
+    cases += [[rng.choice([0, 1, 2, 5, 5, 8, 13, 40]) for _ in range(rng.randrange(1, 60))] for _ in range(200)]
+    cases += [[rng.randrange(-400, 0) for _ in range(rng.randrange(1, 500))] for _ in range(50)]
+    for values in cases:
+        cuts = quintile_cuts(Counter(values).items())
+        assert [score_from_cuts(v, cuts) for v in values] == quintile_scores(values), values
+    assert quintile_cuts([]) == []
+
+
+def test_vip_threshold_from_a_histogram_is_the_rule_engines():
+    import random
+    from collections import Counter
+
+    from app.rules import load_default_rule_set, vip_threshold
+
+    rng = random.Random(9)
+    rs = load_default_rule_set()
+    cases = [[], [0, 0], [0, 5], [12000, 6000, 3000, 500, 1000, 0], [100] * 30]
+    cases += [[rng.choice([0, 0, 0, 500, 1200, 8000, 8000, 30000]) for _ in range(rng.randrange(1, 80))]
+              for _ in range(300)]
+    for values in cases:
+        for pct in (1, 10, 50, 100):
+            body = rs.model_copy(update={"segments": rs.segments.model_copy(update={"vip_top_percent": pct})})
+            assert vip_threshold_from_histogram(Counter(values).items(), pct) == vip_threshold(body, values), (values, pct)
+
+
+def test_refresh_of_a_larger_store_agrees_with_the_reference(store, manager, cashier, clock):
+    """Set-based SQL against the per-member Python definitions on a few hundred members with
+    random visits, voids and never-visited members."""
+    import random
+    import uuid
+    from datetime import timedelta
+
+    from app.clock import parse_iso
+    from app.models import Member
+
+    from .conftest import NOW, earn
+
+    rng = random.Random(3)
+    kana = "アイウエオカキクケコサシスセソタチツテト"
+    ids = [store.members.register(cashier, kana[i % 20] + kana[i // 20] + "ヤマ").member.id for i in range(120)]
+    for mid in ids:
+        for _ in range(rng.choice([0, 0, 1, 2, 3, 6, 14])):
+            e = earn(store, cashier, mid, rng.choice([300, 1000, 2500, 4800, 12000]), rng.randrange(0, 500),
+                     hours=rng.randrange(0, 24))
+            if rng.random() < 0.08:
+                store.ledger.void(manager, e.entry_id, uuid.uuid4(), at=NOW - timedelta(days=rng.randrange(0, 3)))
+    r = store.segments.refresh()
+    th = store.rules.current().segments
+    zone = store.rules.current().zone
+    today = NOW.astimezone(zone).date()
+    cut = NOW - timedelta(days=365)
+    with store.db.read() as s:
+        rows = {m.id: m for m in s.query(Member).filter(Member.status == "active")}
+        ledger = s.connection().exec_driver_sql(
+            "SELECT id, member_id, kind, amount_yen, created_at, reverses_id FROM ledger").all()
+    voided = {e.reverses_id for e in ledger if e.kind == "void" and parse_iso(e.created_at) >= cut}
+    visits = {mid: 0 for mid in rows}
+    spend = {mid: 0 for mid in rows}
+    for e in ledger:
+        if e.kind == "earn" and parse_iso(e.created_at) >= cut and e.id not in voided:
+            visits[e.member_id] += 1
+            spend[e.member_id] += e.amount_yen
+    days = {mid: (today - parse_iso(m.last_visit_at).astimezone(zone).date()).days if m.last_visit_at else None
+            for mid, m in rows.items()}
+    visited = [mid for mid in rows if days[mid] is not None]
+    rs_ = dict(zip(visited, quintile_scores([-days[m] for m in visited])))
+    fs = dict(zip(visited, quintile_scores([visits[m] for m in visited])))
+    ms = dict(zip(visited, quintile_scores([spend[m] for m in visited])))
+    from app.rules import vip_threshold
+
+    threshold = vip_threshold(store.rules.current(), list(spend.values()))
+    assert r.vip_threshold_yen == threshold and r.members == len(rows)
+    counts = {"vip": 0, "churn_risk": 0, "win_back": 0}
+    for mid, m in rows.items():
+        row = store.segments.of(mid)
+        d = days[mid]
+        assert (row.rfm_r, row.rfm_f, row.rfm_m) == (rs_.get(mid, 0), fs.get(mid, 0), ms.get(mid, 0)), mid
+        assert (row.days_since_visit, row.visits_12m, row.spend_12m_yen) == (d, visits[mid], spend[mid]), mid
+        assert row.churn_score == churn_score(d, visits[mid], th.churn_risk_days)
+        want = {"vip": threshold is not None and spend[mid] >= threshold and spend[mid] > 0,
+                "churn_risk": d is not None and d >= th.churn_risk_days,
+                "win_back": d is not None and d >= th.win_back_days
+                and m.lifetime_spend_yen >= th.win_back_min_lifetime_spend_yen}
+        assert set(row.segments) == {k for k, v in want.items() if v}, mid
+        for k, v in want.items():
+            counts[k] += v
+    assert r.counts == counts
