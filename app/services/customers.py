@@ -4,7 +4,9 @@
     store.customers.count(f)                        # capped count for "12,345 members"
     page = store.customers.page(f, sort=("balance", "desc"), offset=0, limit=200)
     page = store.customers.page(f, sort, limit=200, after=page.cursor)   # keyset: next page
-    store.customers.profile(member_id)              # details, cards, lots, coupons, history, series
+    p = store.customers.profile(member_id)          # details, cards, lots, coupons, newest history page
+    store.customers.history_page(member_id, p.history_cursor)   # the next (older) page
+    store.customers.chart_series(member_id)         # balance per local day, spend per month
     store.customers.export_csv(manager, f, ["member_no", "name_kana", "phone"], path)
 
 Built for a million members: every query walks an index in the order it returns rows and stops at
@@ -17,19 +19,22 @@ matches are OR-ed and sorted by that column.
 from __future__ import annotations
 
 import csv
+import heapq
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
-from sqlalchemy import and_, false, func, literal_column, null, or_, select, true, tuple_
+from sqlalchemy import and_, false, func, literal_column, null, or_, select, true, tuple_, union
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app import codes
 from app.clock import iso, parse_iso
 from app.errors import CodeRefused, InvalidInput, NotFound
 from app.models import Card, Coupon, LedgerEntry, Lot, Member, MemberSegment
+from app.services.localday import local_date_sql
 from app.services.staff import require
 from app.text import kana_key, nfkc, normalize_card_number, normalize_email, phone_digits
 
@@ -51,6 +56,7 @@ COLUMNS = ("member_no", "name", "name_kana", "phone", "email", "birthday", "tier
            "segments", "rfm", "churn_score")
 PERSONAL_COLUMNS = frozenset({"name", "name_kana", "phone", "email", "birthday"})
 COUNT_CAP = 10_000
+HISTORY_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -102,17 +108,39 @@ class Page:
 
 
 @dataclass
+class HistoryPage:
+    rows: list[dict]  # newest first, each with its breakdown and the balance after it
+    cursor: tuple | None  # pass to history_page for the next (older) page; None: no more
+    done: bool
+
+
+@dataclass
+class ChartSeries:
+    points: list[tuple[str, int]]  # (local day YYYY-MM-DD, balance at the end of it), in time order
+    spend: list[tuple[str, int, int]]  # (local month YYYY-MM, spend yen, points earned), net of voids
+
+
+@dataclass
 class Profile:
     member: dict
     cards: list[dict]
     balance: dict
     lots: list[dict]
     coupons: list[dict]
-    history: list[dict]  # newest first, each with its breakdown and the balance after it
-    points_series: list[tuple[str, int]]  # (created_at, balance after) in time order
-    spend_series: list[tuple[str, int, int]]  # (YYYY-MM local, spend yen, points earned)
+    history: list[dict]  # the newest page of the history (HistoryPage.rows)
+    history_cursor: tuple | None = None  # for history_page: the rest, page by page
+    points_series: list[tuple[str, int]] = field(default_factory=list)  # ChartSeries.points (series=True)
+    spend_series: list[tuple[str, int, int]] = field(default_factory=list)  # ChartSeries.spend (series=True)
     segments: dict | None = None
     entry_count: int = 0
+
+
+class Branch(NamedTuple):
+    """One kind of match of a search: its condition on members, the column its matches are listed
+    in, and for card numbers the range of numbers (listed by card number, joined to members)."""
+    cond: object
+    natural: object
+    on_card: tuple[str, str] | None = None
 
 
 _MEMBER_COLS = (ROWID.label("rowid"), Member.id, Member.member_no, Member.name, Member.name_kana, Member.phone, Member.email,
@@ -142,9 +170,12 @@ class CustomerService:
         if f.segment:
             if f.segment not in SEGMENTS:
                 raise InvalidInput(f"Unknown segment {f.segment!r}.", code="unknown_segment")
-            flag = getattr(MemberSegment, f.segment)
-            conds.append(select(MemberSegment.member_id).where(MemberSegment.member_id == Member.id, flag.is_(True))
-                         .exists())
+            if f.segment == "vip":  # about a tenth of the members: listed by ix_member_segments_vip
+                conds.append(Member.id.in_(select(MemberSegment.member_id).where(sql_text("member_segments.vip = 1"))))
+            else:  # about half of the members: found as fast by looking each one up
+                flag = getattr(MemberSegment, f.segment)
+                conds.append(select(MemberSegment.member_id).where(MemberSegment.member_id == Member.id,
+                                                                   flag.is_(True)).exists())
         if f.never_visited:
             conds.append(Member.last_visit_at.is_(None))
         if f.last_visit_from:
@@ -157,35 +188,37 @@ class CustomerService:
             conds.append(Member.consent_marketing.is_(bool(f.consent)))
         return conds
 
-    def _branches(self, text: str) -> list[tuple[object, object]]:
-        """Search text → [(condition, natural order column)], in the order results are shown."""
+    def _branches(self, text: str) -> list[Branch]:
+        """Search text → [Branch(condition, natural order column, card conditions)], in the order
+        results are shown."""
         raw = nfkc(text or "").strip()
         if not raw:
-            return [(true(), None)]
+            return [Branch(true(), None)]
         if codes.looks_like_member_code(raw):
             try:
                 member = self.store.members.verify_code(raw)
             except (CodeRefused, NotFound):
-                return [(false(), None)]
-            return [(Member.id == member.id, Member.member_no)]
+                return [Branch(false(), None)]
+            return [Branch(Member.id == member.id, Member.member_no)]
         digits = phone_digits(raw)
         if digits:
             number = normalize_card_number(raw)
-            out = [(Member.member_no.between(number, number + "\uffff"), Member.member_no)]
-            cards = select(Card.member_id).where(Card.kind.in_(("paper", "plastic")),
+            out = [Branch(Member.member_no.between(number, number + "\uffff"), Member.member_no)]
+            # the kinds as written in ix_cards_old_number's WHERE (a bound parameter would not match it)
+            cards = select(Card.member_id).where(sql_text("cards.kind IN ('paper', 'plastic')"),
                                                  Card.number.between(number, number + "\uffff"))
-            out.append((Member.id.in_(cards), Member.member_no))
+            out.append(Branch(Member.id.in_(cards), Card.number, (number, number + "\uffff")))
             if digits.startswith("0"):
-                out.append((Member.phone.between(digits, digits + "\uffff"), Member.phone))
+                out.append(Branch(Member.phone.between(digits, digits + "\uffff"), Member.phone))
             return out
         email = normalize_email(raw)
         if email:
-            return [(Member.email == email, Member.member_no)]
+            return [Branch(Member.email == email, Member.member_no)]
         if "@" in raw:
             low = raw.lower()
-            return [(Member.email.between(low, low + "\uffff"), Member.email)]
+            return [Branch(Member.email.between(low, low + "\uffff"), Member.email)]
         key = kana_key(raw)
-        return [(Member.kana_key.between(key, key + "\uffff"), Member.kana_key)]
+        return [Branch(Member.kana_key.between(key, key + "\uffff"), Member.kana_key)]
 
     @staticmethod
     def _sort(sort) -> tuple[str, bool] | None:
@@ -198,16 +231,41 @@ class CustomerService:
 
     # -- queries ----------------------------------------------------------------------------
     def count(self, f: CustomerFilter | None = None, *, cap: int | None = COUNT_CAP) -> int:
-        """How many members match (at most `cap`, so a broad search stays quick; None: exact)."""
+        """How many members match (at most `cap`, so a broad search stays quick; None: exact).
+        A search without other filters is counted from its indexes alone (every member's row would
+        be read only to check that it is active): matches of each kind of search, united by rowid,
+        less the few merged or deleted members among them (ix_members_not_active)."""
         f = f or CustomerFilter()
         conds = self._conditions(f)
         branches = self._branches(f.text)
-        search = or_(*[c for c, _ in branches]) if len(branches) > 1 else branches[0][0]
-        inner = select(Member.id).where(*conds, search)
-        if cap:
-            inner = inner.limit(cap)
+        search = or_(*[b.cond for b in branches]) if len(branches) > 1 else branches[0].cond
         with self.store.db.read() as s:
+            if len(conds) == 1:  # the search alone (conds[0] is the active-status condition)
+                return self._count_search(s, branches, search, cap)
+            inner = select(Member.id).where(*conds, search)
+            if cap:
+                inner = inner.limit(cap)
             return int(s.scalar(select(func.count()).select_from(inner.subquery())))
+
+    @staticmethod
+    def _count_search(s: Session, branches, search, cap: int | None) -> int:
+        not_active = [r for (r,) in s.execute(sql_text(
+            "SELECT rowid FROM members INDEXED BY ix_members_not_active WHERE status <> 'active'"))]
+        k = 0
+        if not_active:
+            k = int(s.scalar(select(func.count()).select_from(Member).where(ROWID.in_(not_active), search)))
+        limit = None if not cap else cap + k
+        parts = []
+        for b in branches:
+            q = select(ROWID.label("r")).select_from(Member).where(b.cond)
+            if limit:
+                q = q.limit(limit)
+            parts.append(select(literal_column("r")).select_from(q.subquery()))
+        matched = union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        n = int(s.scalar(select(func.count()).select_from(matched)))
+        if limit and n >= limit:
+            return cap
+        return n - k if not cap else min(cap, n - k)
 
     def page(self, f: CustomerFilter | None = None, sort=None, offset: int = 0, limit: int = 200, *,
              after: tuple | None = None) -> Page:
@@ -222,9 +280,18 @@ class CustomerService:
                 # Each kind of match in its own index order, concatenated (no keyset).
                 seen: dict[str, tuple] = {}
                 want = offset + limit + 1
-                for cond, natural in branches:
-                    q = select(*_MEMBER_COLS).where(*conds, cond).order_by(natural, ROWID).limit(want)
-                    for row in s.execute(q):
+                for cond, natural, on_card in branches:
+                    if on_card:  # card numbers in order (per kind, by its unique index), with their members
+                        found = heapq.merge(*(s.execute(
+                            select(*_MEMBER_COLS, Card.number.label("_card"))
+                            .join_from(Card, Member, Member.id == Card.member_id)
+                            .where(Card.kind == kind, Card.number.between(*on_card), *conds)
+                            .order_by(Card.number).limit(want)).all() for kind in ("paper", "plastic")),
+                            key=lambda r: r._card)
+                    else:
+                        found = s.execute(select(*_MEMBER_COLS).where(*conds, cond).order_by(natural, ROWID)
+                                          .limit(want))
+                    for row in found:
                         seen.setdefault(row.id, row)
                     if len(seen) >= want:
                         break
@@ -232,7 +299,8 @@ class CustomerService:
                 done = len(rows) <= limit
                 rows = rows[:limit]
                 return Page(self._rows(s, rows), offset, None, done)
-            cond, natural = branches[0] if len(branches) == 1 else (or_(*[c for c, _ in branches]), None)
+            cond, natural = (branches[0].cond, branches[0].natural) if len(branches) == 1 else (
+                or_(*[b.cond for b in branches]), None)
             if order is None:
                 col, nullable, desc = (natural, False, False) if natural is not None else (Member.member_no, False,
                                                                                            False)
@@ -296,10 +364,14 @@ class CustomerService:
         return {"tiers": tiers, "home_stores": stores, "segments": self.store.segments.counts()}
 
     # -- profile ----------------------------------------------------------------------------
-    def profile(self, member_id: str, *, history_limit: int | None = None) -> Profile:
-        """Everything the customer details screen shows, in one read transaction."""
+    def profile(self, member_id: str, *, history_limit: int = HISTORY_PAGE, series: bool = False) -> Profile:
+        """What the customer details screen shows first, in one read transaction, each part by
+        one indexed query: details, cards, balance with pending (ix_ledger_member_pending), live
+        lots (ix_lots_member_live), coupons, segments and the newest `history_limit` entries
+        (partial indexes are matched by their WHERE written as literals, not bound parameters).
+        The rest of the history comes page by page (history_page); the chart's series come from
+        chart_series (or here with series=True)."""
         now = self.store.now()
-        zone = self._zone()
         with self.store.db.read() as s:
             m = self.store.members._get_active(s, member_id)
             member = {c: getattr(m, c) for c in (
@@ -313,62 +385,96 @@ class CustomerService:
             lots = [dict(id=lt.id, entry_id=lt.entry_id, points=lt.points, remaining=lt.remaining,
                          expires_at=lt.expires_at)
                     for lt in s.execute(select(Lot.id, Lot.entry_id, Lot.points, Lot.remaining, Lot.expires_at)
-                                        .where(Lot.member_id == m.id, Lot.remaining > 0)
+                                        .where(Lot.member_id == m.id, sql_text("lots.remaining > 0"))
                                         .order_by(Lot.expires_at, Lot.id))]
             coupons = []
             for c in s.scalars(select(Coupon).where(Coupon.member_id == m.id).order_by(Coupon.issued_at.desc())):
                 state = "used" if c.used_at else ("expired" if parse_iso(c.expires_at) <= now else "available")
                 coupons.append(dict(id=c.id, title_ja=c.title_ja, title_en=c.title_en, kind=c.kind, value=c.value,
                                     issued_at=c.issued_at, expires_at=c.expires_at, used_at=c.used_at, state=state))
-            q = (select(LedgerEntry.seq, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.points,
-                        LedgerEntry.amount_yen, LedgerEntry.staff_id, LedgerEntry.store_id, LedgerEntry.terminal_id,
-                        LedgerEntry.created_at, LedgerEntry.rule_set_version, LedgerEntry.reverses_id,
-                        LedgerEntry.reason, LedgerEntry.breakdown, LedgerEntry.sync_state, LedgerEntry.coupon_id)
-                 .where(LedgerEntry.member_id == m.id).order_by(LedgerEntry.seq))
-            entries = s.execute(q).all()
+            pending = s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0))
+                               .where(LedgerEntry.member_id == m.id, sql_text("ledger.sync_state = 'pending'")))
+            count = s.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.member_id == m.id))
+            first = self._history(s, m.id, None, m.balance, history_limit)
             seg = s.get(MemberSegment, m.id)
             segments = None if seg is None else dict(
                 rfm_r=seg.rfm_r, rfm_f=seg.rfm_f, rfm_m=seg.rfm_m, churn_score=seg.churn_score,
                 days_since_visit=seg.days_since_visit, visits_12m=seg.visits_12m, spend_12m_yen=seg.spend_12m_yen,
                 segments=list(seg.segments or ()), computed_at=seg.computed_at)
-        pending = sum(e.points for e in entries if e.sync_state == "pending")
+            chart = self._chart_series(s, m) if series else None
         soon = iso(now + timedelta(days=31))
         balance = {"balance": m.balance, "pending": pending, "confirmed": m.balance - pending,
                    "expiring_30d": sum(lt["remaining"] for lt in lots if lt["expires_at"] <= soon), "tier": m.tier}
-        voided = {e.reverses_id for e in entries if e.kind == "void" and e.reverses_id}
-        kinds = {e.id: (e.kind, e.amount_yen, e.points) for e in entries}
-        history, points_series = [], []
-        running = 0
-        months: dict[str, list[int]] = {}
-        month_of: dict[str, str] = {}  # local month per UTC hour (offsets change on the hour or half hour)
+        return Profile(member=member, cards=cards, balance=balance, lots=lots, coupons=coupons, history=first.rows,
+                       history_cursor=first.cursor, segments=segments, entry_count=int(count),
+                       points_series=chart.points if chart else [], spend_series=chart.spend if chart else [])
+
+    def history_page(self, member_id: str, cursor: tuple | None = None, limit: int = HISTORY_PAGE) -> HistoryPage:
+        """The member's entries older than `cursor` (from Profile.history_cursor or the previous
+        page), newest first: one keyset query on ix_ledger_member_seq."""
+        with self.store.db.read() as s:
+            if cursor is None:
+                m = self.store.members._get_active(s, member_id)
+                return self._history(s, m.id, None, m.balance, limit)
+            return self._history(s, member_id, int(cursor[0]), int(cursor[1]), limit)
+
+    @staticmethod
+    def _history(s: Session, member_id: str, before_seq: int | None, balance: int, limit: int) -> HistoryPage:
+        """`balance` is the balance after the newest entry asked for (the member's balance for the
+        first page: balance == sum of the ledger); walking back, each entry's balance after is the
+        one before the entry that follows it."""
+        limit = max(1, min(int(limit), 5000))
+        q = (select(LedgerEntry.seq, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.amount_yen,
+                    LedgerEntry.staff_id, LedgerEntry.store_id, LedgerEntry.terminal_id, LedgerEntry.created_at,
+                    LedgerEntry.rule_set_version, LedgerEntry.reverses_id, LedgerEntry.reason, LedgerEntry.breakdown,
+                    LedgerEntry.sync_state, LedgerEntry.coupon_id)
+             .where(LedgerEntry.member_id == member_id))
+        if before_seq is not None:
+            q = q.where(LedgerEntry.seq < before_seq)
+        entries = s.execute(q.order_by(LedgerEntry.seq.desc()).limit(limit + 1)).all()
+        more = len(entries) > limit
+        entries = entries[:limit]
+        ids = [e.id for e in entries]
+        voided = set(s.scalars(select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.in_(ids)))) if ids \
+            else set()
+        rows = []
         for e in entries:
-            running += e.points
-            points_series.append((e.created_at, running))
-            hour = e.created_at[:13] + (":30" if e.created_at[14:16] >= "30" else "")
-            month = month_of.get(hour)
-            if month is None:
-                month = month_of[hour] = parse_iso(e.created_at).astimezone(zone).strftime("%Y-%m")
-            bucket = months.setdefault(month, [0, 0])
-            if e.kind == "earn":
-                bucket[0] += e.amount_yen or 0
-                bucket[1] += e.points
-            elif e.kind == "void" and e.reverses_id in kinds and kinds[e.reverses_id][0] == "earn":
-                bucket[0] -= kinds[e.reverses_id][1] or 0
-                bucket[1] += e.points
-            history.append(dict(seq=e.seq, id=e.id, kind=e.kind, points=e.points, amount_yen=e.amount_yen,
-                                staff_id=e.staff_id, store_id=e.store_id, terminal_id=e.terminal_id,
-                                created_at=e.created_at, rule_set_version=e.rule_set_version,
-                                reverses_id=e.reverses_id, reason=e.reason, breakdown=e.breakdown or [],
-                                sync_state=e.sync_state, coupon_id=e.coupon_id, voided=e.id in voided,
-                                balance_after=running))
-        history.reverse()
-        count = len(history)
-        if history_limit is not None:
-            history = history[:history_limit]
-        return Profile(member=member, cards=cards, balance=balance, lots=lots, coupons=coupons, history=history,
-                       points_series=points_series,
-                       spend_series=[(k, v[0], v[1]) for k, v in sorted(months.items())],
-                       segments=segments, entry_count=count)
+            rows.append(dict(seq=e.seq, id=e.id, kind=e.kind, points=e.points, amount_yen=e.amount_yen,
+                             staff_id=e.staff_id, store_id=e.store_id, terminal_id=e.terminal_id,
+                             created_at=e.created_at, rule_set_version=e.rule_set_version, reverses_id=e.reverses_id,
+                             reason=e.reason, breakdown=e.breakdown or [], sync_state=e.sync_state,
+                             coupon_id=e.coupon_id, voided=e.id in voided, balance_after=balance))
+            balance -= e.points
+        cursor = (entries[-1].seq, balance) if more else None
+        return HistoryPage(rows, cursor, not more)
+
+    def chart_series(self, member_id: str) -> ChartSeries:
+        """The chart of the profile: balance at the end of each store-local day with entries, and
+        spend and points earned per local month (a voided purchase taken off in its void's month),
+        grouped in SQL."""
+        with self.store.db.read() as s:
+            m = self.store.members._get_active(s, member_id)
+            return self._chart_series(s, m)
+
+    def _chart_series(self, s: Session, m: Member) -> ChartSeries:
+        now = self.store.now()
+        start = min(parse_iso(m.created_at), now) - timedelta(days=1)
+        day = local_date_sql("l.created_at", self._zone(), start, now + timedelta(days=1))
+        rows = s.connection().exec_driver_sql(
+            f"SELECT {day} AS day, sum(l.points),"
+            " sum(CASE WHEN l.kind = 'earn' THEN coalesce(l.amount_yen, 0)"
+            "          WHEN o.kind = 'earn' THEN -coalesce(o.amount_yen, 0) ELSE 0 END),"
+            " sum(CASE WHEN l.kind = 'earn' OR o.kind = 'earn' THEN l.points ELSE 0 END)"
+            " FROM ledger l LEFT JOIN ledger o ON l.kind = 'void' AND o.id = l.reverses_id"
+            " WHERE l.member_id = ? GROUP BY day ORDER BY day", (m.id,)).all()
+        points, months, running = [], {}, 0
+        for d, pts, spend, earned in rows:
+            running += pts
+            points.append((d, running))
+            bucket = months.setdefault(d[:7], [0, 0])
+            bucket[0] += spend
+            bucket[1] += earned
+        return ChartSeries(points, [(k, v[0], v[1]) for k, v in sorted(months.items())])
 
     # -- export -----------------------------------------------------------------------------
     def export_csv(self, actor, f: CustomerFilter | None, columns: list[str], path: str | Path, *,

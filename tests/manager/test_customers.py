@@ -150,8 +150,12 @@ def test_profile_has_everything_the_screen_shows(store, manager, cashier, clock)
     assert p.history[0]["kind"] == "coupon" and p.history[-1]["kind"] == "earn"
     assert p.history[0]["balance_after"] == bal["balance"]
     assert any(ln["kind"] == "base" for ln in p.history[-1]["breakdown"])
-    assert p.points_series[-1][1] == bal["balance"]
-    assert sum(m[1] for m in p.spend_series) == 5000 + 3480
+    assert p.history_cursor is None
+    series = store.customers.chart_series(mid)
+    assert series.points[-1][1] == bal["balance"]
+    assert [d for d, _ in series.points] == sorted(d for d, _ in series.points)
+    assert sum(m[1] for m in series.spend) == 5000 + 3480
+    assert store.customers.profile(mid, series=True).spend_series == series.spend
     assert "お詫び" in next(h for h in p.history if h["kind"] == "adjust")["reason"]
 
 
@@ -188,3 +192,86 @@ def test_export_csv_only_the_chosen_columns_and_audited(big_store, big_manager, 
     assert store.audit.entries(action="customers.export")[0].after["personal_columns"] == ["name_kana", "phone"]
     with pytest.raises(InvalidInput):
         store.customers.export_csv(manager, f, ["password"], tmp_path / "x.csv")
+
+
+def test_search_counts_leave_out_merged_and_deleted_members(store):
+    """Counts of a search come from its indexes, less the members no longer active: against the
+    same question asked of the rows, with some matches merged or deleted, capped and exact."""
+    from sqlalchemy import update
+
+    from app.models import Member
+    from .conftest import bulk_members
+
+    rows = bulk_members(store, 400, seed=11)
+    gone = [r for i, r in enumerate(rows) if i % 7 == 0]
+    with store.db.write() as s:
+        for i, r in enumerate(gone):
+            s.execute(update(Member).where(Member.id == r["id"]).values(status="merged" if i % 2 else "deleted"))
+    live = [r for r in rows if r not in gone]
+    for typed in ("や", "ヤマダ", "さとう", "090", "0900000001", "9000000", "2900000000", "", "ﾀﾅｶ ﾊﾅｺ"):
+        f = CustomerFilter(text=typed)
+        page = store.customers.page(f, limit=1000).rows
+        want = {r.id for r in page}
+        assert not want & {r["id"] for r in gone}, typed
+        assert store.customers.count(f, cap=None) == len(want), typed
+        assert store.customers.count(f) == len(want), typed
+        assert store.customers.count(f, cap=20) == min(20, len(want)), typed
+    assert store.customers.count(CustomerFilter()) == len(live)
+
+
+def test_card_number_prefix_lists_members_in_card_number_order(big_store):
+    store, rows = big_store
+    got = store.customers.page(CustomerFilter(text="2900"), limit=30).rows
+    assert [r.id for r in got] == [rows[i]["id"] for i in range(30)]  # cards 2900000000000-29
+    assert store.customers.count(CustomerFilter(text="2900")) == 50
+
+
+def test_history_pages_carry_the_balance_back_in_time(store, manager, cashier, clock):
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    mid = reg.member.id
+    keys = []
+    for i in range(17):
+        keys.append(earn(store, cashier, mid, 1000 + 100 * i, 40 - 2 * i))
+    store.ledger.void(manager, keys[3].entry_id, uuid.uuid4())
+    store.ledger.redeem(cashier, mid, 30, uuid.uuid4())
+    p = store.customers.profile(mid, history_limit=5)
+    assert p.entry_count == 19 and len(p.history) == 5 and p.history_cursor
+    rows, cursor = list(p.history), p.history_cursor
+    while cursor:
+        page = store.customers.history_page(mid, cursor, limit=5)
+        assert len(page.rows) <= 5 and page.done == (page.cursor is None)
+        rows += page.rows
+        cursor = page.cursor
+    assert len(rows) == 19
+    assert [r["seq"] for r in rows] == sorted((r["seq"] for r in rows), reverse=True)
+    everything = store.customers.profile(mid, history_limit=100).history
+    assert rows == everything
+    balance = 0
+    for r in reversed(rows):  # oldest first: the running sum of points is each entry's balance after
+        balance += r["points"]
+        assert r["balance_after"] == balance
+    assert rows[0]["balance_after"] == store.ledger.balance(mid)["balance"]
+    assert [r["voided"] for r in rows].count(True) == 1
+    assert next(r for r in rows if r["voided"])["id"] == keys[3].entry_id
+    first = store.customers.history_page(mid, None, limit=5)
+    assert first.rows == p.history and first.cursor == p.history_cursor
+
+
+def test_chart_series_cut_at_local_midnight_and_net_of_voids(store, manager, cashier, clock):
+    """Balance per store-local day and spend per local month: 23:30 and 00:30 JST are two days;
+    00:30 JST on 1 Nov is November although it is still 31 Oct in UTC."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    jst = ZoneInfo("Asia/Tokyo")
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    mid = reg.member.id
+    at = lambda y, mo, d, h, mi: datetime(y, mo, d, h, mi, tzinfo=jst)  # noqa: E731
+    e1 = store.ledger.earn(cashier, mid, 2000, uuid.uuid4(), at=at(2026, 10, 31, 23, 30))
+    e2 = store.ledger.earn(cashier, mid, 3000, uuid.uuid4(), at=at(2026, 11, 1, 0, 30))
+    assert at(2026, 11, 1, 0, 30).astimezone(timezone.utc).day == 31
+    e3 = store.ledger.earn(cashier, mid, 5000, uuid.uuid4(), at=at(2026, 11, 1, 9, 0))
+    store.ledger.void(manager, e3.entry_id, uuid.uuid4(), at=at(2026, 11, 1, 9, 3))
+    series = store.customers.chart_series(mid)
+    assert series.points == [("2026-10-31", e1.points), ("2026-11-01", e1.points + e2.points)]
+    assert series.spend == [("2026-10", 2000, e1.points), ("2026-11", 3000, e2.points)]

@@ -26,14 +26,16 @@ def test_customer_model_passes_the_model_tester_and_loads_lazily(big_store, runn
     store, rows = big_store
     model = CustomerTableModel(store, runner)
     model.set_query(CustomerFilter())
-    assert model.rowCount() == CustomerTableModel.PAGE and model.total == len(rows)
+    assert model.rowCount() == CustomerTableModel.FIRST_PAGE and model.total == len(rows)
     qtmodeltester.check(model)
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == len(rows)
     assert len({model.member_id(i) for i in range(model.rowCount())}) == len(rows)
     model.sort(5, Qt.SortOrder.DescendingOrder)  # balance
-    assert model.rowCount() == CustomerTableModel.PAGE
+    assert model.rowCount() == CustomerTableModel.FIRST_PAGE
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == CustomerTableModel.FIRST_PAGE + CustomerTableModel.PAGE
     balances = [model.rows[i].balance for i in range(model.rowCount())]
     assert balances == sorted(balances, reverse=True) and balances[0] == max(r["balance"] for r in rows)
     qtmodeltester.check(model)
@@ -180,3 +182,24 @@ def test_open_manager_refuses_a_cashier(store, cashier, qapp):
 
     with pytest.raises(PermissionDenied):
         open_manager(None, store, cashier)
+
+
+def test_profile_history_loads_page_by_page_as_the_view_scrolls(store, manager, cashier, runner, qtbot,
+                                                              qtmodeltester, monkeypatch):
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    for d in range(12):
+        earn(store, cashier, reg.member.id, 1000 + d, 40 - d)
+    monkeypatch.setattr(ProfileDialog, "HISTORY_PAGE", 5)
+    dlg = ProfileDialog(store, manager, runner, reg.member.id)
+    qtbot.addWidget(dlg)
+    model = dlg.history_model
+    assert model.rowCount() == 5 and model.canFetchMore(QModelIndex())
+    qtmodeltester.check(model)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 12 and not model.canFetchMore(QModelIndex())
+    rows = [model.row_at(i) for i in range(12)]
+    assert [r["amount_yen"] for r in rows] == [1000 + d for d in reversed(range(12))]
+    assert rows[0]["balance_after"] == store.ledger.balance(reg.member.id)["balance"]
+    assert all(a["balance_after"] - a["points"] == b["balance_after"] for a, b in zip(rows, rows[1:]))
+    assert len(dlg.chart.series()) == 2 and dlg.chart.series()[0].count() == 12

@@ -6,13 +6,12 @@ from datetime import date
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis, QBarSeries, QBarSet, \
     QBarCategoryAxis
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
                                QPushButton, QSpinBox, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
-from app.clock import parse_iso
 from app.errors import TsumugiError
 from app.services.customers import COLUMNS, PERSONAL_COLUMNS, CustomerFilter
 from app.text import format_phone
@@ -277,7 +276,9 @@ class ProfileDialog(QDialog):
     """顧客詳細: details (editable, audited per field), cards, balance with 未反映, lots and expiry,
     coupons, full history with breakdowns, and a chart of points and spend over time."""
     changed = Signal()
-    loaded = Signal()
+    loaded = Signal()  # the details, balance, lots, coupons, cards and the newest history are on screen
+    chart_loaded = Signal()
+    HISTORY_PAGE = 200  # entries per history page (the first comes with the profile)
 
     def __init__(self, store, actor, runner, member_id: str, parent=None):
         super().__init__(parent)
@@ -317,7 +318,7 @@ class ProfileDialog(QDialog):
         form.addRow(btns)
         form.addRow(self.message)
         self.tabs.addTab(details, self.tr("Details"))
-        self.history_model = HistoryModel(self, self.zone, kind_names=kind_names(self))
+        self.history_model = HistoryModel(self, self.zone, kind_names=kind_names(self), fetch=self._fetch_history)
         self.lots_model = LotsModel(self, self.zone)
         self.cards_model = CardsModel(self, self.zone)
         self.coupons_model = CouponsModel(self, self.zone)
@@ -342,7 +343,8 @@ class ProfileDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.runner.run(self.store.customers.profile, self.member_id, on_ok=self._show,
+        self.runner.run(self.store.customers.profile, self.member_id, history_limit=self.HISTORY_PAGE,
+                        on_ok=self._show,
                         on_error=lambda e: self.message.setText(error_text(self, e)))
 
     def _show(self, p) -> None:
@@ -372,24 +374,37 @@ class ProfileDialog(QDialog):
                           .replace("%2", local_time(m["last_visit_at"], self.zone) or "—")
                           .replace("%3", yen(m["lifetime_spend_yen"])).replace("%4", f"{p.entry_count:,}")
                           + ("\n" + segs if segs else ""))
-        self.history_model.set_rows(p.history)
+        self.history_model.set_page(p.history, p.history_cursor)
         self.lots_model.set_rows(p.lots)
         self.cards_model.set_rows(p.cards)
         self.coupons_model.set_rows(p.coupons)
-        self._chart(p)
         self.loaded.emit()
+        # The chart's series (grouped per day in SQL) after the screen is up.
+        self.runner.run(self.store.customers.chart_series, self.member_id, on_ok=self._chart,
+                        on_error=lambda e: self.message.setText(error_text(self, e)))
 
-    def _chart(self, p) -> None:
+    def _fetch_history(self, cursor, on_ok, on_error) -> None:
+        self.runner.run(self.store.customers.history_page, self.member_id, cursor, self.HISTORY_PAGE, on_ok=on_ok,
+                        on_error=lambda e: (on_error(e), self.message.setText(error_text(self, e))))
+
+    def _chart(self, series) -> None:
+        """Balance at the end of each day with entries and spend per month (ChartSeries)."""
         chart = self.chart
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
+        noon = QTime(12, 0)
+
+        def day_ms(day: str) -> float:
+            y, m, d = (int(v) for v in day.split("-"))
+            return QDateTime(QDate(y, m, d), noon).toMSecsSinceEpoch()
+
         points = QLineSeries()
         points.setName(self.tr("Balance (pt)"))
-        step = max(1, len(p.points_series) // 2000)  # a few thousand points are plenty on screen
-        for i, (stamp, bal) in enumerate(p.points_series):
-            if i % step == 0 or i == len(p.points_series) - 1:
-                points.append(parse_iso(stamp).timestamp() * 1000, bal)
+        step = max(1, len(series.points) // 2000)  # a few thousand points are plenty on screen
+        for i, (day, bal) in enumerate(series.points):
+            if i % step == 0 or i == len(series.points) - 1:
+                points.append(day_ms(day), bal)
         chart.addSeries(points)
         x = QDateTimeAxis()
         x.setFormat("yyyy/MM")
@@ -401,22 +416,21 @@ class ProfileDialog(QDialog):
         points.attachAxis(y)
         spend = QLineSeries()
         spend.setName(self.tr("Spend per month (¥)"))
-        for month, yen_, _ in p.spend_series:
-            yy, mm = (int(v) for v in month.split("-"))
-            spend.append(QDateTime(QDate(yy, mm, 15), QDateTime.currentDateTime().time()).toMSecsSinceEpoch(), yen_)
+        for month, yen_, _ in series.spend:
+            spend.append(day_ms(month + "-15"), yen_)
         chart.addSeries(spend)
         y2 = QValueAxis()
         y2.setLabelFormat("¥%d")
         chart.addAxis(y2, Qt.AlignmentFlag.AlignRight)
         spend.attachAxis(x)
         spend.attachAxis(y2)
-        if p.points_series:
-            first = parse_iso(p.points_series[0][0]).timestamp() * 1000
-            last = parse_iso(p.points_series[-1][0]).timestamp() * 1000
+        if series.points:
+            first, last = day_ms(series.points[0][0]), day_ms(series.points[-1][0])
             x.setRange(QDateTime.fromMSecsSinceEpoch(int(first) - 86_400_000 * 15),
                        QDateTime.fromMSecsSinceEpoch(int(last) + 86_400_000 * 15))
-            y.setRange(0, max(1, max(b for _, b in p.points_series)) * 1.1)
-        y2.setRange(0, max([1] + [s for _, s, _ in p.spend_series]) * 1.1)
+            y.setRange(0, max(1, max(b for _, b in series.points)) * 1.1)
+        y2.setRange(0, max([1] + [s for _, s, _ in series.spend]) * 1.1)
+        self.chart_loaded.emit()
 
     def edits(self) -> dict:
         m = self.profile.member if self.profile else {}

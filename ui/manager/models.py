@@ -77,6 +77,7 @@ class CustomerTableModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     failed = Signal(object)
     PAGE = 200
+    FIRST_PAGE = 50  # per keystroke: more than a screen of rows; the rest comes PAGE by PAGE on scrolling
 
     def __init__(self, store, runner, parent: QObject | None = None, tier_names: dict | None = None,
                  segment_names: dict | None = None, zone=None):
@@ -116,10 +117,7 @@ class CustomerTableModel(QAbstractTableModel):
         self.rows, self._cursor, self._done, self.total = [], None, False, None
         self.endResetModel()
         self._loading = False
-        gen, flt = self._gen, self.filter
-        self.runner.run(self.store.customers.count, flt, on_ok=lambda n: self._counted(gen, n),
-                        on_error=self.failed.emit)
-        self._load(gen)
+        self._load(self._gen)  # the first page first: the count (a second query) comes after it
 
     def refresh(self) -> None:
         self.set_query(self.filter, self.sort_key)
@@ -134,7 +132,8 @@ class CustomerTableModel(QAbstractTableModel):
             return
         self._loading = True
         self.loading_changed.emit(True)
-        self.runner.run(self.store.customers.page, self.filter, self.sort_key, len(self.rows), self.PAGE,
+        size = self.PAGE if self.rows else self.FIRST_PAGE
+        self.runner.run(self.store.customers.page, self.filter, self.sort_key, len(self.rows), size,
                         after=self._cursor, on_ok=lambda p: self._arrived(gen, p),
                         on_error=lambda e: self._failed(gen, e))
 
@@ -143,6 +142,7 @@ class CustomerTableModel(QAbstractTableModel):
             return
         self._done = page.done
         self._cursor = page.cursor
+        first_page = not self.rows
         if page.rows:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
@@ -150,6 +150,12 @@ class CustomerTableModel(QAbstractTableModel):
             self.endInsertRows()
         self._loading = False  # only now: a view may ask for more while the rows go in
         self.loading_changed.emit(False)
+        if first_page:
+            if page.done:  # the whole list is on the first page: that is the count
+                self._counted(gen, len(self.rows))
+            else:
+                self.runner.run(self.store.customers.count, self.filter, on_ok=lambda n: self._counted(gen, n),
+                                on_error=self.failed.emit)
 
     def _failed(self, gen, exc) -> None:
         if gen == self._gen:
@@ -211,10 +217,16 @@ class CustomerTableModel(QAbstractTableModel):
 
 
 class HistoryModel(_Table):
-    """購買履歴: every ledger entry of a member, newest first, with its breakdown."""
+    """購買履歴: every ledger entry of a member, newest first, with its breakdown. Lazy: starts with
+    the profile's first page; `fetch(cursor, on_ok, on_error)` brings the next (older) page when
+    the view scrolls to the end (canFetchMore/fetchMore)."""
 
-    def __init__(self, parent=None, zone=None, kind_names: dict | None = None):
+    def __init__(self, parent=None, zone=None, kind_names: dict | None = None, fetch: Callable | None = None):
         super().__init__(parent)
+        self.fetch = fetch
+        self.cursor = None
+        self._loading = False
+        self._gen = 0
         k = kind_names or {}
         self.columns = [
             ("created_at", self.tr("Date and time"), lambda e: local_time(e["created_at"], zone)),
@@ -228,6 +240,39 @@ class HistoryModel(_Table):
             ("store", self.tr("Store"), lambda e: f"{e['store_id']}/{e['terminal_id']}"),
             ("sync", self.tr("Sync"), lambda e: e["sync_state"]),
         ]
+
+    def set_page(self, rows: list, cursor) -> None:
+        """The first page (from the profile); the rest follows on demand."""
+        self._gen += 1
+        self._loading = False
+        self.cursor = cursor
+        self.set_rows(rows)
+
+    def canFetchMore(self, parent=QModelIndex()):
+        return not parent.isValid() and self.cursor is not None and self.fetch is not None and not self._loading
+
+    def fetchMore(self, parent=QModelIndex()):
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        gen = self._gen
+        self.fetch(self.cursor, lambda page: self._arrived(gen, page), lambda exc: self._failed(gen))
+
+    def _arrived(self, gen, page) -> None:
+        if gen != self._gen:
+            return
+        if page.rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self.rows.extend(page.rows)
+            self.endInsertRows()
+        self.cursor = page.cursor
+        self._loading = False
+
+    def _failed(self, gen) -> None:
+        if gen == self._gen:
+            self._loading = False
+            self.cursor = None
 
 
 class LotsModel(_Table):
