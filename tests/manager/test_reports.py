@@ -101,6 +101,11 @@ def test_daily_report_files_csv_and_pdf(store, manager, day_store, qapp):
     assert f"お買上金額(税込)¥{f.purchase_yen:,}" in txt
     assert "ポイント2倍デー" in txt and "おかえりなさいクーポン500ポイント" in txt
     assert f"ポイント増減(合計){f.net_points:,}pt" in txt
+    # times in the store's local time (the clock says 2026-11-17 01:00 UTC = 10:00 JST), the day cut
+    # at local midnight
+    assert "作成日時:2026/11/1710:00(Asia/Tokyo)" in txt
+    assert "集計期間:2026/11/1400:00–2026/11/1424:00" in txt
+    assert "UTC" not in txt and "01:00" not in txt
     assert store.audit.entries(action="report.daily")[0].object_id == "2026-11-14"
 
 
@@ -127,6 +132,7 @@ def test_month_end_snapshot(store, manager, day_store, qapp, clock):
     row = store.reports.generate_monthly(manager, "2026-11", render_pdf=monthly_pdf)
     txt = pdf_text(row.pdf_path)
     assert "月次締め2026/11" in txt
+    assert "作成日時:2026/12/0109:00(Asia/Tokyo)" in txt and "集計期間:2026/11/0100:00–2026/11/3024:00" in txt
     assert f"ポイント残高合計(未使用ポイント){f.liability_points:,}pt" in txt
     assert "会員ランク分布" in txt
 

@@ -15,6 +15,7 @@ LABELS = {
     "day": ("営業日", "Business day"),
     "month": ("対象月", "Month"),
     "generated": ("作成日時", "Generated"),
+    "period": ("集計期間", "Period"),
     "purchases": ("会員のお買上件数", "Purchases with a member"),
     "purchase_yen": ("お買上金額（税込）", "Purchase amount (tax incl.)"),
     "earned": ("ポイント付与", "Points earned"),
@@ -133,6 +134,35 @@ class _Doc:
         self.p.end()
 
 
+def _local(stamp: str, tzname: str, fmt: str = "%Y/%m/%d %H:%M") -> str:
+    """A stored UTC time in the store's zone (the report's time zone), as the store reads it."""
+    from app.clock import parse_iso
+    from app.rules.model import zone_for
+
+    try:
+        zone = zone_for(tzname)
+    except KeyError:
+        zone = zone_for("Asia/Tokyo")
+    return parse_iso(stamp).astimezone(zone).strftime(fmt)
+
+
+def _header(d: "_Doc", f, lang: str) -> None:
+    d.text(f"{_l('store', lang)}: {f.store_id}    {_l('generated', lang)}: {_local(f.generated_at, f.timezone)}"
+           f"    ({f.timezone})", 8, gap=1)
+    end = _local(f.end, f.timezone)
+    if end.endswith(" 00:00"):  # a business day or month ends at local midnight: say 24:00 of the day before
+        end = _local(_minute_before(f.end), f.timezone, "%Y/%m/%d") + " 24:00"
+    d.text(f"{_l('period', lang)}: {_local(f.start, f.timezone)} – {end}", 8, gap=4)
+
+
+def _minute_before(stamp: str) -> str:
+    from datetime import timedelta
+
+    from app.clock import iso, parse_iso
+
+    return iso(parse_iso(stamp) - timedelta(minutes=1))
+
+
 def _yen(v: int) -> str:
     return f"¥{v:,}"
 
@@ -149,8 +179,7 @@ def daily_pdf(f, path, lang: str = "ja") -> Path:
     d = _Doc(path, f"{_l('daily', lang)} {day}")
     try:
         d.text(f"{_l('daily', lang)}  {day}", 18, True, 3)
-        d.text(f"{_l('store', lang)}: {f.store_id}    {_l('generated', lang)}: {f.generated_at[:16].replace('T', ' ')} UTC"
-               f"    ({f.timezone})", 8, gap=4)
+        _header(d, f, lang)
         for key, value in (("purchases", f"{f.purchases:,}"), ("purchase_yen", _yen(f.purchase_yen)),
                            ("earned", _pt(f.points_earned)), ("redeemed", _pt(f.points_redeemed)),
                            ("expired", _pt(f.points_expired)), ("adjusted", _pt(f.points_adjusted)),
@@ -189,8 +218,7 @@ def monthly_pdf(f, path, lang: str = "ja") -> Path:
     d = _Doc(path, f"{_l('monthly', lang)} {month}")
     try:
         d.text(f"{_l('monthly', lang)}  {month}", 18, True, 3)
-        d.text(f"{_l('store', lang)}: {f.store_id}    {_l('generated', lang)}: {f.generated_at[:16].replace('T', ' ')} UTC"
-               f"    ({f.timezone})", 8, gap=4)
+        _header(d, f, lang)
         for key, value in (("liability", _pt(f.liability_points)), ("members_total", f"{f.members_total:,}"),
                            ("active", f"{f.active_members:,}"), ("visitors", f"{f.visitors:,}"),
                            ("new_members", f"{f.new_members:,}"), ("expiring", _pt(f.expiring_next_month))):
