@@ -22,6 +22,12 @@ while ``budget`` lasts — one fault is chosen at random:
 
 Anything else on the connection (the SSE stream, a chunked answer) is passed through unchanged.
 Counters are kept per kind and in total; ``events`` lists (kind, method, path) for diagnosis.
+
+Two hooks let a test act at an exact moment, e.g. kill HQ: ``on_sent(method, path, upstream_socket)``
+runs once all but the last two bytes of the request are with HQ (so HQ has accepted the
+connection and is reading the request: nothing is answered before the hook returns), and
+``on_answer(method, path, answer)`` once HQ's whole answer is here; when it returns a kind
+("drop_response", ...), that fault is applied to this answer (counted like the others).
 """
 from __future__ import annotations
 
@@ -114,6 +120,8 @@ class FaultProxy:
         self.kinds = kinds
         self.paths = paths             # only requests to these path prefixes get faults (None: all)
         self.latency_ms = latency_ms
+        self.on_sent = None
+        self.on_answer = None
         self.enabled = True
         self.by_kind: dict[str, int] = {k: 0 for k in kinds}
         self.requests = 0
@@ -187,11 +195,22 @@ class FaultProxy:
             self.events.append((kind, method, path))
             return kind
 
-    def _exchange(self, request: bytes) -> tuple[bytes | None, socket.socket | None]:
+    def _exchange(self, request: bytes, method: str = "", path: str = "") -> tuple[bytes | None, socket.socket | None]:
         """Send one request to HQ on a fresh connection; the whole answer, or (None, socket)
         when HQ answers with a body this proxy streams through (chunked)."""
         up = socket.create_connection(self.upstream, timeout=120)
-        up.sendall(request)
+        if self.on_sent is not None:
+            # the request but its last two bytes: HQ has the connection and waits for the end of
+            # the request while the hook runs (a worker to kill is then certainly serving it)
+            up.sendall(request[:-2])
+            self.on_sent(method, path, up)
+            try:
+                up.sendall(request[-2:])
+            except OSError:
+                up.close()
+                raise
+        else:
+            up.sendall(request)
         buf = bytearray()
         try:
             msg = read_message(up, buf, response=True)
@@ -221,7 +240,14 @@ class FaultProxy:
                 if kind == "latency":
                     time.sleep(self.rng.uniform(*self.latency_ms) / 1000)
                 try:
-                    answer, stream = self._exchange(request)
+                    answer, stream = self._exchange(request, method, path)
+                    if self.on_answer is not None and stream is None:
+                        forced = self.on_answer(method, path, answer)
+                        if forced:
+                            kind = forced
+                            with self._lock:
+                                self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+                                self.events.append((kind, method, path))
                     if kind == "duplicate":
                         again, stream2 = self._exchange(request)
                         if stream2 is not None:
