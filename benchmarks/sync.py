@@ -59,10 +59,57 @@ def _memory_keyring():
     keyring.set_keyring(Mem())
 
 
-class _Env:
-    """A fresh PostgreSQL schema + HQ on loopback + a temp folder for store files."""
+class _HQProcess:
+    """HQ as a server of its own: `python -m hq serve --workers N` in a child process (so the
+    store under test and HQ do not share one interpreter), with an in-process HQService on the
+    same database for the admin side (adding stores, reading balances) — the shape StoreHandle
+    expects from tests.sync.harness.HQServer (`.url`, `.service`)."""
 
-    def __init__(self, **settings):
+    def __init__(self, url: str, schema: str, workers: int = 1, rate_limit: int = 10**9):
+        import subprocess
+
+        import httpx
+
+        from hq.db import HQDatabase
+        from hq.service import HQService
+        from hq.settings import Settings
+        from tests.sync.harness import free_port
+
+        self.settings = Settings(database_url=url, schema=schema, rate_limit=rate_limit)
+        db = HQDatabase(url, schema=schema)
+        db.upgrade()
+        self.service = HQService(db, self.settings)
+        self.service.init()
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ, TSUMUGI_HQ_SCHEMA=schema, TSUMUGI_HQ_RATE_LIMIT=str(rate_limit))
+        self.proc = subprocess.Popen([sys.executable, "-m", "hq", "--database-url", url, "serve", "--port", str(port),
+                                      "--workers", str(workers)], env=env, cwd=Path(__file__).resolve().parents[1],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(self.url + "/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError("HQ did not start")
+            time.sleep(0.2)
+        time.sleep(0.5 * workers)  # every worker up
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+class _Env:
+    """A fresh PostgreSQL schema + HQ on loopback + a temp folder for store files. `hq_workers`:
+    HQ in its own process with that many uvicorn workers (0: in this process, on a thread)."""
+
+    def __init__(self, hq_workers: int = 0, **settings):
         from sqlalchemy import create_engine, text
 
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -71,7 +118,10 @@ class _Env:
         self.url = _url()
         self.schema = "tsumugi_bench_" + secrets.token_hex(4)
         self._text, self._create_engine = text, create_engine
-        self.hq = HQServer(self.url, schema=self.schema, **settings).start()
+        if hq_workers:
+            self.hq = _HQProcess(self.url, self.schema, hq_workers, **settings)
+        else:
+            self.hq = HQServer(self.url, schema=self.schema, **settings).start()
         self.dir = Path(tempfile.mkdtemp(prefix="tsumugi-bench-"))
         self.stores = []
 
@@ -148,9 +198,9 @@ def _bulk_earns(h, members: int, per_member: int, yen: int = 200) -> int:
     return n
 
 
-def bench_push_and_drain(events: int) -> list[dict]:
+def bench_push_and_drain(events: int, hq_workers: int = 1) -> list[dict]:
     """A store with `events` queued earns comes online: push (batches of 500) and pull back."""
-    env = _Env(rate_limit=10**9)
+    env = _Env(hq_workers, rate_limit=10**9)
     try:
         a = env.store("S001")
         members = max(1, min(500, events // 200))
@@ -167,20 +217,21 @@ def bench_push_and_drain(events: int) -> list[dict]:
         assert all(hq_bal[m] == b for m, b in a.engine.replica.balances().items() if m in hq_bal)
         return [
             {"name": "sync.push_throughput", "events": queued, "batch": 500, "seconds": round(t_push, 2),
-             "events_per_s": round(queued / t_push, 1), "hq": "postgresql"},
+             "events_per_s": round(queued / t_push, 1), "hq": "postgresql", "hq_workers": hq_workers},
             {"name": "sync.backlog_drain", "events": queued, "seconds": round(total, 2), "target_s": 20,
              "ok": total <= 20 * queued / 100_000 if queued < 100_000 else total <= 20, "hq": "postgresql",
+             "hq_workers": hq_workers,
              "note": "push all + pull back to head"},
         ]
     finally:
         env.close()
 
 
-def bench_stream_latency(samples: int = 100) -> dict:
+def bench_stream_latency(samples: int = 100, hq_workers: int = 1) -> dict:
     """Store A earns and pushes; store B (worker with the SSE stream) shows the new balance."""
     from sync.engine import SyncWorker, WorkerConfig
 
-    env = _Env(rate_limit=10**9)
+    env = _Env(hq_workers, rate_limit=10**9)
     try:
         a, b = env.store("S001"), env.store("S002")
         m = a.register("ヤマダハナコ")
@@ -212,14 +263,14 @@ def bench_stream_latency(samples: int = 100) -> dict:
         return {"name": "sync.earn_to_other_store_via_stream", "samples": samples,
                 "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(lat[int(0.95 * len(lat)) - 1], 1),
                 "max_ms": round(lat[-1], 1), "target_p95_ms": 300, "ok": lat[int(0.95 * len(lat)) - 1] <= 300,
-                "hq": "postgresql", "note": "earn + push at A, SSE poke, pull + apply at B"}
+                "hq": "postgresql", "hq_workers": hq_workers, "note": "earn + push at A, SSE poke, pull + apply at B"}
     finally:
         env.close()
 
 
-def bench_first_sync(members: int) -> dict:
+def bench_first_sync(members: int, hq_workers: int = 1) -> dict:
     """A new store's first pull of `members` members (HQ's feed generated in SQL)."""
-    env = _Env(rate_limit=10**9)
+    env = _Env(hq_workers, rate_limit=10**9)
     try:
         from sqlalchemy import text
 
@@ -255,7 +306,7 @@ def bench_first_sync(members: int) -> dict:
         return {"name": "sync.first_sync_members", "members": members, "seconds": round(dt, 1),
                 "members_per_s": round(members / dt), "pages": res["pages"],
                 "target_s_for_1M": 120, "projected_1M_s": round(dt * 1_000_000 / members, 1),
-                "ok": dt * 1_000_000 / members <= 120, "hq": "postgresql"}
+                "ok": dt * 1_000_000 / members <= 120, "hq": "postgresql", "hq_workers": hq_workers}
     finally:
         env.close()
 
@@ -406,17 +457,17 @@ def bench_many_stores(stores: int, seconds: float, workers: int = 3, events_per_
 
 
 def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 100_000, members: int = 1_000_000,
-        stores: int = 200, seconds: float = 60, workers: int = 3) -> list[dict]:
+        stores: int = 200, seconds: float = 60, workers: int = 3, hq_workers: int = 1) -> list[dict]:
     _memory_keyring()
     out: list[dict] = []
     if "push" in which and "drain" not in which:
-        out += bench_push_and_drain(min(events, 10_000))
+        out += bench_push_and_drain(min(events, 10_000), hq_workers)
     if "stream" in which:
-        out.append(bench_stream_latency())
+        out.append(bench_stream_latency(hq_workers=hq_workers))
     if "drain" in which:
-        out += bench_push_and_drain(events)
+        out += bench_push_and_drain(events, hq_workers)
     if "pull" in which:
-        out.append(bench_first_sync(members))
+        out.append(bench_first_sync(members, hq_workers))
     if "stores" in which:
         out.append(bench_many_stores(stores, seconds, workers=workers))
     return out
@@ -430,12 +481,14 @@ def main(argv=None) -> int:
     p.add_argument("--stores", type=int, default=200)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--workers", type=int, default=3, help="HQ uvicorn workers for the many-stores figure")
+    p.add_argument("--hq-workers", type=int, default=1,
+                   help="push/drain/stream/pull: HQ as `python -m hq serve` with N workers (0: in this process)")
     a = p.parse_args(argv)
     import logging
 
     logging.basicConfig(level=logging.ERROR)
     for row in run(tuple(a.which), events=a.events, members=a.members, stores=a.stores, seconds=a.seconds,
-                   workers=a.workers):
+                   workers=a.workers, hq_workers=a.hq_workers):
         row["loadavg"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

@@ -189,11 +189,7 @@ class HQService:
         if self.db.is_sqlite:
             return [s.execute(insert(ChangeRow).values(kind=k, data=d, member_id=m, created_at=now)
                               .returning(ChangeRow.id)).scalar_one() for k, d, m in changes]
-        if not s.info.get("feed_lock"):
-            s.execute(text(f"SELECT pg_advisory_xact_lock_shared({FEED_BAND} + {_SEQ_LAST})"))
-            s.info["feed_lock"] = True
-        ids = list(s.scalars(text("SELECT nextval(pg_get_serial_sequence('changes', 'id')) "
-                                  "FROM generate_series(1, :n) ORDER BY 1"), {"n": len(changes)}))
+        ids = self._feed_ids(s, len(changes))
         self._copy(s, "changes", ("id", "kind", "data", "member_id", "created_at"),
                    [(i, k, json.dumps(d), m, now) for i, (k, d, m) in zip(ids, changes)])
         return ids
@@ -499,11 +495,14 @@ class HQService:
             log.warning("store %s clock is %d ms off HQ; its event times are shifted back into line", who.id, skew)
         changes: list = []
         with self.db.write() as s:
-            if rate_key:
-                wait = self._count_request(s, rate_key)
-                if wait:
-                    raise RateLimitedError(wait)  # rolls this transaction back, the count included
-            next_seq = start_seq = self._terminal_seq(s, req.store_id, req.terminal_id)
+            if self.db.is_sqlite:
+                wait = self._count_request(s, rate_key) if rate_key else None
+                seq = None if wait else self._terminal_seq(s, req.store_id, req.terminal_id)
+            else:
+                wait, seq = self._count_and_seq_pg(s, rate_key, req.store_id, req.terminal_id)
+            if wait:
+                raise RateLimitedError(wait)  # rolls this transaction back, the count included
+            next_seq = start_seq = seq
             events = sorted(req.events, key=lambda e: e.seq)
             self._prefetch(s, req, events, next_seq, shift)
             s.info["safe"] = safe
@@ -534,7 +533,8 @@ class HQService:
                                      "received_at": now_iso, "_res": res})
                     next_seq = ev.seq + 1
                     results.append(res)
-                self._flush_ledger(s)
+                if self.db.is_sqlite:
+                    self._flush_ledger(s)  # PostgreSQL: written with the rest in _finish_push_pg
                 s.flush()  # member balances etc. (one executemany UPDATE)
             except DBAPIError as exc:
                 if isinstance(exc, OperationalError) or safe:
@@ -545,6 +545,11 @@ class HQService:
                       "queue_length": req.queue_length, "oldest_pending_at": req.oldest_pending_at}
             if rejected:
                 values["last_error"] = f"{len(rejected)} event(s) rejected, last: {rejected[-1].reason}"
+            if not self.db.is_sqlite:
+                self._finish_push_pg(s, who, req, changes, new_rows, values,
+                                     next_seq if next_seq != start_seq else None, audit, safe)
+                return PushResponse(results=results, expected_seq=next_seq, gap=gap,
+                                    clock_skew_ms=skew if shift else 0)
             s.execute(update(StoreRow).where(StoreRow.id == req.store_id).values(**values))
             if next_seq != start_seq:
                 s.execute(update(Terminal).where(Terminal.store_id == req.store_id,
@@ -572,6 +577,111 @@ class HQService:
                                                           "detail": None}])
         return PushResponse(results=results, expected_seq=next_seq, gap=gap, clock_skew_ms=skew if shift else 0)
 
+    _FINISH_PG = text("""
+        WITH p AS (
+            SELECT CAST(:store_id AS varchar) AS store_id, CAST(:terminal_id AS varchar) AS terminal_id,
+                   CAST(:now AS varchar) AS now, CAST(:next_seq AS bigint) AS next_seq),
+        led AS (
+            INSERT INTO ledger (id, member_id, kind, points, amount_yen, store_id, terminal_id, staff_id, created_at,
+                                booked_at, rule_set_version, reverses_id, coupon_id, reason, origin_event_id)
+            SELECT id, member_id, kind, points, amount_yen, store_id, terminal_id, staff_id, created_at, booked_at,
+                   rule_set_version, reverses_id, coupon_id, reason, origin_event_id
+            FROM json_populate_recordset(NULL::ledger, CAST(:ledger AS json))),
+        chg AS (
+            INSERT INTO changes (id, kind, data, member_id, created_at)
+            SELECT id, kind, data, member_id, created_at FROM json_populate_recordset(NULL::changes, CAST(:changes AS json))),
+        evs AS (
+            INSERT INTO events (store_id, terminal_id, seq, event_id, type, outcome, result, received_at)
+            SELECT store_id, terminal_id, seq, event_id, type, outcome, result, received_at
+            FROM json_populate_recordset(NULL::events, CAST(:events AS json))),
+        term AS (
+            UPDATE terminals t SET next_seq = p.next_seq FROM p
+            WHERE t.store_id = p.store_id AND t.terminal_id = p.terminal_id AND p.next_seq IS NOT NULL),
+        aud AS (
+            INSERT INTO audit_log (at, principal, role, method, path, status, detail)
+            SELECT p.now, CAST(:principal AS varchar), CAST(:role AS varchar), CAST(:method AS varchar),
+                   CAST(:path AS varchar), 200, NULL FROM p WHERE CAST(:method AS varchar) IS NOT NULL)
+        UPDATE stores s SET last_contact_at = p.now, last_push_at = p.now, clock_skew_ms = CAST(:skew AS bigint),
+               queue_length = CAST(:queue_length AS integer),
+               oldest_pending_at = CAST(:oldest_pending_at AS varchar),
+               last_error = COALESCE(CAST(:last_error AS text), s.last_error)
+        FROM p WHERE s.id = p.store_id""")
+
+    def _finish_push_pg(self, s: Session, who: Who, req: PushRequest, changes: list, new_rows: list,
+                        values: dict, next_seq: int | None, audit, safe: bool) -> None:
+        """PostgreSQL: the batch's change ids in one statement (the feed's shared lock, then the
+        ids), then every remaining write of the batch — ledger rows, change rows, events with
+        their stored outcomes, the terminal's sequence, the audit row and the store's status —
+        in ONE statement (JSON record sets, data-modifying CTEs): two round trips, then COMMIT."""
+        ids = self._feed_ids(s, len(changes))
+        now = iso(utcnow())
+        by_event: dict[str, int] = {}
+        for cid, (_, _, _, ev_id) in zip(ids, changes):
+            by_event.setdefault(ev_id, cid)
+        events = []
+        for row in new_rows:
+            r = row.pop("_res")
+            if r.event_id in by_event:
+                r.change_id = by_event[r.event_id]
+            row["result"] = r.model_dump()
+            events.append(row)
+        ledger = s.info.get("new_ledger") or []
+        params = {"ledger": json.dumps(ledger), "events": json.dumps(events),
+                  "changes": json.dumps([{"id": i, "kind": k, "data": d, "member_id": m, "created_at": now}
+                                         for i, (k, d, m, _) in zip(ids, changes)]),
+                  "next_seq": next_seq, "store_id": req.store_id, "terminal_id": req.terminal_id, "now": now,
+                  "principal": who.label, "role": who.kind, "method": audit[0] if audit else None,
+                  "path": audit[1][:200] if audit else None, "skew": values["clock_skew_ms"],
+                  "queue_length": values["queue_length"], "oldest_pending_at": values["oldest_pending_at"],
+                  "last_error": values.get("last_error")}
+        try:
+            s.execute(self._FINISH_PG, params)
+        except DBAPIError as exc:
+            if isinstance(exc, OperationalError) or safe:
+                raise
+            raise _Retry() from exc  # e.g. a ledger id already booked: redo the batch event by event
+        ledger.clear()
+
+    def _feed_ids(self, s: Session, n: int) -> list[int]:
+        """PostgreSQL: `n` change ids in order, drawn after this transaction holds the feed's shared
+        lock (keyed by the sequence's last value: see the module docstring) — one statement (the
+        lock is an InitPlan in a one-time filter, evaluated before any id is drawn)."""
+        if n == 0:
+            return []
+        if s.info.get("feed_lock"):
+            lock = "TRUE"
+        else:
+            lock = f"(SELECT pg_advisory_xact_lock_shared({FEED_BAND} + {_SEQ_LAST})::text) IS NOT NULL"
+        ids = list(s.scalars(text(f"SELECT nextval(pg_get_serial_sequence('changes', 'id')) "
+                                  f"FROM generate_series(1, :n) WHERE {lock} ORDER BY 1"), {"n": n}))
+        s.info["feed_lock"] = True
+        s.info["feed_changed"] = True
+        return ids
+
+    def _count_and_seq_pg(self, s: Session, rate_key: str | None, store_id: str,
+                          terminal_id: str) -> tuple[int | None, int]:
+        """PostgreSQL, one round trip: count the request in its rate window (when `rate_key`) and
+        lock the terminal's row, reading its next sequence (created at 1 if new)."""
+        now = utcnow().timestamp()
+        window = int(now // self.settings.rate_window_s)
+        count, seq = s.execute(text("""
+            WITH r AS (
+                INSERT INTO rate_windows (principal, "window", count)
+                SELECT CAST(:principal AS varchar), CAST(:window AS bigint), 1 WHERE CAST(:principal AS varchar) IS NOT NULL
+                ON CONFLICT (principal, "window") DO UPDATE SET count = rate_windows.count + 1
+                RETURNING count),
+            t AS (
+                INSERT INTO terminals (store_id, terminal_id, next_seq)
+                VALUES (CAST(:store_id AS varchar), CAST(:terminal_id AS varchar), 1)
+                ON CONFLICT (store_id, terminal_id) DO UPDATE SET next_seq = terminals.next_seq
+                RETURNING next_seq)
+            SELECT (SELECT count FROM r), (SELECT next_seq FROM t)"""),
+            {"principal": rate_key, "window": window, "store_id": store_id, "terminal_id": terminal_id}).one()
+        wait = None
+        if count is not None and count > self.settings.rate_limit:
+            wait = max(1, int((window + 1) * self.settings.rate_window_s - now) + 1)
+        return wait, int(seq)
+
     def _terminal_seq(self, s: Session, store_id: str, terminal_id: str) -> int:
         """The terminal's next sequence, its row locked for this transaction (one statement)."""
         stmt = self._dialect_insert()(Terminal).values(store_id=store_id, terminal_id=terminal_id, next_seq=1)
@@ -581,14 +691,24 @@ class HQService:
 
     def _prefetch(self, s: Session, req: PushRequest, events: list, next_seq: int, shift: int) -> None:
         """One round trip each for what every event would otherwise look up alone."""
-        ids = [e.event_id for e in events if e.seq >= next_seq]
-        payloads = [e.payload or {} for e in events if e.seq >= next_seq]
-        entry_ids = [str(p.get("entry_id")) for e, p in zip(events, payloads) if e.type.startswith("ledger.")]
-        s.info["done"] = set(s.scalars(select(EventRow.event_id).where(
-            EventRow.event_id.in_(ids), EventRow.outcome.in_(("applied", "adjusted", "redirected"))))) if ids \
-            else set()
-        s.info["booked"] = set(s.scalars(select(LedgerRow.id).where(LedgerRow.id.in_(entry_ids)))) \
-            if entry_ids else set()
+        fresh = [e for e in events if e.seq >= next_seq]  # (events and payloads stay aligned)
+        ids = [e.event_id for e in fresh]
+        payloads = [e.payload or {} for e in fresh]
+        entry_ids = [str(p.get("entry_id")) for e, p in zip(fresh, payloads) if e.type.startswith("ledger.")]
+        if not self.db.is_sqlite and ids:  # one round trip for both
+            s.info["done"], s.info["booked"] = set(), set()
+            for tag, key in s.execute(text(
+                    "SELECT 'e', event_id FROM events WHERE event_id = ANY(CAST(:ids AS varchar[])) "
+                    "AND outcome IN ('applied', 'adjusted', 'redirected') "
+                    "UNION ALL SELECT 'l', id FROM ledger WHERE id = ANY(CAST(:eids AS varchar[]))"),
+                    {"ids": ids, "eids": entry_ids}):
+                s.info["done" if tag == "e" else "booked"].add(key)
+        else:
+            s.info["done"] = set(s.scalars(select(EventRow.event_id).where(
+                EventRow.event_id.in_(ids), EventRow.outcome.in_(("applied", "adjusted", "redirected"))))) \
+                if ids else set()
+            s.info["booked"] = set(s.scalars(select(LedgerRow.id).where(LedgerRow.id.in_(entry_ids)))) \
+                if entry_ids else set()
         old_seqs = [e.seq for e in events if e.seq < next_seq]
         s.info["old_events"] = {seq: (eid, res) for seq, eid, res in s.execute(
             select(EventRow.seq, EventRow.event_id, EventRow.result).where(
@@ -605,7 +725,7 @@ class HQService:
                                 if m.status == "merged" and m.merged_into} - set(s.info["members"]))
             if survivors:
                 self._lock_members(s, survivors)
-        kinds = [(p.get("kind"), p) for e, p in zip(events, payloads) if e.type.startswith("ledger.")]
+        kinds = [(p.get("kind"), p) for e, p in zip(fresh, payloads) if e.type.startswith("ledger.")]
         reverses = [str(p["reverses_id"]) for k, p in kinds if k == "void" and p.get("reverses_id")]
         if reverses:
             for e in s.scalars(select(LedgerRow).where(LedgerRow.id.in_(reverses))):
