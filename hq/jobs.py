@@ -182,27 +182,28 @@ def _insert_select(svc, s, table: str, columns: str, select_sql: str, params: di
 
 def _emit_select(svc, s, select_sql: str, params: dict) -> int:
     """Change-feed rows straight from a query (``select_sql`` yields kind, member_id, data), in
-    the caller's transaction: the set-based twin of ``HQService._emit``, following the same
-    ordering protocol as it (the writing transaction's id on PostgreSQL when the feed records it,
-    else the feed's advisory lock held to commit)."""
+    the caller's transaction: the set-based twin of ``HQService._emit``, following the feed's
+    ordering protocol on PostgreSQL as ``_emit`` does (hq/service.py's module docstring): the
+    feed writers' shared lock keyed by the sequence's last value before any id is drawn (or, with
+    an older service, the feed's exclusive advisory lock and a NOTIFY). SQLite: one writer."""
     from hq import service as hq_service
 
     if hasattr(svc, "_emit_select"):
         return svc._emit_select(s, select_sql, params)
-    now = _iso(datetime.now(timezone.utc))
-    xid = getattr(hq_service, "_XID", None)
-    cols, extra = "kind, member_id, data, created_at", ""
-    if not _pg(svc):
-        pass
-    elif xid:
-        cols, extra = cols + ", xid", f", {xid}"
-    else:
-        s.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-    n = s.execute(text(f"INSERT INTO changes ({cols}) SELECT q.kind, q.member_id, q.data, :emit_now{extra} "
-                       f"FROM ({select_sql}) q"), {**params, "emit_now": now}).rowcount
+    band = getattr(hq_service, "FEED_BAND", None)
+    if _pg(svc):
+        if band is not None:
+            if not s.info.get("feed_lock"):
+                s.execute(text(f"SELECT pg_advisory_xact_lock_shared({band} + {hq_service._SEQ_LAST})::text"))
+                s.info["feed_lock"] = True
+        else:
+            s.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+    n = s.execute(text(f"INSERT INTO changes (kind, member_id, data, created_at) "
+                       f"SELECT q.kind, q.member_id, q.data, :emit_now FROM ({select_sql}) q"),
+                  {**params, "emit_now": _iso(datetime.now(timezone.utc))}).rowcount
     if n:
-        s.info["feed_changed"] = True
-        if _pg(svc) and not xid:
+        s.info["feed_changed"] = True  # the service wakes the streams after the commit
+        if _pg(svc) and band is None:
             s.execute(text(f"NOTIFY {hq_service.NOTIFY_CHANNEL}"))
     return n
 
@@ -523,33 +524,58 @@ def job_tiers(svc, day: date, now: datetime, **_) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Point expiry
 # ---------------------------------------------------------------------------------------------
-def _lots(rule_sets: list[RuleSet], entries: list[tuple]) -> list[list]:
+class _ExpiryByHour:
+    """expiry_for(rule set in force at t, t) for a credit made at ``created`` (UTC ISO text),
+    shared by every member a job replays: worked out once per UTC hour when that is exact (the
+    same rule set at both ends of the hour, and a whole-hour zone offset that does not change
+    within it, so every moment of the hour has the same local day), else per credit."""
+
+    def __init__(self, rule_sets: list[RuleSet]):
+        self.rule_sets = rule_sets
+        self.hours: dict[str, datetime | None] = {}
+
+    def _rule_set(self, t: datetime) -> RuleSet:
+        from app.rules import rule_set_for
+
+        try:
+            return rule_set_for(self.rule_sets, t)
+        except Exception:  # noqa: BLE001 - older than every version: the first one
+            return self.rule_sets[0]
+
+    def __call__(self, created: str, t: datetime) -> datetime:
+        hour = created[:13]
+        exp = self.hours.get(hour, False)
+        if exp is False:
+            start = t.replace(minute=0, second=0, microsecond=0)
+            end = start + timedelta(hours=1) - timedelta(microseconds=1)
+            rs = self._rule_set(start)
+            exp = None
+            if rs is self._rule_set(end):
+                o1, o2 = start.astimezone(rs.zone).utcoffset(), end.astimezone(rs.zone).utcoffset()
+                if o1 == o2 and o1.total_seconds() % 3600 == 0:
+                    exp = expiry_for(rs, start)
+            self.hours[hour] = exp
+        return exp if exp is not None else expiry_for(self._rule_set(t), t)
+
+
+def _lots(rule_sets: list[RuleSet], entries: list[tuple], expiry: _ExpiryByHour | None = None) -> list[list]:
     """The member's lots after replaying the ledger the way the store keeps them: a credit opens a
     lot (expiry from the rule set in force when earned); a debit takes from the unexpired lots that
     expire first; a void of an earn takes from that earn's lot first. Each lot: [expires_at,
     remaining, entry_id]. Lots are kept sorted by expiry (bisect), so a member's replay is
-    O(entries × log lots) plus the lots a debit walks over."""
+    O(entries × log lots) plus the lots a debit walks over. Pass one ``expiry`` to share the
+    expiry dates worked out between members."""
     from bisect import bisect_left, bisect_right
 
-    from app.rules import rule_set_for
-
+    expiry = expiry or _ExpiryByHour(rule_sets)
     lots: list[list] = []
     keys: list[tuple] = []
     by_entry: dict[str, list] = {}
-    zone_cache: dict[str, RuleSet] = {}
     lo = 0  # every lot before this index is empty
     for eid, kind, points, created, reverses in entries:
         t = _parse_iso(created)
         if points > 0:
-            hour = created[:13]
-            rs = zone_cache.get(hour)
-            if rs is None:
-                try:
-                    rs = rule_set_for(rule_sets, t)
-                except Exception:  # noqa: BLE001 - older than every version: the first one
-                    rs = rule_sets[0]
-                zone_cache[hour] = rs
-            exp = expiry_for(rs, t)
+            exp = expiry(created, t)
             lot = [exp, points, eid]
             k = (exp, len(keys))
             i = bisect_right(keys, k)
@@ -630,8 +656,11 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                        f"SELECT m.id, m.balance, CASE WHEN {due_q} THEN 1 ELSE 0 END FROM members m "
                        f"WHERE m.status = 'active' AND m.balance > 0 AND ({due_q} OR {notice_q})", p)
         checked = s.scalar(text("SELECT count(*) FROM tmp_job_due WHERE due = 1"))
+        expiry = _ExpiryByHour(rule_sets)
+        _temp(svc, s, "tmp_job_expire", "seq BIGINT PRIMARY KEY, id VARCHAR(36) NOT NULL, member_id VARCHAR(36) NOT NULL, "
+                                        "points BIGINT NOT NULL, reason TEXT NOT NULL")
         expired, listed = [], []
-        n_listed = pts_listed = 0
+        n_listed = pts_listed = seq = 0
         after = ""
         while True:
             batch = s.execute(text("SELECT member_id, balance, due FROM tmp_job_due WHERE member_id > :a "
@@ -646,14 +675,15 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                 entries[row[0]].append(tuple(row[1:]))
             after = batch[-1][0]
             for mid, balance, due in batch:
-                lots = sorted(_lots(rule_sets, entries.get(mid, [])), key=lambda l: l[0])
+                lots = sorted(_lots(rule_sets, entries.get(mid, []), expiry), key=lambda l: l[0])
                 if due:
                     for lot in lots:
                         exp, remaining, lot_id = lot
                         if remaining <= 0 or exp >= at or balance <= 0:
                             continue
                         pts = min(remaining, balance)
-                        expired.append((len(expired), str(uuid.uuid5(EXPIRE_NS, f"{lot_id}:0")), mid, -pts,
+                        seq += 1
+                        expired.append((seq, str(uuid.uuid5(EXPIRE_NS, f"{lot_id}:0")), mid, -pts,
                                         f"expired {exp.isoformat()}"))
                         balance -= pts
                         lot[1] -= pts
@@ -663,10 +693,8 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                     n_listed += 1
                     pts_listed += pts
                     listed.append((mid, pts))
-        _temp(svc, s, "tmp_job_expire", "seq BIGINT PRIMARY KEY, id VARCHAR(36) NOT NULL, member_id VARCHAR(36) NOT NULL, "
-                                        "points BIGINT NOT NULL, reason TEXT NOT NULL")
-        _fill(svc, s, "tmp_job_expire", ("seq", "id", "member_id", "points", "reason"), expired)
-        del expired
+            _fill(svc, s, "tmp_job_expire", ("seq", "id", "member_id", "points", "reason"), expired)  # per batch
+            expired.clear()
         # an id already in the ledger (this lot expired before, here or at a store) is not booked again
         s.execute(text("DELETE FROM tmp_job_expire WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.id = tmp_job_expire.id)"))
         lots_expired, points_expired, members_expired = s.execute(text(
