@@ -203,3 +203,27 @@ def test_profile_history_loads_page_by_page_as_the_view_scrolls(store, manager, 
     assert rows[0]["balance_after"] == store.ledger.balance(reg.member.id)["balance"]
     assert all(a["balance_after"] - a["points"] == b["balance_after"] for a, b in zip(rows, rows[1:]))
     assert len(dlg.chart.series()) == 2 and dlg.chart.series()[0].count() == 12
+
+
+def test_customer_columns_are_wide_enough_to_read(big_store, big_manager, runner, qtbot):
+    """Each column fits its header and its usual widest value on one line; segments take the rest."""
+    store, _ = big_store
+    w = CustomersWindow(store, big_manager, runner)
+    qtbot.addWidget(w)
+    w.resize(1366, 700)
+    w.show()
+    header, fm = w.view.horizontalHeader(), w.view.fontMetrics()
+    assert not w.view.wordWrap()
+    for col, (key, title, _) in enumerate(w.model.columns):
+        need = max(fm.horizontalAdvance(CustomersWindow.COLUMN_SAMPLES.get(key, "")),
+                   header.fontMetrics().horizontalAdvance(title))
+        assert header.sectionSize(col) >= need, key
+    seg = next(i for i, c in enumerate(w.model.columns) if c[0] == "segments")
+    assert header.visualIndex(seg) == len(w.model.columns) - 1
+    assert header.sectionResizeMode(seg) == header.ResizeMode.Stretch
+    # every value of the first page fits its column
+    for row in range(w.model.rowCount()):
+        for col in range(w.model.columnCount()):
+            if col != seg:
+                text = w.model.data(w.model.index(row, col))
+                assert fm.horizontalAdvance(text or "") <= header.sectionSize(col), (row, col, text)

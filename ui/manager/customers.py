@@ -56,6 +56,20 @@ def zone_of(store):
         return None
 
 
+def size_columns(view: QTableView, columns, samples: dict, stretch: str | None = None) -> None:
+    """Readable columns: each wide enough for its header and its usual widest value (`samples`, by
+    column id), one line per row; the `stretch` column goes last and takes the rest of the width."""
+    header = view.horizontalHeader()
+    view.setWordWrap(False)
+    fm, hfm = view.fontMetrics(), header.fontMetrics()
+    view.verticalHeader().setDefaultSectionSize(fm.height() + 10)
+    for col, (key, title, _) in enumerate(columns):
+        header.resizeSection(col, max(fm.horizontalAdvance(samples.get(key, "")), hfm.horizontalAdvance(title) + 16) + 20)
+        if key == stretch:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            header.moveSection(header.visualIndex(col), len(columns) - 1)
+
+
 class CustomersWindow(QWidget):
     """顧客一覧: search as you type (kana, phone, member number, card number), filters, sortable
     columns, a lazy table; double-click opens the profile."""
@@ -106,6 +120,7 @@ class CustomersWindow(QWidget):
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._size_columns()
         self.view.doubleClicked.connect(self._open_row)
         self._sort_col, self._sort_desc = None, False
 
@@ -144,6 +159,15 @@ class CustomersWindow(QWidget):
         self.profile_requested.connect(self.open_profile)
         self.load_options()
         self.apply()
+
+    # Widest values each column shows in practice (full-width kana names, 7-digit balances...).
+    COLUMN_SAMPLES = {"member_no": "00100000000", "name_kana": "ワタナベ ショウタロウ", "name": "渡辺 翔太郎",
+                      "phone": "090-0000-0000", "tier": "ゴールド", "balance": "1,000,000 pt",
+                      "lifetime_spend_yen": "¥10,000,000", "last_visit_at": "2026/11/22 19:41",
+                      "home_store_id": "S0001"}
+
+    def _size_columns(self) -> None:
+        size_columns(self.view, self.model.columns, self.COLUMN_SAMPLES, "segments")
 
     def load_options(self) -> None:
         self.runner.run(self.store.customers.filter_options, on_ok=self._options)
@@ -279,6 +303,11 @@ class ProfileDialog(QDialog):
     loaded = Signal()  # the details, balance, lots, coupons, cards and the newest history are on screen
     chart_loaded = Signal()
     HISTORY_PAGE = 200  # entries per history page (the first comes with the profile)
+    COLUMN_SAMPLES = {"created_at": "2026/11/22 19:41", "kind": "紙カード移行 ✕", "points": "+10,000 pt",
+                      "amount_yen": "¥100,000", "balance_after": "1,000,000 pt", "staff": "000",
+                      "store": "S0001/T01", "sync": "pending", "expires_at": "2026/11/22 19:41",
+                      "remaining": "10,000 pt", "state": "available", "used_at": "2026/11/22 19:41",
+                      "number": "2900000000000", "status": "migrated", "reason": "お詫び"}
 
     def __init__(self, store, actor, runner, member_id: str, parent=None):
         super().__init__(parent)
@@ -322,12 +351,15 @@ class ProfileDialog(QDialog):
         self.lots_model = LotsModel(self, self.zone)
         self.cards_model = CardsModel(self, self.zone)
         self.coupons_model = CouponsModel(self, self.zone)
-        for model, title in ((self.history_model, self.tr("Purchase history")), (self.lots_model, self.tr("Points and expiry")),
-                             (self.coupons_model, self.tr("Coupons")), (self.cards_model, self.tr("Cards"))):
+        for model, title, stretch in ((self.history_model, self.tr("Purchase history"), "breakdown"),
+                                      (self.lots_model, self.tr("Points and expiry"), None),
+                                      (self.coupons_model, self.tr("Coupons"), "title"),
+                                      (self.cards_model, self.tr("Cards"), None)):
             v = QTableView()
             v.setModel(model)
             v.verticalHeader().setVisible(False)
             v.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+            size_columns(v, model.columns, self.COLUMN_SAMPLES, stretch)
             self.tabs.addTab(v, title)
         self.chart = QChart()
         self.chart.setTitle(self.tr("Points and spend over time"))
@@ -420,7 +452,7 @@ class ProfileDialog(QDialog):
             spend.append(day_ms(month + "-15"), yen_)
         chart.addSeries(spend)
         y2 = QValueAxis()
-        y2.setLabelFormat("¥%d")
+        y2.setLabelFormat("%d")  # the series name says ¥; a non-ASCII format comes out garbled
         chart.addAxis(y2, Qt.AlignmentFlag.AlignRight)
         spend.attachAxis(x)
         spend.attachAxis(y2)
