@@ -4,7 +4,8 @@
     store.reports.generate_daily(manager, day, render_pdf=...)  # CSV (+ PDF by the UI's renderer)
     store.reports.catch_up(now, render_pdf=...)                 # every day/month missed, at start
 
-A business day is cut at LOCAL midnight in the rule set's time zone (Asia/Tokyo by default).
+A business day is cut at LOCAL midnight in the rule set's time zone (Asia/Tokyo by default); its
+figures are aggregated in SQL (hours in local time).
 All figures are gross per entry kind, from the ledger: a void is its own line (voided_points) and
 net_points is the sum of every entry of the day, so the lines add up to the ledger.
 Files go to `<database folder>/reports/`, one row per report in generated_reports. The PDF is drawn
@@ -24,6 +25,7 @@ from sqlalchemy import func, select, text
 from app.clock import iso, parse_iso
 from app.errors import InvalidInput
 from app.models import AuditEntry, GeneratedReport, Member
+from app.services.localday import local_sql
 from app.services.staff import require
 
 MAX_CATCH_UP_DAYS = 62
@@ -154,80 +156,71 @@ class ReportService:
 
     # -- figures ----------------------------------------------------------------------------
     def daily_figures(self, day: date) -> DailyFigures:
+        """The day's figures, aggregated in SQL over the day's entries (ix_ledger_created): per kind
+        and local hour, campaign lines from the earns' breakdowns (json_each), coupon uses by
+        template."""
         start, end = self.day_bounds(day)
         _, tzname = self._zone(parse_iso(start))
         f = DailyFigures(day=day.isoformat(), store_id=self.store.store_id, timezone=tzname, start=start, end=end,
                          generated_at=iso(self.store.now()))
         hours = {h: {"hour": h, "purchases": 0, "yen": 0, "points": 0} for h in range(24)}
-        campaigns: dict[str, dict] = {}
-        coupons: dict[str, dict] = {}
         names = self._campaign_names()
         zone = self._zone(parse_iso(start))[0]
+        local = local_sql("created_at", zone, parse_iso(start), parse_iso(end), "datetime")
+        span = {"a": start, "b": end}
         with self.store.db.read() as s:
             conn = s.connection()
-            rows = conn.execute(text(
-                "SELECT kind, points, amount_yen, created_at, breakdown, coupon_id FROM ledger "
-                "WHERE created_at >= :a AND created_at < :b"), {"a": start, "b": end}).all()
+            by_kind_hour = conn.execute(text(
+                f"SELECT kind, CAST(substr({local}, 12, 2) AS INTEGER) AS hour, count(*), coalesce(sum(points), 0), "
+                "coalesce(sum(amount_yen), 0) FROM ledger WHERE created_at >= :a AND created_at < :b "
+                "GROUP BY kind, hour"), span).all()
+            campaign_rows = conn.execute(text(
+                "SELECT j.value ->> 'rule_id' AS rule_id, count(DISTINCT l.seq), coalesce(sum(j.value ->> 'points'), 0) "
+                "FROM ledger l, json_each(l.breakdown) j WHERE l.kind = 'earn' AND l.created_at >= :a "
+                "AND l.created_at < :b AND j.value ->> 'kind' IN ('campaign', 'bonus') "
+                "AND j.value ->> 'rule_id' IS NOT NULL GROUP BY rule_id"), span).all()
+            coupon_rows = conn.execute(text(
+                "SELECT coalesce(c.template_id, '?'), count(*), coalesce(sum(l.points), 0) FROM ledger l "
+                "LEFT JOIN coupons c ON c.id = l.coupon_id WHERE l.kind = 'coupon' AND l.created_at >= :a "
+                "AND l.created_at < :b GROUP BY 1"), span).all()
             f.new_members = conn.execute(text(
-                "SELECT count(*) FROM members WHERE created_at >= :a AND created_at < :b"),
-                {"a": start, "b": end}).scalar()
+                "SELECT count(*) FROM members WHERE created_at >= :a AND created_at < :b"), span).scalar()
             f.paper_cards_migrated = conn.execute(text(
                 "SELECT count(*) FROM cards WHERE kind = 'paper' AND migrated_at >= :a AND migrated_at < :b "
-                "AND (migrated_store_id IS NULL OR migrated_store_id = :s)"),
-                {"a": start, "b": end, "s": self.store.store_id}).scalar()
-            templates = dict(conn.execute(text("SELECT id, template_id FROM coupons WHERE id IN "
-                                               "(SELECT coupon_id FROM ledger WHERE kind = 'coupon' AND "
-                                               "created_at >= :a AND created_at < :b)"),
-                                          {"a": start, "b": end}).all())
-        import json
-
-        for kind, points, amount, created, breakdown, coupon_id in rows:
+                "AND (migrated_store_id IS NULL OR migrated_store_id = :s)"), span | {"s": self.store.store_id}).scalar()
+        for kind, hour, n, points, amount in by_kind_hour:
             f.net_points += points
             if kind == "earn":
-                f.purchases += 1
-                f.purchase_yen += amount or 0
+                f.purchases += n
+                f.purchase_yen += amount
                 f.points_earned += points
-                h = hours[parse_iso(created).astimezone(zone).hour]
-                h["purchases"] += 1
-                h["yen"] += amount or 0
+                h = hours[hour]
+                h["purchases"] += n
+                h["yen"] += amount
                 h["points"] += points
-                lines = json.loads(breakdown) if isinstance(breakdown, str) else (breakdown or [])
-                used = set()
-                for ln in lines:
-                    if ln.get("kind") in ("campaign", "bonus") and ln.get("rule_id"):
-                        rid = ln["rule_id"]
-                        c = campaigns.setdefault(rid, {"rule_id": rid, "name_ja": names.get(rid, (rid, rid))[0],
-                                                       "name_en": names.get(rid, (rid, rid))[1],
-                                                       "uses": 0, "points": 0})
-                        c["points"] += int(ln.get("points") or 0)
-                        if rid not in used:
-                            c["uses"] += 1
-                            used.add(rid)
             elif kind == "redeem":
-                f.redemptions += 1
+                f.redemptions += n
                 f.points_redeemed += -points
-                f.redeemed_yen_bills += amount or 0
+                f.redeemed_yen_bills += amount
             elif kind == "expire":
                 f.points_expired += -points
             elif kind == "adjust":
-                f.adjustments += 1
+                f.adjustments += n
                 f.points_adjusted += points
             elif kind == "coupon":
-                f.coupon_uses += 1
+                f.coupon_uses += n
                 f.coupon_points += points
-                tid = templates.get(coupon_id) or "?"
-                nm = names.get(tid, (tid, tid))
-                c = coupons.setdefault(tid, {"template_id": tid, "name_ja": nm[0], "name_en": nm[1], "uses": 0,
-                                             "points": 0})
-                c["uses"] += 1
-                c["points"] += points
             elif kind == "migrate":
                 f.migrated_points += points
             elif kind == "void":
-                f.voids += 1
+                f.voids += n
                 f.voided_points += points
-        f.campaigns = sorted(campaigns.values(), key=lambda c: -c["points"])
-        f.coupons = sorted(coupons.values(), key=lambda c: -c["uses"])
+        f.campaigns = sorted(({"rule_id": rid, "name_ja": names.get(rid, (rid, rid))[0],
+                               "name_en": names.get(rid, (rid, rid))[1], "uses": int(uses), "points": int(pts)}
+                              for rid, uses, pts in campaign_rows), key=lambda c: -c["points"])
+        f.coupons = sorted(({"template_id": tid, "name_ja": names.get(tid, (tid, tid))[0],
+                             "name_en": names.get(tid, (tid, tid))[1], "uses": int(n), "points": int(pts)}
+                            for tid, n, pts in coupon_rows), key=lambda c: -c["uses"])
         f.hours = [hours[h] for h in range(24)]
         f.top_hours = [h["hour"] for h in sorted(f.hours, key=lambda h: (-h["purchases"], h["hour"]))
                        if h["purchases"]][:3]
