@@ -84,8 +84,10 @@ def prepare(folder: Path) -> tuple[Path, list[str]]:
     return path, members
 
 
-def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd: int) -> None:
-    """Runs until killed. Writes one JSON line per started request and per acknowledged entry."""
+def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd: int, warm=None) -> None:
+    """Runs until killed. Writes one JSON line per started request and per acknowledged entry.
+    `warm`: the parent's Store on this file (no connection open: its pool was disposed before the
+    fork), reused for its compiled SQL; otherwise the child opens the store afresh."""
     from app.clock import iso
     from app.errors import TsumugiError
     from app.legacy_import import LegacyImport
@@ -93,7 +95,13 @@ def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd
     from app.store import Actor, Store
 
     rng = random.Random(seed)
-    store = Store.open(path)
+    if warm is not None:
+        store = warm
+        store.db.engine.dispose(close=False)  # never use a connection made before the fork
+        store._settings_cache = None          # what this process knows comes from the file
+        store.rules._cache = None
+    else:
+        store = Store.open(path)
     replica = ReplicaService(store)
     cashier = Actor(staff_id=2, role="cashier")
     manager = Actor(staff_id=1, role="manager")
@@ -276,14 +284,13 @@ def check(path: Path, acknowledged: set[str], seen: Seen | None = None) -> list[
     return problems
 
 
-def _warm_up(folder: Path) -> None:
-    """Run each action once in the parent, so forked children start with warm caches (compiled
-    SQL, parsed rule sets) and the random kill moments fall in steady-state work."""
-    from app.store import Actor, Store
+def _warm_up(store, members: list[str], folder: Path) -> set[str]:
+    """Run each kind of work once in the parent, so forked children start with warm caches
+    (compiled SQL, parsed rule sets) and the random kill moments fall in steady-state work.
+    Returns the event ids whose HQ answer it recorded (a drain the parent itself did)."""
+    from app.store import Actor
 
     folder.mkdir(parents=True, exist_ok=True)
-    path, members = prepare(folder)
-    store = Store.open(path)
     manager = Actor(staff_id=1, role="manager")
     earned = store.ledger.earn(manager, members[0], 5000, uuid.uuid4())
     spent = store.ledger.redeem(manager, members[0], 10, uuid.uuid4())
@@ -301,10 +308,10 @@ def _warm_up(folder: Path) -> None:
     replica.apply_changes([{"id": 0, "kind": "ledger", "data": {
         "entry_id": str(uuid.uuid4()), "member_id": members[1], "kind": "earn", "points": 5, "amount_yen": 100,
         "store_id": "S002", "terminal_id": "T1", "staff_id": None, "created_at": earned.created_at}}], "1:1")
-    replica.record_outcomes([{"event_id": r.event_id, "seq": r.seq, "outcome": "applied"}
-                             for r in replica.pending(10)])
+    drained = [{"event_id": r.event_id, "seq": r.seq, "outcome": "applied"} for r in replica.pending(10)]
+    replica.record_outcomes(drained)
     assert earned.points > 0
-    store.close()
+    return {r["event_id"] for r in drained}
 
 
 def _read_until_ready(fd: int, timeout: float) -> bytes:
@@ -322,17 +329,31 @@ def _read_until_ready(fd: int, timeout: float) -> bytes:
     return data
 
 
-def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_ms: float = 150.0) -> dict:
+def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_ms: float = 150.0,
+        cold: bool = False, progress_every: int = 0) -> dict:
+    """`cold`: every child opens the store itself (compiling every statement again: most of a
+    kill's time); by default children are forked from a parent holding a warmed-up Store on the
+    same file with no connection open. `progress_every`: a JSON line on stderr every N kills."""
     _install_memory_keyring()
     from app.db import upgrade_to_head  # noqa: F401  (import everything before forking)
     from app.store import Store  # noqa: F401
 
     folder = Path(folder or tempfile.mkdtemp(prefix="tsumugi-crash-"))
-    _warm_up(folder / "warm-up")
     path, members = prepare(folder)
+    if cold:
+        warm = None
+        wpath, wmembers = prepare(folder / "warm-up")
+        _warm_up(Store.open(wpath), wmembers, folder / "warm-up")
+        drained_by_parent: set[str] = set()
+    else:
+        warm = Store.open(path)
+        drained_by_parent = _warm_up(warm, members, folder / "warm-up")
+        warm.db.engine.dispose()  # no connection crosses a fork
     rng = random.Random(seed)
     acknowledged: set[str] = set()
     seen = Seen()
+    seen.drain_started |= drained_by_parent
+    seen.drain_acked |= drained_by_parent
     pending: dict[str, dict] = {}
     violations: list[dict] = []
     child_errors: list[str] = []
@@ -347,7 +368,7 @@ def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_m
         if pid == 0:  # the child: never returns
             os.close(read_fd)
             try:
-                child(path, members, replays, seed * 1_000_003 + i, write_fd)
+                child(path, members, replays, seed * 1_000_003 + i, write_fd, warm)
             except BaseException:  # report it: a child that dies by itself is a finding, not a kill
                 import traceback
 
@@ -392,13 +413,17 @@ def run(kills: int = 200, seed: int = 1, folder: Path | None = None, max_delay_m
         spent["check"] += time.perf_counter() - t0
         if problems:
             violations.append({"kill": i, "problems": problems})
+        if progress_every and (i + 1) % progress_every == 0:
+            print(json.dumps({"kills": i + 1, "acknowledged_entries": len(acknowledged),
+                              "violations": len(violations) + len(child_errors),
+                              "seconds": round(time.perf_counter() - started, 1)}), file=sys.stderr, flush=True)
     from app.db import connect_raw
 
     con = connect_raw(path, pragmas=False)
     entries = con.execute("SELECT COUNT(*) FROM ledger").fetchone()[0]
     con.close()
     return {
-        "name": "crash.store_sigkill", "kill_points": kills, "seed": seed,
+        "name": "crash.store_sigkill", "kill_points": kills, "seed": seed, "children": "cold" if cold else "warm",
         "kills_in_work": kills_in_work,
         "acknowledged_entries": len(acknowledged), "ledger_entries": entries,
         "acknowledged_imports": len(seen.imports), "acknowledged_pulled_entries": len(seen.pulled),
@@ -414,6 +439,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--kills", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--cold", action="store_true", help="every child opens the store afresh (slower)")
+    p.add_argument("--progress", type=int, default=0, help="a JSON line on stderr every N kills")
     p.add_argument("--dir", type=Path, default=None,
                    help="working folder (default: a new temporary folder on disk; /dev/shm/... for tmpfs)")
     args = p.parse_args(argv)
@@ -421,7 +448,7 @@ def main(argv=None) -> int:
     if args.dir is not None:
         args.dir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="tsumugi-crash-", dir=args.dir))
-    result = run(args.kills, args.seed, folder=folder)
+    result = run(args.kills, args.seed, folder=folder, cold=args.cold, progress_every=args.progress)
     print(json.dumps(result, ensure_ascii=False))
     return 1 if result["violations"] else 0
 
