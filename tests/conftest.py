@@ -7,6 +7,9 @@ import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
 import pytest  # noqa: E402
 
+# The store fixtures (clock, db_path, store, manager, cashier, member), written once.
+pytest_plugins = ["tests.store_fixtures"]
+
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """An in-memory OS keyring stand-in: this machine has no keyring backend."""

@@ -1,9 +1,10 @@
-"""Fixtures for the manager screens: a real SQLite store per test (the tests/core pattern), a
-manager and a cashier, a hand-made segment fixture and a generated store of a few thousand members."""
+"""Fixtures for the manager screens: the shared store fixtures (tests/store_fixtures.py: a real
+SQLite store per test, a manager and a cashier) with the rule set before the shipped one installed,
+a hand-made segment fixture and a generated store of a few thousand members."""
 import json
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -13,50 +14,20 @@ from app.rules import load_default_rule_set, parse_rule_set
 from app.services.setup import init_store
 from app.store import Store
 from app.text import kana_key
+from tests.store_fixtures import TUESDAY, FakeClock
 
-
-class FakeClock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += timedelta(**kw)
-
-
-NOW = datetime(2026, 11, 17, 1, 0, tzinfo=timezone.utc)  # Tuesday 10:00 JST
+NOW = TUESDAY  # Tuesday 10:00 JST
 
 
 @pytest.fixture
-def clock():
-    return FakeClock(NOW)
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = Store.open(tmp_path / "store.sqlite", clock=clock)
-    init_store(s, "S001")
-    # The rule set before the shipped one, so that history older than 2026 can be priced.
+def store(store):
+    """The shared store, plus the rule set before the shipped one, so that history older than 2026
+    can be priced."""
     body = json.loads(load_default_rule_set().model_dump_json())
     body.update(version="2024.1", valid_from="2024-01-01T00:00:00+09:00", valid_to=body["valid_from"], campaigns=[])
-    with s.db.write() as session:
-        s.rules.install(session, parse_rule_set(body))
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def manager(store):
-    store.staff.add(None, "店長", "manager", "1234")
-    return store.staff.authenticate(1, "1234")
-
-
-@pytest.fixture
-def cashier(store, manager):
-    staff = store.staff.add(manager, "レジ", "cashier", "5678")
-    return store.staff.authenticate(staff.id, "5678")
+    with store.db.write() as session:
+        store.rules.install(session, parse_rule_set(body))
+    return store
 
 
 def earn(store, actor, member_id, yen, days_ago, clock=None, hours=0):
