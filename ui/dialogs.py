@@ -34,7 +34,49 @@ def no_ime(w: QWidget) -> QWidget:
     return w
 
 
-class ActionDialog(QDialog):
+class CounterDialog(QDialog):
+    """The frame the counter's dialogs share (the action dialogs here, the paper card wizard in
+    ui.migrate): a title, the dialog's own content, a message line and two big buttons, back (Esc)
+    and go on (Enter), 64 px high for fingers."""
+
+    def build_frame(self, title: str, content, *, go_text: str, min_width: int) -> tuple[QPushButton, QPushButton]:
+        """Lay the dialog out around `content` (a layout, or a widget that takes the spare height);
+        sets self.message; returns the (back, go on) buttons for the dialog to connect."""
+        self.setWindowTitle(title)
+        self.setObjectName("actionDialog")
+        self.setMinimumWidth(min_width)
+        lay = QVBoxLayout(self)
+        head = QLabel(title)
+        head.setObjectName("dialogTitle")
+        lay.addWidget(head)
+        if isinstance(content, QWidget):
+            lay.addWidget(content, 1)
+        else:
+            lay.addLayout(content)
+        self.message = QLabel("")
+        self.message.setObjectName("dialogMessage")
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        row = QHBoxLayout()
+        back = QPushButton(self.tr("Back (Esc)"))
+        back.setObjectName("cancelButton")
+        go = QPushButton(go_text)
+        go.setObjectName("confirmButton")
+        go.setDefault(True)
+        for b in (back, go):
+            b.setMinimumHeight(64)
+            row.addWidget(b)
+        lay.addLayout(row)
+        return back, go
+
+    def set_message(self, text: str, ok=False, error=False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", "error" if error else ("ok" if ok else ""))
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+
+class ActionDialog(CounterDialog):
     applied = Signal(object)  # EntryResult
 
     def __init__(self, ctx, title: str, parent=None):
@@ -43,31 +85,11 @@ class ActionDialog(QDialog):
         self.key = uuid.uuid4()  # made when the action starts
         self.state = "ready"
         self.result_value = None
-        self.setWindowTitle(title)
-        self.setObjectName("actionDialog")
-        self.setMinimumWidth(560)
-        lay = QVBoxLayout(self)
-        head = QLabel(title)
-        head.setObjectName("dialogTitle")
-        lay.addWidget(head)
         self.body = QVBoxLayout()
-        lay.addLayout(self.body)
-        self.message = QLabel("")
-        self.message.setObjectName("dialogMessage")
-        self.message.setWordWrap(True)
-        lay.addWidget(self.message)
-        row = QHBoxLayout()
-        self.cancel_button = QPushButton(self.tr("Back (Esc)"))
-        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button, self.confirm_button = self.build_frame(
+            title, self.body, go_text=self.tr("Confirm (Enter)"), min_width=560)
         self.cancel_button.clicked.connect(self.reject)
-        self.confirm_button = QPushButton(self.tr("Confirm (Enter)"))
-        self.confirm_button.setObjectName("confirmButton")
-        self.confirm_button.setDefault(True)
         self.confirm_button.clicked.connect(self.confirm)
-        for b in (self.cancel_button, self.confirm_button):
-            b.setMinimumHeight(64)
-            row.addWidget(b)
-        lay.addLayout(row)
 
     # -- flow ---------------------------------------------------------------------------------
     def confirm(self) -> None:
@@ -107,12 +129,6 @@ class ActionDialog(QDialog):
         if r.pending:
             s += "\n" + self.tr("Not yet confirmed by HQ (未反映): %1").replace("%1", f"{r.pending:+,} pt")
         return s
-
-    def set_message(self, text: str, ok=False, error=False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", "error" if error else ("ok" if ok else ""))
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
 
     def reject(self) -> None:
         if self.state == "busy":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QCoreApplication, QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,80 +27,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.models import Column, RowTableModel
+
 ENCODINGS = (("", "Auto"), ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 (BOM)"), ("cp932", "Shift_JIS (CP932)"))
 
 
-class _ListModel(QAbstractTableModel):
-    columns: tuple = ()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.headers())
-
-    def headers(self) -> list[str]:
-        return []
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers()[section]
-        return None
-
-    def value(self, row, col):  # overridden
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        v = self.value(self.rows[index.row()], index.column())
-        return "" if v is None else str(v)
-
-
-class PreviewModel(_ListModel):
+class PreviewModel(RowTableModel):
     """The first rows as they will be stored."""
     FIELDS = ("row", "name", "name_kana", "phone", "email", "birthday", "card_number", "points", "last_visit")
 
-    def headers(self):
-        return [self.tr("Row"), self.tr("Name"), self.tr("Name kana"), self.tr("Phone number"), self.tr("E-mail"),
-                self.tr("Birthday"), self.tr("Card number"), self.tr("Points"), self.tr("Last visit"),
-                self.tr("Problems")]
-
-    def value(self, row, col):
-        if col < len(self.FIELDS):
-            return row.get(self.FIELDS[col])
-        return ", ".join(i["code"] for i in row.get("issues", []))
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        titles = (self.tr("Row"), self.tr("Name"), self.tr("Name kana"), self.tr("Phone number"), self.tr("E-mail"),
+                  self.tr("Birthday"), self.tr("Card number"), self.tr("Points"), self.tr("Last visit"))
+        self.columns = [Column(t, lambda row, f=f: row.get(f)) for t, f in zip(titles, self.FIELDS)]
+        self.columns.append(Column(self.tr("Problems"), lambda row: ", ".join(i["code"] for i in row.get("issues", []))))
 
 
-class IssueModel(_ListModel):
+class IssueModel(RowTableModel):
     """The validation report: row, column, reason."""
 
-    def headers(self):
-        return [self.tr("Row"), self.tr("Column"), self.tr("Value"), self.tr("Reason")]
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.columns = [
+            Column(self.tr("Row"), lambda i: i.row_no),
+            Column(self.tr("Column"), lambda i: i.column or ""),
+            Column(self.tr("Value"), lambda i: i.value),
+            Column(self.tr("Reason"), lambda i: reason_text(self, i.code, i.params)),
+        ]
 
-    def value(self, issue, col):
-        return (issue.row_no, issue.column or "", issue.value, reason_text(self, issue.code, issue.params))[col]
 
-
-class GroupModel(_ListModel):
+class GroupModel(RowTableModel):
     """Duplicate groups (重複) and the decision for each."""
 
-    def headers(self):
-        return [self.tr("Group"), self.tr("Rows"), self.tr("Existing members"), self.tr("Same"), self.tr("Decision")]
-
-    def value(self, g, col):
+    def __init__(self, parent=None):
+        super().__init__(parent)
         why = {"phone": self.tr("phone"), "email": self.tr("e-mail"), "kana_birthday": self.tr("kana + birthday")}
-        return (g.id, ", ".join(map(str, g.rows)), ", ".join(e["member_no"] for e in g.existing),
-                ", ".join(why.get(r, r) for r in g.reasons), decision_text(self, g.decision))[col]
+        self.columns = [
+            Column(self.tr("Group"), lambda g: g.id),
+            Column(self.tr("Rows"), lambda g: ", ".join(map(str, g.rows))),
+            Column(self.tr("Existing members"), lambda g: ", ".join(e["member_no"] for e in g.existing)),
+            Column(self.tr("Same"), lambda g: ", ".join(why.get(r, r) for r in g.reasons)),
+            Column(self.tr("Decision"), lambda g: decision_text(self, g.decision)),
+        ]
 
 
 def decision_text(obj, d: str) -> str:

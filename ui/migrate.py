@@ -16,13 +16,12 @@ import threading
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,7 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.models import local_time
+from app.text import format_phone
+from ui.dialogs import CounterDialog
+from ui.models import Column, RowTableModel, local_time
 
 PAGES = ("card", "amount", "photo", "link", "confirm", "done")
 
@@ -63,41 +64,21 @@ def grab_photo(spec: str) -> bytes:
     return buf.tobytes()
 
 
-class SuggestionModel(QAbstractTableModel):
+class SuggestionModel(RowTableModel):
     """Suggested members for the card: member number, name kana, phone, why."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return (self.tr("Member number"), self.tr("Name kana"), self.tr("Phone number"), self.tr("Match"))[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        from app.text import format_phone
-
-        s = self.rows[index.row()]
-        m = s.member
         why = {"phone": self.tr("same phone"), "kana_birthday": self.tr("same kana and birthday")}
-        return (m.member_no, m.name_kana, format_phone(m.phone), ", ".join(why.get(r, r) for r in s.reasons))[index.column()]
+        self.columns = [
+            Column(self.tr("Member number"), lambda s: s.member.member_no),
+            Column(self.tr("Name kana"), lambda s: s.member.name_kana),
+            Column(self.tr("Phone number"), lambda s: format_phone(s.member.phone)),
+            Column(self.tr("Match"), lambda s: ", ".join(why.get(r, r) for r in s.reasons)),
+        ]
 
 
-class MigratePaperCardDialog(QDialog):
+class MigratePaperCardDialog(CounterDialog):
     applied = Signal(object)          # MigrationResult
     _photo_ready = Signal(object)     # bytes or an exception (from the camera thread)
 
@@ -116,31 +97,11 @@ class MigratePaperCardDialog(QDialog):
         self.photo_grabber = photo_grabber or ((lambda: grab_photo(spec)) if spec else None)
         self._photo_ready.connect(self._photo_done, Qt.ConnectionType.QueuedConnection)
 
-        self.setWindowTitle(self.tr("Migrate paper card"))
-        self.setObjectName("actionDialog")
-        self.setMinimumWidth(640)
-        lay = QVBoxLayout(self)
-        head = QLabel(self.tr("Migrate paper card"))
-        head.setObjectName("dialogTitle")
-        lay.addWidget(head)
         self.stack = QStackedWidget()
-        lay.addWidget(self.stack, 1)
-        self.message = QLabel("")
-        self.message.setObjectName("dialogMessage")
-        self.message.setWordWrap(True)
-        lay.addWidget(self.message)
-        row = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("Back (Esc)"))
-        self.back_button.setObjectName("cancelButton")
+        self.back_button, self.next_button = self.build_frame(
+            self.tr("Migrate paper card"), self.stack, go_text=self.tr("Next (Enter)"), min_width=640)
         self.back_button.clicked.connect(self.back)
-        self.next_button = QPushButton(self.tr("Next (Enter)"))
-        self.next_button.setObjectName("confirmButton")
-        self.next_button.setDefault(True)
         self.next_button.clicked.connect(self.next)
-        for b in (self.back_button, self.next_button):
-            b.setMinimumHeight(64)
-            row.addWidget(b)
-        lay.addLayout(row)
         self._build_card()
         self._build_amount()
         self._build_photo()
@@ -533,12 +494,6 @@ class MigratePaperCardDialog(QDialog):
         from ui.texts import texts
 
         return texts().error(exc)
-
-    def set_message(self, text: str, ok=False, error=False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", "error" if error else ("ok" if ok else ""))
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
 
     def cancel_for_scan(self) -> None:
         """The counter's hook when a new customer is scanned: back out unless a write is in flight."""

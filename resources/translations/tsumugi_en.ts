@@ -3,12 +3,12 @@
 <context>
     <name />
     <message>
-        <location filename="../../ui/printing.py" line="332" />
+        <location filename="../../ui/printing.py" line="323" />
         <source>Print member card</source>
         <translation>Print member card</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="363" />
+        <location filename="../../ui/printing.py" line="331" />
         <source>Print receipt</source>
         <translation>Print receipt</translation>
     </message>
@@ -16,32 +16,27 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="60" />
-        <source>Back (Esc)</source>
-        <translation>Back (Esc)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="63" />
+        <location filename="../../ui/dialogs.py" line="90" />
         <source>Confirm (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="81" />
+        <location filename="../../ui/dialogs.py" line="103" />
         <source>Working…</source>
         <translation>Working…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="91" />
+        <location filename="../../ui/dialogs.py" line="113" />
         <source>Close (Enter)</source>
         <translation>Close (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="105" />
+        <location filename="../../ui/dialogs.py" line="127" />
         <source>%1: %2. New balance: %3</source>
         <translation>%1: %2. New balance: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="108" />
+        <location filename="../../ui/dialogs.py" line="130" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>Not yet confirmed by HQ (未反映): %1</translation>
     </message>
@@ -49,57 +44,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="466" />
+        <location filename="../../ui/manager/customers.py" line="512" />
         <source>Adjust points</source>
         <translation>Adjust points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="472" />
+        <location filename="../../ui/manager/customers.py" line="518" />
         <source>Apology for a complaint</source>
         <translation>Apology for a complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="472" />
+        <location filename="../../ui/manager/customers.py" line="518" />
         <source>Correction of a wrong entry</source>
         <translation>Correction of a wrong entry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="473" />
+        <location filename="../../ui/manager/customers.py" line="519" />
         <source>Points not awarded at the register</source>
         <translation>Points not awarded at the register</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="473" />
+        <location filename="../../ui/manager/customers.py" line="519" />
         <source>Goodwill gesture</source>
         <translation>Goodwill gesture</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="476" />
+        <location filename="../../ui/manager/customers.py" line="522" />
         <source>Note (optional)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="481" />
+        <location filename="../../ui/manager/customers.py" line="527" />
         <source>Points (+ to add, − to take away)</source>
         <translation>Points (+ to add, − to take away)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="482" />
+        <location filename="../../ui/manager/customers.py" line="528" />
         <source>Reason (required)</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="483" />
+        <location filename="../../ui/manager/customers.py" line="529" />
         <source>Note</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="492" />
+        <location filename="../../ui/manager/customers.py" line="538" />
         <source>Please enter a reason.</source>
         <translation>Please enter a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="495" />
+        <location filename="../../ui/manager/customers.py" line="541" />
         <source>Enter a number of points other than 0.</source>
         <translation>Enter a number of points other than 0.</translation>
     </message>
@@ -180,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="283" />
+        <location filename="../../ui/manager/models.py" line="328" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="284" />
+        <location filename="../../ui/manager/models.py" line="329" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="285" />
+        <location filename="../../ui/manager/models.py" line="330" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="286" />
+        <location filename="../../ui/manager/models.py" line="331" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="287" />
+        <location filename="../../ui/manager/models.py" line="332" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="288" />
+        <location filename="../../ui/manager/models.py" line="333" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -213,22 +208,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="247" />
+        <location filename="../../ui/manager/models.py" line="292" />
         <source>Card</source>
         <translation>Card</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="248" />
+        <location filename="../../ui/manager/models.py" line="293" />
         <source>Number</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="249" />
+        <location filename="../../ui/manager/models.py" line="294" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="250" />
+        <location filename="../../ui/manager/models.py" line="295" />
         <source>Issued</source>
         <translation>Issued</translation>
     </message>
@@ -236,27 +231,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="270" />
+        <location filename="../../ui/manager/models.py" line="315" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="271" />
+        <location filename="../../ui/manager/models.py" line="316" />
         <source>What happened</source>
         <translation>What happened</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="272" />
+        <location filename="../../ui/manager/models.py" line="317" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="273" />
+        <location filename="../../ui/manager/models.py" line="318" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="275" />
+        <location filename="../../ui/manager/models.py" line="320" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -287,6 +282,14 @@
         <location filename="../../ui/manager/conflicts.py" line="89" />
         <source>Done.</source>
         <translation>Done.</translation>
+    </message>
+</context>
+<context>
+    <name>CounterDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="61" />
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
     </message>
 </context>
 <context>
@@ -365,12 +368,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="288" />
+        <location filename="../../ui/dialogs.py" line="304" />
         <source>Use a coupon</source>
         <translation>Use a coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="304" />
+        <location filename="../../ui/dialogs.py" line="320" />
         <source>This member has no coupons to use.</source>
         <translation>This member has no coupons to use.</translation>
     </message>
@@ -396,22 +399,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="258" />
+        <location filename="../../ui/manager/models.py" line="303" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="259" />
+        <location filename="../../ui/manager/models.py" line="304" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="260" />
+        <location filename="../../ui/manager/models.py" line="305" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="261" />
+        <location filename="../../ui/manager/models.py" line="306" />
         <source>Used</source>
         <translation>Used</translation>
     </message>
@@ -452,52 +455,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="97" />
+        <location filename="../../ui/manager/models.py" line="98" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="98" />
+        <location filename="../../ui/manager/models.py" line="99" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="99" />
+        <location filename="../../ui/manager/models.py" line="100" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="100" />
+        <location filename="../../ui/manager/models.py" line="101" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="101" />
+        <location filename="../../ui/manager/models.py" line="102" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="102" />
+        <location filename="../../ui/manager/models.py" line="103" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="103" />
+        <location filename="../../ui/manager/models.py" line="104" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="104" />
+        <location filename="../../ui/manager/models.py" line="105" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="105" />
+        <location filename="../../ui/manager/models.py" line="106" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="106" />
+        <location filename="../../ui/manager/models.py" line="107" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
@@ -505,88 +508,88 @@
 <context>
     <name>CustomersWindow</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="70" />
+        <location filename="../../ui/manager/customers.py" line="83" />
         <source>Search: name kana, phone number, member number or card number</source>
         <translation>Search: name kana, phone number, member number or card number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="73" />
+        <location filename="../../ui/manager/customers.py" line="86" />
         <source>All tiers</source>
         <translation>All tiers</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="76" />
+        <location filename="../../ui/manager/customers.py" line="89" />
         <source>No rank</source>
         <translation>No rank</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="78" />
+        <location filename="../../ui/manager/customers.py" line="91" />
         <source>All segments</source>
         <translation>All segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="83" />
+        <location filename="../../ui/manager/customers.py" line="96" />
         <source>Marketing consent: any</source>
         <translation>Marketing consent: any</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="84" />
+        <location filename="../../ui/manager/customers.py" line="97" />
         <source>Consented</source>
         <translation>Consented</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="85" />
+        <location filename="../../ui/manager/customers.py" line="98" />
         <source>Not consented</source>
         <translation>Not consented</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="87" />
+        <location filename="../../ui/manager/customers.py" line="100" />
         <source>All home stores</source>
         <translation>All home stores</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="88" />
+        <location filename="../../ui/manager/customers.py" line="101" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="97" />
+        <location filename="../../ui/manager/customers.py" line="110" />
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="98" />
+        <location filename="../../ui/manager/customers.py" line="111" />
         <source>Refresh segments</source>
         <translation>Refresh segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="186" />
+        <location filename="../../ui/manager/customers.py" line="209" />
         <source>Searching…</source>
         <translation>Searching…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="202" />
+        <location filename="../../ui/manager/customers.py" line="225" />
         <source>%1 members</source>
         <translation>%1 members</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="204" />
+        <location filename="../../ui/manager/customers.py" line="227" />
         <source>More than %1 members</source>
         <translation>More than %1 members</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="220" />
+        <location filename="../../ui/manager/customers.py" line="243" />
         <source>Refreshing segments…</source>
         <translation>Refreshing segments…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="237" />
-        <location filename="../../ui/manager/customers.py" line="243" />
+        <location filename="../../ui/manager/customers.py" line="260" />
+        <location filename="../../ui/manager/customers.py" line="266" />
         <source>Export CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="242" />
+        <location filename="../../ui/manager/customers.py" line="265" />
         <source>Exported %1 members</source>
         <translation>Exported %1 members</translation>
     </message>
@@ -594,32 +597,32 @@
 <context>
     <name>EarnDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="131" />
+        <location filename="../../ui/dialogs.py" line="147" />
         <source>Earn points</source>
         <translation>Earn points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="135" />
+        <location filename="../../ui/dialogs.py" line="151" />
         <source>Purchase amount (tax incl.): %1</source>
         <translation>Purchase amount (tax incl.): %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="142" />
+        <location filename="../../ui/dialogs.py" line="158" />
         <source>Product categories in this purchase (touch to choose):</source>
         <translation>Product categories in this purchase (touch to choose):</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="174" />
+        <location filename="../../ui/dialogs.py" line="190" />
         <source>Calculating points…</source>
         <translation>Calculating points…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="186" />
+        <location filename="../../ui/dialogs.py" line="202" />
         <source>Points to add: %1</source>
         <translation>Points to add: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="188" />
+        <location filename="../../ui/dialogs.py" line="204" />
         <source>Press Enter to confirm.</source>
         <translation>Press Enter to confirm.</translation>
     </message>
@@ -627,92 +630,92 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="251" />
+        <location filename="../../ui/manager/customers.py" line="274" />
         <source>Export CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="253" />
+        <location filename="../../ui/manager/customers.py" line="276" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="253" />
+        <location filename="../../ui/manager/customers.py" line="276" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="253" />
+        <location filename="../../ui/manager/customers.py" line="276" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="254" />
+        <location filename="../../ui/manager/customers.py" line="277" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="254" />
+        <location filename="../../ui/manager/customers.py" line="277" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="254" />
+        <location filename="../../ui/manager/customers.py" line="277" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="255" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="255" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="255" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="256" />
+        <location filename="../../ui/manager/customers.py" line="279" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="256" />
+        <location filename="../../ui/manager/customers.py" line="279" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="257" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="257" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Registered</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="258" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="258" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>RFM</source>
         <translation>RFM</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="258" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Churn score</source>
         <translation>Churn score</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="260" />
+        <location filename="../../ui/manager/customers.py" line="283" />
         <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
         <translation>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</translation>
     </message>
@@ -901,52 +904,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="220" />
+        <location filename="../../ui/manager/models.py" line="232" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="221" />
+        <location filename="../../ui/manager/models.py" line="233" />
         <source>Kind</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="222" />
+        <location filename="../../ui/manager/models.py" line="234" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="223" />
+        <location filename="../../ui/manager/models.py" line="235" />
         <source>Amount</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="224" />
+        <location filename="../../ui/manager/models.py" line="236" />
         <source>Balance after</source>
         <translation>Balance after</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="225" />
+        <location filename="../../ui/manager/models.py" line="237" />
         <source>Breakdown</source>
         <translation>Breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="226" />
+        <location filename="../../ui/manager/models.py" line="238" />
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="227" />
+        <location filename="../../ui/manager/models.py" line="239" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="228" />
+        <location filename="../../ui/manager/models.py" line="240" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="229" />
+        <location filename="../../ui/manager/models.py" line="241" />
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
@@ -1358,17 +1361,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="237" />
+        <location filename="../../ui/manager/models.py" line="282" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="238" />
+        <location filename="../../ui/manager/models.py" line="283" />
         <source>Remaining</source>
         <translation>Remaining</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="239" />
+        <location filename="../../ui/manager/models.py" line="284" />
         <source>Earned</source>
         <translation>Earned</translation>
     </message>
@@ -1566,77 +1569,77 @@
         <translation>Member merged by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="28" />
+        <location filename="../../ui/manager/customers.py" line="27" />
         <source>Only a store manager can do this.</source>
         <translation>Only a store manager can do this.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="29" />
+        <location filename="../../ui/manager/customers.py" line="28" />
         <source>Please enter a reason.</source>
         <translation>Please enter a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="30" />
+        <location filename="../../ui/manager/customers.py" line="29" />
         <source>Enter a number of points other than 0.</source>
         <translation>Enter a number of points other than 0.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="31" />
+        <location filename="../../ui/manager/customers.py" line="30" />
         <source>The member does not have enough points.</source>
         <translation>The member does not have enough points.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="32" />
+        <location filename="../../ui/manager/customers.py" line="31" />
         <source>This item was already dealt with.</source>
         <translation>This item was already dealt with.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="50" />
+        <location filename="../../ui/manager/customers.py" line="49" />
         <source>VIP (top 10%)</source>
         <translation>VIP (top 10%)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="50" />
+        <location filename="../../ui/manager/customers.py" line="49" />
         <source>Churn risk</source>
         <translation>Churn risk</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="50" />
+        <location filename="../../ui/manager/customers.py" line="49" />
         <source>Win-back</source>
         <translation>Win-back</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Earn</source>
         <translation>Earn</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Redeem</source>
         <translation>Redeem</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="500" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="500" />
         <source>Paper card migration</source>
         <translation>Paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="500" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
@@ -1797,244 +1800,238 @@
 <context>
     <name>MigratePaperCardDialog</name>
     <message>
-        <location filename="../../ui/migrate.py" line="100" />
-        <location filename="../../ui/migrate.py" line="104" />
+        <location filename="../../ui/migrate.py" line="102" />
         <source>Migrate paper card</source>
         <translation>Migrate paper card</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="114" />
-        <source>Back (Esc)</source>
-        <translation>Back (Esc)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/migrate.py" line="117" />
-        <location filename="../../ui/migrate.py" line="262" />
-        <location filename="../../ui/migrate.py" line="263" />
-        <location filename="../../ui/migrate.py" line="414" />
+        <location filename="../../ui/migrate.py" line="102" />
+        <location filename="../../ui/migrate.py" line="242" />
+        <location filename="../../ui/migrate.py" line="243" />
+        <location filename="../../ui/migrate.py" line="394" />
         <source>Next (Enter)</source>
         <translation>Next (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="145" />
+        <location filename="../../ui/migrate.py" line="125" />
         <source>Scan the paper card's barcode, or type its number.</source>
         <translation>Scan the paper card's barcode, or type its number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="158" />
+        <location filename="../../ui/migrate.py" line="138" />
         <source>What does the card hold?</source>
         <translation>What does the card hold?</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="160" />
+        <location filename="../../ui/migrate.py" line="140" />
         <source>Stamps</source>
         <translation>Stamps</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="161" />
+        <location filename="../../ui/migrate.py" line="141" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="184" />
+        <location filename="../../ui/migrate.py" line="164" />
         <source>Optional: take a photo of the card as evidence (kept on this PC).</source>
         <translation>Optional: take a photo of the card as evidence (kept on this PC).</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="185" />
+        <location filename="../../ui/migrate.py" line="165" />
         <source>Take photo</source>
         <translation>Take photo</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="190" />
+        <location filename="../../ui/migrate.py" line="170" />
         <source>No camera is set up on this PC.</source>
         <translation>No camera is set up on this PC.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="192" />
+        <location filename="../../ui/migrate.py" line="172" />
         <source>No photo.</source>
         <translation>No photo.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="198" />
+        <location filename="../../ui/migrate.py" line="178" />
         <source>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</source>
         <translation>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="200" />
+        <location filename="../../ui/migrate.py" line="180" />
         <source>Member code or member number</source>
         <translation>Member code or member number</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="206" />
+        <location filename="../../ui/migrate.py" line="186" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="208" />
+        <location filename="../../ui/migrate.py" line="188" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="210" />
+        <location filename="../../ui/migrate.py" line="190" />
         <source>Birthday (YYYY/MM/DD)</source>
         <translation>Birthday (YYYY/MM/DD)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="213" />
+        <location filename="../../ui/migrate.py" line="193" />
         <source>Suggest</source>
         <translation>Suggest</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="226" />
+        <location filename="../../ui/migrate.py" line="206" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="228" />
+        <location filename="../../ui/migrate.py" line="208" />
         <source>Register new member</source>
         <translation>Register new member</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="261" />
+        <location filename="../../ui/migrate.py" line="241" />
         <source>Confirm (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="261" />
+        <location filename="../../ui/migrate.py" line="241" />
         <source>Close (Enter)</source>
         <translation>Close (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="262" />
+        <location filename="../../ui/migrate.py" line="242" />
         <source>Skip (Enter)</source>
         <translation>Skip (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="302" />
-        <location filename="../../ui/migrate.py" line="510" />
+        <location filename="../../ui/migrate.py" line="282" />
+        <location filename="../../ui/migrate.py" line="490" />
         <source>Enter the stamps or points on the card.</source>
         <translation>Enter the stamps or points on the card.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="311" />
+        <location filename="../../ui/migrate.py" line="291" />
         <source>Choose the member first.</source>
         <translation>Choose the member first.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="339" />
+        <location filename="../../ui/migrate.py" line="319" />
         <source>Scan or type the card number.</source>
         <translation>Scan or type the card number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="341" />
+        <location filename="../../ui/migrate.py" line="321" />
         <source>Checking the card…</source>
         <translation>Checking the card…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="347" />
-        <location filename="../../ui/migrate.py" line="459" />
+        <location filename="../../ui/migrate.py" line="327" />
+        <location filename="../../ui/migrate.py" line="439" />
         <source>Card %1</source>
         <translation>Card %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="379" />
+        <location filename="../../ui/migrate.py" line="359" />
         <source>%1 stamps × %2 pt</source>
         <translation>%1 stamps × %2 pt</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="382" />
+        <location filename="../../ui/migrate.py" line="362" />
         <source>Capped at %1 pt per card (the card holds %2 pt)</source>
         <translation>Capped at %1 pt per card (the card holds %2 pt)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="384" />
-        <location filename="../../ui/migrate.py" line="460" />
+        <location filename="../../ui/migrate.py" line="364" />
+        <location filename="../../ui/migrate.py" line="440" />
         <source>Points to migrate: %1</source>
         <translation>Points to migrate: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="392" />
+        <location filename="../../ui/migrate.py" line="372" />
         <source>Taking the photo…</source>
         <translation>Taking the photo…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="411" />
+        <location filename="../../ui/migrate.py" line="391" />
         <source>Photo taken (%1 KB).</source>
         <translation>Photo taken (%1 KB).</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="412" />
+        <location filename="../../ui/migrate.py" line="392" />
         <source>Take again</source>
         <translation>Take again</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="416" />
+        <location filename="../../ui/migrate.py" line="396" />
         <source>The camera could not take a photo; you can go on without one.</source>
         <translation>The camera could not take a photo; you can go on without one.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="435" />
+        <location filename="../../ui/migrate.py" line="415" />
         <source>Registering…</source>
         <translation>Registering…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="455" />
+        <location filename="../../ui/migrate.py" line="435" />
         <source>Member %1 (%2)</source>
         <translation>Member %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="463" />
+        <location filename="../../ui/migrate.py" line="443" />
         <source>Photo: yes</source>
         <translation>Photo: yes</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="463" />
+        <location filename="../../ui/migrate.py" line="443" />
         <source>Photo: none</source>
         <translation>Photo: none</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="464" />
+        <location filename="../../ui/migrate.py" line="444" />
         <source>Press Enter to confirm.</source>
         <translation>Press Enter to confirm.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="473" />
+        <location filename="../../ui/migrate.py" line="453" />
         <source>Working…</source>
         <translation>Working…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="480" />
+        <location filename="../../ui/migrate.py" line="460" />
         <source>Paper card migrated: %1. New balance: %2</source>
         <translation>Paper card migrated: %1. New balance: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="483" />
+        <location filename="../../ui/migrate.py" line="463" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>Not yet confirmed by HQ (未反映): %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="502" />
+        <location filename="../../ui/migrate.py" line="482" />
         <source>Already migrated (移行済み): on %1 at store %2, to member %3.</source>
         <translation>Already migrated (移行済み): on %1 at store %2, to member %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="506" />
+        <location filename="../../ui/migrate.py" line="486" />
         <source>The card number's check digit is wrong: please check the number.</source>
         <translation>The card number's check digit is wrong: please check the number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="507" />
+        <location filename="../../ui/migrate.py" line="487" />
         <source>This does not look like a paper card number.</source>
         <translation>This does not look like a paper card number.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="508" />
+        <location filename="../../ui/migrate.py" line="488" />
         <source>This is a member code, not a paper card.</source>
         <translation>This is a member code, not a paper card.</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="509" />
+        <location filename="../../ui/migrate.py" line="489" />
         <source>This card was cancelled and cannot be migrated.</source>
         <translation>This card was cancelled and cannot be migrated.</translation>
     </message>
@@ -2226,117 +2223,117 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="287" />
+        <location filename="../../ui/manager/customers.py" line="317" />
         <source>Customer details</source>
         <translation>Customer details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="301" />
+        <location filename="../../ui/manager/customers.py" line="331" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="303" />
+        <location filename="../../ui/manager/customers.py" line="333" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="304" />
+        <location filename="../../ui/manager/customers.py" line="334" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="305" />
+        <location filename="../../ui/manager/customers.py" line="335" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="306" />
+        <location filename="../../ui/manager/customers.py" line="336" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="307" />
+        <location filename="../../ui/manager/customers.py" line="337" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="310" />
+        <location filename="../../ui/manager/customers.py" line="340" />
         <source>Save changes</source>
         <translation>Save changes</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="311" />
+        <location filename="../../ui/manager/customers.py" line="341" />
         <source>Adjust points…</source>
         <translation>Adjust points…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="319" />
+        <location filename="../../ui/manager/customers.py" line="349" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="324" />
+        <location filename="../../ui/manager/customers.py" line="354" />
         <source>Purchase history</source>
         <translation>Purchase history</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="324" />
+        <location filename="../../ui/manager/customers.py" line="355" />
         <source>Points and expiry</source>
         <translation>Points and expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="325" />
+        <location filename="../../ui/manager/customers.py" line="356" />
         <source>Coupons</source>
         <translation>Coupons</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="325" />
+        <location filename="../../ui/manager/customers.py" line="357" />
         <source>Cards</source>
         <translation>Cards</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="332" />
+        <location filename="../../ui/manager/customers.py" line="365" />
         <source>Points and spend over time</source>
         <translation>Points and spend over time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="335" />
+        <location filename="../../ui/manager/customers.py" line="368" />
         <source>Chart</source>
         <translation>Chart</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="355" />
+        <location filename="../../ui/manager/customers.py" line="389" />
         <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
         <translation>Balance: %1 (pending: %2)   Expiring within 30 days: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="368" />
+        <location filename="../../ui/manager/customers.py" line="402" />
         <source>RFM %1  Churn score %2  %3</source>
         <translation>RFM %1  Churn score %2  %3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="370" />
+        <location filename="../../ui/manager/customers.py" line="404" />
         <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
         <translation>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="388" />
+        <location filename="../../ui/manager/customers.py" line="435" />
         <source>Balance (pt)</source>
         <translation>Balance (pt)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="403" />
+        <location filename="../../ui/manager/customers.py" line="450" />
         <source>Spend per month (¥)</source>
         <translation>Spend per month (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="434" />
+        <location filename="../../ui/manager/customers.py" line="480" />
         <source>Nothing changed.</source>
         <translation>Nothing changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="438" />
+        <location filename="../../ui/manager/customers.py" line="484" />
         <source>Saved.</source>
         <translation>Saved.</translation>
     </message>
@@ -2344,47 +2341,47 @@
 <context>
     <name>RedeemDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="211" />
+        <location filename="../../ui/dialogs.py" line="227" />
         <source>Redeem points</source>
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="217" />
+        <location filename="../../ui/dialogs.py" line="233" />
         <source>Balance: %1</source>
         <translation>Balance: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="219" />
+        <location filename="../../ui/dialogs.py" line="235" />
         <source>Bill: %1</source>
         <translation>Bill: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="223" />
+        <location filename="../../ui/dialogs.py" line="239" />
         <source>Points to use</source>
         <translation>Points to use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239" />
+        <location filename="../../ui/dialogs.py" line="255" />
         <source>Enter the points to use.</source>
         <translation>Enter the points to use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="273" />
+        <location filename="../../ui/dialogs.py" line="289" />
         <source>Offline: capped at %1.</source>
         <translation>Offline: capped at %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="278" />
+        <location filename="../../ui/dialogs.py" line="294" />
         <source>Discount: %1</source>
         <translation>Discount: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="281" />
+        <location filename="../../ui/dialogs.py" line="297" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>Offline: capped at %1 a day; HQ confirms when the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="282" />
+        <location filename="../../ui/dialogs.py" line="298" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>Offline: HQ confirms when the network is back.</translation>
     </message>
@@ -2392,32 +2389,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="296" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="296" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="297" />
+        <location filename="../../ui/manager/models.py" line="342" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="298" />
+        <location filename="../../ui/manager/models.py" line="343" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="299" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="300" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>Files</source>
         <translation>Files</translation>
     </message>
@@ -3080,32 +3077,32 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="322" />
+        <location filename="../../ui/dialogs.py" line="338" />
         <source>Void the last action</source>
         <translation>Void the last action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="324" />
+        <location filename="../../ui/dialogs.py" line="340" />
         <source>Looking for the last action…</source>
         <translation>Looking for the last action…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="343" />
+        <location filename="../../ui/dialogs.py" line="359" />
         <source>There is nothing to void.</source>
         <translation>There is nothing to void.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="346" />
+        <location filename="../../ui/dialogs.py" line="362" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 of %2 for member %3 at %4</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="351" />
+        <location filename="../../ui/dialogs.py" line="367" />
         <source>Press Enter to void it.</source>
         <translation>Press Enter to void it.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="364" />
+        <location filename="../../ui/dialogs.py" line="380" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
     </message>

@@ -3,12 +3,12 @@
 <context>
     <name />
     <message>
-        <location filename="../../ui/printing.py" line="332" />
+        <location filename="../../ui/printing.py" line="323" />
         <source>Print member card</source>
         <translation>会員証の印刷</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="363" />
+        <location filename="../../ui/printing.py" line="331" />
         <source>Print receipt</source>
         <translation>レシートの印刷</translation>
     </message>
@@ -16,33 +16,28 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="60" />
-        <source>Back (Esc)</source>
-        <translation>戻る (Esc)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="63" />
+        <location filename="../../ui/dialogs.py" line="90" />
         <source>Confirm (Enter)</source>
         <translation>確定 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="81" />
+        <location filename="../../ui/dialogs.py" line="103" />
         <source>Working…</source>
         <translation>処理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="91" />
+        <location filename="../../ui/dialogs.py" line="113" />
         <source>Close (Enter)</source>
         <translation>閉じる (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="105" />
+        <location filename="../../ui/dialogs.py" line="127" />
         <source>%1: %2. New balance: %3</source>
         <translation>%1：%2
 ポイント残高：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="108" />
+        <location filename="../../ui/dialogs.py" line="130" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>未反映：%1</translation>
     </message>
@@ -50,57 +45,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="466" />
+        <location filename="../../ui/manager/customers.py" line="512" />
         <source>Adjust points</source>
         <translation>ポイント調整（理由）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="472" />
+        <location filename="../../ui/manager/customers.py" line="518" />
         <source>Apology for a complaint</source>
         <translation>苦情へのお詫び</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="472" />
+        <location filename="../../ui/manager/customers.py" line="518" />
         <source>Correction of a wrong entry</source>
         <translation>誤った取引の訂正</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="473" />
+        <location filename="../../ui/manager/customers.py" line="519" />
         <source>Points not awarded at the register</source>
         <translation>レジでの付与漏れ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="473" />
+        <location filename="../../ui/manager/customers.py" line="519" />
         <source>Goodwill gesture</source>
         <translation>サービス（ご厚意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="476" />
+        <location filename="../../ui/manager/customers.py" line="522" />
         <source>Note (optional)</source>
         <translation>メモ（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="481" />
+        <location filename="../../ui/manager/customers.py" line="527" />
         <source>Points (+ to add, − to take away)</source>
         <translation>ポイント（＋で加算、−で減算）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="482" />
+        <location filename="../../ui/manager/customers.py" line="528" />
         <source>Reason (required)</source>
         <translation>理由（必須）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="483" />
+        <location filename="../../ui/manager/customers.py" line="529" />
         <source>Note</source>
         <translation>メモ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="492" />
+        <location filename="../../ui/manager/customers.py" line="538" />
         <source>Please enter a reason.</source>
         <translation>理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="495" />
+        <location filename="../../ui/manager/customers.py" line="541" />
         <source>Enter a number of points other than 0.</source>
         <translation>0 以外のポイント数を入力してください。</translation>
     </message>
@@ -181,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="283" />
+        <location filename="../../ui/manager/models.py" line="328" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="284" />
+        <location filename="../../ui/manager/models.py" line="329" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="285" />
+        <location filename="../../ui/manager/models.py" line="330" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="286" />
+        <location filename="../../ui/manager/models.py" line="331" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="287" />
+        <location filename="../../ui/manager/models.py" line="332" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="288" />
+        <location filename="../../ui/manager/models.py" line="333" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -214,22 +209,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="247" />
+        <location filename="../../ui/manager/models.py" line="292" />
         <source>Card</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="248" />
+        <location filename="../../ui/manager/models.py" line="293" />
         <source>Number</source>
         <translation>番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="249" />
+        <location filename="../../ui/manager/models.py" line="294" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="250" />
+        <location filename="../../ui/manager/models.py" line="295" />
         <source>Issued</source>
         <translation>発行日</translation>
     </message>
@@ -237,27 +232,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="270" />
+        <location filename="../../ui/manager/models.py" line="315" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="271" />
+        <location filename="../../ui/manager/models.py" line="316" />
         <source>What happened</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="272" />
+        <location filename="../../ui/manager/models.py" line="317" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="273" />
+        <location filename="../../ui/manager/models.py" line="318" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="275" />
+        <location filename="../../ui/manager/models.py" line="320" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
@@ -288,6 +283,14 @@
         <location filename="../../ui/manager/conflicts.py" line="89" />
         <source>Done.</source>
         <translation>完了しました。</translation>
+    </message>
+</context>
+<context>
+    <name>CounterDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="61" />
+        <source>Back (Esc)</source>
+        <translation>戻る (Esc)</translation>
     </message>
 </context>
 <context>
@@ -366,12 +369,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="288" />
+        <location filename="../../ui/dialogs.py" line="304" />
         <source>Use a coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="304" />
+        <location filename="../../ui/dialogs.py" line="320" />
         <source>This member has no coupons to use.</source>
         <translation>この会員が使えるクーポンはありません。</translation>
     </message>
@@ -397,22 +400,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="258" />
+        <location filename="../../ui/manager/models.py" line="303" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="259" />
+        <location filename="../../ui/manager/models.py" line="304" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="260" />
+        <location filename="../../ui/manager/models.py" line="305" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="261" />
+        <location filename="../../ui/manager/models.py" line="306" />
         <source>Used</source>
         <translation>利用日</translation>
     </message>
@@ -453,52 +456,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="97" />
+        <location filename="../../ui/manager/models.py" line="98" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="98" />
+        <location filename="../../ui/manager/models.py" line="99" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="99" />
+        <location filename="../../ui/manager/models.py" line="100" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="100" />
+        <location filename="../../ui/manager/models.py" line="101" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="101" />
+        <location filename="../../ui/manager/models.py" line="102" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="102" />
+        <location filename="../../ui/manager/models.py" line="103" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="103" />
+        <location filename="../../ui/manager/models.py" line="104" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="104" />
+        <location filename="../../ui/manager/models.py" line="105" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="105" />
+        <location filename="../../ui/manager/models.py" line="106" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="106" />
+        <location filename="../../ui/manager/models.py" line="107" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
@@ -506,88 +509,88 @@
 <context>
     <name>CustomersWindow</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="70" />
+        <location filename="../../ui/manager/customers.py" line="83" />
         <source>Search: name kana, phone number, member number or card number</source>
         <translation>検索：フリガナ・電話番号・会員番号・カード番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="73" />
+        <location filename="../../ui/manager/customers.py" line="86" />
         <source>All tiers</source>
         <translation>すべての会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="76" />
+        <location filename="../../ui/manager/customers.py" line="89" />
         <source>No rank</source>
         <translation>ランクなし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="78" />
+        <location filename="../../ui/manager/customers.py" line="91" />
         <source>All segments</source>
         <translation>すべてのセグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="83" />
+        <location filename="../../ui/manager/customers.py" line="96" />
         <source>Marketing consent: any</source>
         <translation>お知らせ配信の同意：すべて</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="84" />
+        <location filename="../../ui/manager/customers.py" line="97" />
         <source>Consented</source>
         <translation>同意あり</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="85" />
+        <location filename="../../ui/manager/customers.py" line="98" />
         <source>Not consented</source>
         <translation>同意なし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="87" />
+        <location filename="../../ui/manager/customers.py" line="100" />
         <source>All home stores</source>
         <translation>すべての登録店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="88" />
+        <location filename="../../ui/manager/customers.py" line="101" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="97" />
+        <location filename="../../ui/manager/customers.py" line="110" />
         <source>Export CSV…</source>
         <translation>CSV出力…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="98" />
+        <location filename="../../ui/manager/customers.py" line="111" />
         <source>Refresh segments</source>
         <translation>セグメントを更新</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="186" />
+        <location filename="../../ui/manager/customers.py" line="209" />
         <source>Searching…</source>
         <translation>検索中…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="202" />
+        <location filename="../../ui/manager/customers.py" line="225" />
         <source>%1 members</source>
         <translation>%1人</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="204" />
+        <location filename="../../ui/manager/customers.py" line="227" />
         <source>More than %1 members</source>
         <translation>%1人以上</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="220" />
+        <location filename="../../ui/manager/customers.py" line="243" />
         <source>Refreshing segments…</source>
         <translation>セグメントを更新中…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="237" />
-        <location filename="../../ui/manager/customers.py" line="243" />
+        <location filename="../../ui/manager/customers.py" line="260" />
+        <location filename="../../ui/manager/customers.py" line="266" />
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="242" />
+        <location filename="../../ui/manager/customers.py" line="265" />
         <source>Exported %1 members</source>
         <translation>%1人を出力しました</translation>
     </message>
@@ -595,32 +598,32 @@
 <context>
     <name>EarnDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="131" />
+        <location filename="../../ui/dialogs.py" line="147" />
         <source>Earn points</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="135" />
+        <location filename="../../ui/dialogs.py" line="151" />
         <source>Purchase amount (tax incl.): %1</source>
         <translation>お買上金額（税込）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="142" />
+        <location filename="../../ui/dialogs.py" line="158" />
         <source>Product categories in this purchase (touch to choose):</source>
         <translation>お買上の商品カテゴリ（タッチで選択）：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="174" />
+        <location filename="../../ui/dialogs.py" line="190" />
         <source>Calculating points…</source>
         <translation>ポイントを計算中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="186" />
+        <location filename="../../ui/dialogs.py" line="202" />
         <source>Points to add: %1</source>
         <translation>付与ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="188" />
+        <location filename="../../ui/dialogs.py" line="204" />
         <source>Press Enter to confirm.</source>
         <translation>Enter で確定します。</translation>
     </message>
@@ -628,92 +631,92 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="251" />
+        <location filename="../../ui/manager/customers.py" line="274" />
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="253" />
+        <location filename="../../ui/manager/customers.py" line="276" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="253" />
+        <location filename="../../ui/manager/customers.py" line="276" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="253" />
+        <location filename="../../ui/manager/customers.py" line="276" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="254" />
+        <location filename="../../ui/manager/customers.py" line="277" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="254" />
+        <location filename="../../ui/manager/customers.py" line="277" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="254" />
+        <location filename="../../ui/manager/customers.py" line="277" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="255" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="255" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="255" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="256" />
+        <location filename="../../ui/manager/customers.py" line="279" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="256" />
+        <location filename="../../ui/manager/customers.py" line="279" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="257" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="257" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Registered</source>
         <translation>登録日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="258" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="258" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>RFM</source>
         <translation>RFM</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="258" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Churn score</source>
         <translation>離反スコア</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="260" />
+        <location filename="../../ui/manager/customers.py" line="283" />
         <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
         <translation>個人情報（氏名・フリガナ・電話番号・メールアドレス・生年月日）はチェックした場合のみ出力します。出力は操作ログに記録されます。</translation>
     </message>
@@ -902,52 +905,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="220" />
+        <location filename="../../ui/manager/models.py" line="232" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="221" />
+        <location filename="../../ui/manager/models.py" line="233" />
         <source>Kind</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="222" />
+        <location filename="../../ui/manager/models.py" line="234" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="223" />
+        <location filename="../../ui/manager/models.py" line="235" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="224" />
+        <location filename="../../ui/manager/models.py" line="236" />
         <source>Balance after</source>
         <translation>取引後残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="225" />
+        <location filename="../../ui/manager/models.py" line="237" />
         <source>Breakdown</source>
         <translation>内訳</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="226" />
+        <location filename="../../ui/manager/models.py" line="238" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="227" />
+        <location filename="../../ui/manager/models.py" line="239" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="228" />
+        <location filename="../../ui/manager/models.py" line="240" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="229" />
+        <location filename="../../ui/manager/models.py" line="241" />
         <source>Sync</source>
         <translation>同期</translation>
     </message>
@@ -1359,17 +1362,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="237" />
+        <location filename="../../ui/manager/models.py" line="282" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="238" />
+        <location filename="../../ui/manager/models.py" line="283" />
         <source>Remaining</source>
         <translation>残り</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="239" />
+        <location filename="../../ui/manager/models.py" line="284" />
         <source>Earned</source>
         <translation>付与日</translation>
     </message>
@@ -1567,77 +1570,77 @@
         <translation>本部で名寄せされた会員</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="28" />
+        <location filename="../../ui/manager/customers.py" line="27" />
         <source>Only a store manager can do this.</source>
         <translation>店長のみ操作できます。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="29" />
+        <location filename="../../ui/manager/customers.py" line="28" />
         <source>Please enter a reason.</source>
         <translation>理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="30" />
+        <location filename="../../ui/manager/customers.py" line="29" />
         <source>Enter a number of points other than 0.</source>
         <translation>0 以外のポイント数を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="31" />
+        <location filename="../../ui/manager/customers.py" line="30" />
         <source>The member does not have enough points.</source>
         <translation>会員のポイントが足りません。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="32" />
+        <location filename="../../ui/manager/customers.py" line="31" />
         <source>This item was already dealt with.</source>
         <translation>この項目は対応済みです。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="50" />
+        <location filename="../../ui/manager/customers.py" line="49" />
         <source>VIP (top 10%)</source>
         <translation>優良顧客（上位10%）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="50" />
+        <location filename="../../ui/manager/customers.py" line="49" />
         <source>Churn risk</source>
         <translation>離反リスク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="50" />
+        <location filename="../../ui/manager/customers.py" line="49" />
         <source>Win-back</source>
         <translation>休眠掘り起こし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Earn</source>
         <translation>付与</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Redeem</source>
         <translation>利用</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="453" />
+        <location filename="../../ui/manager/customers.py" line="499" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="500" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="500" />
         <source>Paper card migration</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="500" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
@@ -1798,244 +1801,238 @@
 <context>
     <name>MigratePaperCardDialog</name>
     <message>
-        <location filename="../../ui/migrate.py" line="100" />
-        <location filename="../../ui/migrate.py" line="104" />
+        <location filename="../../ui/migrate.py" line="102" />
         <source>Migrate paper card</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="114" />
-        <source>Back (Esc)</source>
-        <translation>戻る (Esc)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/migrate.py" line="117" />
-        <location filename="../../ui/migrate.py" line="262" />
-        <location filename="../../ui/migrate.py" line="263" />
-        <location filename="../../ui/migrate.py" line="414" />
+        <location filename="../../ui/migrate.py" line="102" />
+        <location filename="../../ui/migrate.py" line="242" />
+        <location filename="../../ui/migrate.py" line="243" />
+        <location filename="../../ui/migrate.py" line="394" />
         <source>Next (Enter)</source>
         <translation>次へ（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="145" />
+        <location filename="../../ui/migrate.py" line="125" />
         <source>Scan the paper card's barcode, or type its number.</source>
         <translation>紙のポイントカードのバーコードを読み取るか、番号を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="158" />
+        <location filename="../../ui/migrate.py" line="138" />
         <source>What does the card hold?</source>
         <translation>カードの内容を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="160" />
+        <location filename="../../ui/migrate.py" line="140" />
         <source>Stamps</source>
         <translation>スタンプ</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="161" />
+        <location filename="../../ui/migrate.py" line="141" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="184" />
+        <location filename="../../ui/migrate.py" line="164" />
         <source>Optional: take a photo of the card as evidence (kept on this PC).</source>
         <translation>任意：証跡としてカードを撮影します（このPCに保存）。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="185" />
+        <location filename="../../ui/migrate.py" line="165" />
         <source>Take photo</source>
         <translation>撮影する</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="190" />
+        <location filename="../../ui/migrate.py" line="170" />
         <source>No camera is set up on this PC.</source>
         <translation>このPCにはカメラが設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="192" />
+        <location filename="../../ui/migrate.py" line="172" />
         <source>No photo.</source>
         <translation>写真なし</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="198" />
+        <location filename="../../ui/migrate.py" line="178" />
         <source>Whose card is it? Scan their member code, pick a suggestion, or register a new member.</source>
         <translation>どの会員のカードですか？会員コードを読み取るか、候補から選ぶか、新規会員登録をしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="200" />
+        <location filename="../../ui/migrate.py" line="180" />
         <source>Member code or member number</source>
         <translation>会員コードまたは会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="206" />
+        <location filename="../../ui/migrate.py" line="186" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="208" />
+        <location filename="../../ui/migrate.py" line="188" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="210" />
+        <location filename="../../ui/migrate.py" line="190" />
         <source>Birthday (YYYY/MM/DD)</source>
         <translation>生年月日（YYYY/MM/DD）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="213" />
+        <location filename="../../ui/migrate.py" line="193" />
         <source>Suggest</source>
         <translation>候補を探す</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="226" />
+        <location filename="../../ui/migrate.py" line="206" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="228" />
+        <location filename="../../ui/migrate.py" line="208" />
         <source>Register new member</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="261" />
+        <location filename="../../ui/migrate.py" line="241" />
         <source>Confirm (Enter)</source>
         <translation>確定 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="261" />
+        <location filename="../../ui/migrate.py" line="241" />
         <source>Close (Enter)</source>
         <translation>閉じる (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="262" />
+        <location filename="../../ui/migrate.py" line="242" />
         <source>Skip (Enter)</source>
         <translation>スキップ（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="302" />
-        <location filename="../../ui/migrate.py" line="510" />
+        <location filename="../../ui/migrate.py" line="282" />
+        <location filename="../../ui/migrate.py" line="490" />
         <source>Enter the stamps or points on the card.</source>
         <translation>カードのスタンプ数またはポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="311" />
+        <location filename="../../ui/migrate.py" line="291" />
         <source>Choose the member first.</source>
         <translation>先に会員を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="339" />
+        <location filename="../../ui/migrate.py" line="319" />
         <source>Scan or type the card number.</source>
         <translation>カード番号を読み取るか入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="341" />
+        <location filename="../../ui/migrate.py" line="321" />
         <source>Checking the card…</source>
         <translation>カードを確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="347" />
-        <location filename="../../ui/migrate.py" line="459" />
+        <location filename="../../ui/migrate.py" line="327" />
+        <location filename="../../ui/migrate.py" line="439" />
         <source>Card %1</source>
         <translation>カード %1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="379" />
+        <location filename="../../ui/migrate.py" line="359" />
         <source>%1 stamps × %2 pt</source>
         <translation>スタンプ %1 個 × %2 pt</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="382" />
+        <location filename="../../ui/migrate.py" line="362" />
         <source>Capped at %1 pt per card (the card holds %2 pt)</source>
         <translation>1枚あたり上限 %1 pt（カードの内容は %2 pt）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="384" />
-        <location filename="../../ui/migrate.py" line="460" />
+        <location filename="../../ui/migrate.py" line="364" />
+        <location filename="../../ui/migrate.py" line="440" />
         <source>Points to migrate: %1</source>
         <translation>移行するポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="392" />
+        <location filename="../../ui/migrate.py" line="372" />
         <source>Taking the photo…</source>
         <translation>撮影中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="411" />
+        <location filename="../../ui/migrate.py" line="391" />
         <source>Photo taken (%1 KB).</source>
         <translation>撮影しました（%1 KB）。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="412" />
+        <location filename="../../ui/migrate.py" line="392" />
         <source>Take again</source>
         <translation>撮り直す</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="416" />
+        <location filename="../../ui/migrate.py" line="396" />
         <source>The camera could not take a photo; you can go on without one.</source>
         <translation>カメラで撮影できませんでした。写真なしで続けられます。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="435" />
+        <location filename="../../ui/migrate.py" line="415" />
         <source>Registering…</source>
         <translation>登録中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="455" />
+        <location filename="../../ui/migrate.py" line="435" />
         <source>Member %1 (%2)</source>
         <translation>会員番号 %1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="463" />
+        <location filename="../../ui/migrate.py" line="443" />
         <source>Photo: yes</source>
         <translation>写真：あり</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="463" />
+        <location filename="../../ui/migrate.py" line="443" />
         <source>Photo: none</source>
         <translation>写真：なし</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="464" />
+        <location filename="../../ui/migrate.py" line="444" />
         <source>Press Enter to confirm.</source>
         <translation>Enter で確定します。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="473" />
+        <location filename="../../ui/migrate.py" line="453" />
         <source>Working…</source>
         <translation>処理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="480" />
+        <location filename="../../ui/migrate.py" line="460" />
         <source>Paper card migrated: %1. New balance: %2</source>
         <translation>紙カードを移行しました：%1。ポイント残高：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="483" />
+        <location filename="../../ui/migrate.py" line="463" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>未反映：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="502" />
+        <location filename="../../ui/migrate.py" line="482" />
         <source>Already migrated (移行済み): on %1 at store %2, to member %3.</source>
         <translation>移行済みです：%1、店舗 %2、会員番号 %3 に移行されています。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="506" />
+        <location filename="../../ui/migrate.py" line="486" />
         <source>The card number's check digit is wrong: please check the number.</source>
         <translation>カード番号のチェックデジットが正しくありません。番号を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="507" />
+        <location filename="../../ui/migrate.py" line="487" />
         <source>This does not look like a paper card number.</source>
         <translation>紙のポイントカードの番号ではないようです。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="508" />
+        <location filename="../../ui/migrate.py" line="488" />
         <source>This is a member code, not a paper card.</source>
         <translation>これは会員コードです。紙のポイントカードではありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/migrate.py" line="509" />
+        <location filename="../../ui/migrate.py" line="489" />
         <source>This card was cancelled and cannot be migrated.</source>
         <translation>このカードは無効化されているため移行できません。</translation>
     </message>
@@ -2227,117 +2224,117 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="287" />
+        <location filename="../../ui/manager/customers.py" line="317" />
         <source>Customer details</source>
         <translation>顧客詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="301" />
+        <location filename="../../ui/manager/customers.py" line="331" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="303" />
+        <location filename="../../ui/manager/customers.py" line="333" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="304" />
+        <location filename="../../ui/manager/customers.py" line="334" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="305" />
+        <location filename="../../ui/manager/customers.py" line="335" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="306" />
+        <location filename="../../ui/manager/customers.py" line="336" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="307" />
+        <location filename="../../ui/manager/customers.py" line="337" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="310" />
+        <location filename="../../ui/manager/customers.py" line="340" />
         <source>Save changes</source>
         <translation>変更を保存</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="311" />
+        <location filename="../../ui/manager/customers.py" line="341" />
         <source>Adjust points…</source>
         <translation>ポイント調整…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="319" />
+        <location filename="../../ui/manager/customers.py" line="349" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="324" />
+        <location filename="../../ui/manager/customers.py" line="354" />
         <source>Purchase history</source>
         <translation>購買履歴</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="324" />
+        <location filename="../../ui/manager/customers.py" line="355" />
         <source>Points and expiry</source>
         <translation>ポイントと有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="325" />
+        <location filename="../../ui/manager/customers.py" line="356" />
         <source>Coupons</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="325" />
+        <location filename="../../ui/manager/customers.py" line="357" />
         <source>Cards</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="332" />
+        <location filename="../../ui/manager/customers.py" line="365" />
         <source>Points and spend over time</source>
         <translation>ポイントとお買上金額の推移</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="335" />
+        <location filename="../../ui/manager/customers.py" line="368" />
         <source>Chart</source>
         <translation>グラフ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="355" />
+        <location filename="../../ui/manager/customers.py" line="389" />
         <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
         <translation>ポイント残高：%1（未反映：%2）　30日以内に失効予定：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="368" />
+        <location filename="../../ui/manager/customers.py" line="402" />
         <source>RFM %1  Churn score %2  %3</source>
         <translation>RFM %1　離反スコア %2　%3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="370" />
+        <location filename="../../ui/manager/customers.py" line="404" />
         <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
         <translation>登録 %1 · 最終来店 %2 · 累計お買上 %3 · %4件</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="388" />
+        <location filename="../../ui/manager/customers.py" line="435" />
         <source>Balance (pt)</source>
         <translation>ポイント残高（pt）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="403" />
+        <location filename="../../ui/manager/customers.py" line="450" />
         <source>Spend per month (¥)</source>
         <translation>月別お買上金額（円）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="434" />
+        <location filename="../../ui/manager/customers.py" line="480" />
         <source>Nothing changed.</source>
         <translation>変更はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="438" />
+        <location filename="../../ui/manager/customers.py" line="484" />
         <source>Saved.</source>
         <translation>保存しました。</translation>
     </message>
@@ -2345,47 +2342,47 @@
 <context>
     <name>RedeemDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="211" />
+        <location filename="../../ui/dialogs.py" line="227" />
         <source>Redeem points</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="217" />
+        <location filename="../../ui/dialogs.py" line="233" />
         <source>Balance: %1</source>
         <translation>ポイント残高：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="219" />
+        <location filename="../../ui/dialogs.py" line="235" />
         <source>Bill: %1</source>
         <translation>お会計：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="223" />
+        <location filename="../../ui/dialogs.py" line="239" />
         <source>Points to use</source>
         <translation>利用ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239" />
+        <location filename="../../ui/dialogs.py" line="255" />
         <source>Enter the points to use.</source>
         <translation>利用ポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="273" />
+        <location filename="../../ui/dialogs.py" line="289" />
         <source>Offline: capped at %1.</source>
         <translation>オフライン：上限は %1 です。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="278" />
+        <location filename="../../ui/dialogs.py" line="294" />
         <source>Discount: %1</source>
         <translation>値引き：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="281" />
+        <location filename="../../ui/dialogs.py" line="297" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>オフライン：1日の上限 %1。ネットワーク復旧後に本部で確定します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="282" />
+        <location filename="../../ui/dialogs.py" line="298" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>オフライン：ネットワーク復旧後に本部で確定します。</translation>
     </message>
@@ -2393,32 +2390,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="296" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="296" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="297" />
+        <location filename="../../ui/manager/models.py" line="342" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="298" />
+        <location filename="../../ui/manager/models.py" line="343" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="299" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="300" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
@@ -3081,32 +3078,32 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="322" />
+        <location filename="../../ui/dialogs.py" line="338" />
         <source>Void the last action</source>
         <translation>直前の操作の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="324" />
+        <location filename="../../ui/dialogs.py" line="340" />
         <source>Looking for the last action…</source>
         <translation>直前の操作を確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="343" />
+        <location filename="../../ui/dialogs.py" line="359" />
         <source>There is nothing to void.</source>
         <translation>取消できる操作はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="346" />
+        <location filename="../../ui/dialogs.py" line="362" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 %2（会員番号 %3、%4）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="351" />
+        <location filename="../../ui/dialogs.py" line="367" />
         <source>Press Enter to void it.</source>
         <translation>Enter で取消します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="364" />
+        <location filename="../../ui/dialogs.py" line="380" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
     </message>
