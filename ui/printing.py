@@ -224,19 +224,28 @@ def _writer(path: Path, layout: QPageLayout, title: str) -> QPdfWriter:
     return writer
 
 
+def _paint_on(device, paint: Callable[[QPainter], None], *, kind: str, failure: str) -> None:
+    """Begin a painter on `device` (a PDF writer or a printer), paint, end; a device that will not
+    start is PrinterUnavailable(io_error) with `failure` as its message."""
+    painter = QPainter()
+    if not painter.begin(device):
+        raise PrinterUnavailable(failure, reason="io_error", kind=kind)
+    try:
+        paint(painter)
+    finally:
+        painter.end()
+
+
+def _to_pdf(path: Path, layout: QPageLayout, title: str, paint: Callable[[QPainter], None]) -> Path:
+    _paint_on(_writer(path, layout, title), paint, kind="pdf", failure=f"Cannot write the PDF {path}.")
+    return path
+
+
 def card_to_pdf(path, store_name: str, member_no: str, code: str, *, page: str = "card", lang: str = "ja") -> Path:
     """A member card as a PDF: ``page="card"`` a 91×55 mm page (label printers), ``"a4"`` the card
     on an A4 sheet with a cut line. Returns the path."""
-    path = Path(path)
-    writer = _writer(path, _card_page(page), f"{words(lang)['card']} {member_no}")
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise PrinterUnavailable(f"Cannot write the PDF {path}.", reason="io_error", kind="pdf")
-    try:
-        _paint_card_page(painter, page, store_name, member_no, code, lang)
-    finally:
-        painter.end()
-    return path
+    return _to_pdf(Path(path), _card_page(page), f"{words(lang)['card']} {member_no}",
+                   lambda p: _paint_card_page(p, page, store_name, member_no, code, lang))
 
 
 def _receipt_height_mm(receipt: Receipt, lang: str) -> float:
@@ -270,18 +279,13 @@ def receipt_to_pdf(path, receipt: Receipt, *, page: str = "roll", lang: str = "j
     else:
         raise ValueError(f"page must be 'roll' or 'a4', not {page!r}")
     layout = QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
-    writer = _writer(path, layout, words(lang)["slip"])
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise PrinterUnavailable(f"Cannot write the PDF {path}.", reason="io_error", kind="pdf")
-    try:
-        _paint_receipt(painter, receipt, lang, page)
-    finally:
-        painter.end()
-    return path
+    return _to_pdf(path, layout, words(lang)["slip"], lambda p: _paint_receipt(p, receipt, lang, page))
 
 
 # -- system printers -----------------------------------------------------------------------------
+_PRINTER_WILL_NOT_START = "The printer could not start the job."
+
+
 def _qprinter(name: str = ""):
     from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
@@ -299,23 +303,13 @@ def paint_card_on(printer, store_name: str, member_no: str, code: str, *, page: 
                   lang: str = "ja") -> None:
     """Print a member card on a configured QPrinter (or any QPagedPaintDevice)."""
     printer.setPageLayout(_card_page(page))
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise PrinterUnavailable("The printer could not start the job.", reason="io_error", kind="system")
-    try:
-        _paint_card_page(painter, page, store_name, member_no, code, lang)
-    finally:
-        painter.end()
+    _paint_on(printer, lambda p: _paint_card_page(p, page, store_name, member_no, code, lang), kind="system",
+              failure=_PRINTER_WILL_NOT_START)
 
 
 def paint_receipt_on(printer, receipt: Receipt, *, lang: str = "ja") -> None:
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise PrinterUnavailable("The printer could not start the job.", reason="io_error", kind="system")
-    try:
-        _paint_receipt(painter, receipt, lang, "a4")
-    finally:
-        painter.end()
+    _paint_on(printer, lambda p: _paint_receipt(p, receipt, lang, "a4"), kind="system",
+              failure=_PRINTER_WILL_NOT_START)
 
 
 def print_card_dialog(parent, store_name: str, member_no: str, code: str, *, page: str = "a4", lang: str = "ja",
@@ -324,16 +318,30 @@ def print_card_dialog(parent, store_name: str, member_no: str, code: str, *, pag
     exec() and returns True when printed; ``modal=False`` opens the dialog and returns it (it
     prints when accepted) — for tests and for callers that must not block. A printer error is
     returned as False / passed to ``on_done(error_or_None)``, never raised into the event loop."""
-    from PySide6.QtPrintSupport import QPrintDialog
-
     printer = _qprinter()
     printer.setPageLayout(_card_page(page))
+    return _print_dialog(parent, printer, tr("Print member card"),
+                         lambda: paint_card_on(printer, store_name, member_no, code, page=page, lang=lang),
+                         modal=modal, on_done=on_done)
+
+
+def print_receipt_dialog(parent, receipt: Receipt, *, lang: str = "ja", modal: bool = True, on_done=None):
+    """Like print_card_dialog, for a receipt slip on a system printer."""
+    printer = _qprinter()
+    return _print_dialog(parent, printer, tr("Print receipt"), lambda: paint_receipt_on(printer, receipt, lang=lang),
+                         modal=modal, on_done=on_done)
+
+
+def _print_dialog(parent, printer, title: str, paint: Callable[[], None], *, modal: bool, on_done):
+    """The QPrintDialog of print_card_dialog / print_receipt_dialog: `paint()` prints once accepted."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(tr("Print member card"))
+    dialog.setWindowTitle(title)
 
     def accepted():
         try:
-            paint_card_on(printer, store_name, member_no, code, page=page, lang=lang)
+            paint()
         except TsumugiError as exc:
             log.warning("printing to a system printer failed: %s", exc.code)
             dialog.error = exc
@@ -349,37 +357,6 @@ def print_card_dialog(parent, store_name: str, member_no: str, code: str, *, pag
         return dialog.exec() == QPrintDialog.DialogCode.Accepted and accepted()
     dialog.accepted.connect(accepted)
     dialog._printer = printer  # keep it alive with the dialog
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.show()
-    return dialog
-
-
-def print_receipt_dialog(parent, receipt: Receipt, *, lang: str = "ja", modal: bool = True, on_done=None):
-    """Like print_card_dialog, for a receipt slip on a system printer."""
-    from PySide6.QtPrintSupport import QPrintDialog
-
-    printer = _qprinter()
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(tr("Print receipt"))
-
-    def accepted():
-        try:
-            paint_receipt_on(printer, receipt, lang=lang)
-        except TsumugiError as exc:
-            log.warning("printing to a system printer failed: %s", exc.code)
-            dialog.error = exc
-            if on_done is not None:
-                on_done(exc)
-            return False
-        if on_done is not None:
-            on_done(None)
-        return True
-
-    dialog.error = None
-    if modal:
-        return dialog.exec() == QPrintDialog.DialogCode.Accepted and accepted()
-    dialog.accepted.connect(accepted)
-    dialog._printer = printer
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.show()
     return dialog
@@ -453,6 +430,22 @@ def _run(work: Callable[[], None], on_done, wait: bool) -> PrintJob | None:
     return job
 
 
+def _run_here(work: Callable[[], None], on_done, wait: bool) -> PrintJob | None:
+    """Like _run, on this (the GUI) thread: QPrinter stays on the GUI thread; spooling to the OS
+    queue is quick. The PrintJob still reports through on_done, after this call returns."""
+    if wait:
+        work()
+        return None
+    job = PrintJob(on_done)
+    _jobs.add(job)
+    try:
+        work()
+        job._complete(None)
+    except TsumugiError as exc:
+        job._complete(exc)
+    return job
+
+
 def _pdf_path(target: dict, stem: str) -> Path:
     path = Path(target.get("path") or ".")
     if path.suffix.lower() != ".pdf":  # a folder: one file per print
@@ -473,21 +466,8 @@ def print_member_card(code: str, *, member_no: str, printer, store_name: str = "
     target = parse_target(printer)
     kind = target["kind"]
     if kind == "system":
-        # QPrinter stays on the GUI thread; spooling to the OS queue is quick.
-        def work():
-            paint_card_on(_qprinter(target.get("name", "")), store_name, member_no, code, page=page or "a4",
-                          lang=lang)
-        if wait:
-            work()
-            return None
-        job = PrintJob(on_done)
-        _jobs.add(job)
-        try:
-            work()
-            job._complete(None)
-        except TsumugiError as exc:
-            job._complete(exc)
-        return job
+        return _run_here(lambda: paint_card_on(_qprinter(target.get("name", "")), store_name, member_no, code,
+                                               page=page or "a4", lang=lang), on_done, wait)
     if kind == "pdf":
         return _run(lambda: card_to_pdf(_pdf_path(target, f"card-{member_no}"), store_name, member_no, code,
                                         page=page or "card", lang=lang), on_done, wait)
@@ -513,21 +493,8 @@ def print_receipt(result, *, printer, store=None, lang: str = "ja", coupons=(), 
 
     kind = target["kind"]
     if kind == "system":
-        r = receipt() if isinstance(result, Receipt) else None
-
-        def work():
-            paint_receipt_on(_qprinter(target.get("name", "")), r or receipt(), lang=lang)
-        if wait:
-            work()
-            return None
-        job = PrintJob(on_done)
-        _jobs.add(job)
-        try:
-            work()
-            job._complete(None)
-        except TsumugiError as exc:
-            job._complete(exc)
-        return job
+        return _run_here(lambda: paint_receipt_on(_qprinter(target.get("name", "")), receipt(), lang=lang),
+                         on_done, wait)
     if kind == "pdf":
         return _run(lambda: receipt_to_pdf(_pdf_path(target, "receipt"), receipt(), lang=lang), on_done, wait)
     return _run(lambda: escpos_render.print_receipt(target, receipt(), lang=lang), on_done, wait)

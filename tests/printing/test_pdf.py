@@ -144,3 +144,27 @@ def test_card_dialog_non_modal_and_painting_on_a_qprinter(qapp, member, tmp_path
     paint_card_on(printer, "紡ぎ", member.member.member_no, member.code, page="a4")
     assert _qr_texts(_render(out)) == [member.code]
     assert member.member.member_no in PdfReader(str(out)).pages[0].extract_text().replace(" ", "")
+
+
+def test_receipt_dialog_prints_once_accepted_and_reports_a_printer_that_will_not_start(qapp, store, member, cashier,
+                                                                                          tmp_path):
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from ui.printing import print_receipt_dialog
+
+    result = store.ledger.earn(cashier, member.member.id, 3480, key=uuid.uuid4())
+    receipt = Receipt.from_entry(store, result, store_name="紡ぎ 渋谷店")
+    for target, expect_error in ((tmp_path / "system.pdf", False), (tmp_path / "missing" / "dir" / "x.pdf", True)):
+        done = []
+        dialog = print_receipt_dialog(None, receipt, modal=False, on_done=done.append)
+        assert isinstance(dialog, QPrintDialog) and dialog.isVisible() and dialog.windowTitle() == "Print receipt"
+        printer = dialog._printer  # the dialog's printer, pointed at a PDF file instead of a real device
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        dialog.accepted.emit(printer)  # what accepting does, without the dialog applying this machine's printer
+        dialog.hide()
+        if expect_error:
+            assert done == [dialog.error] and dialog.error.code == "printer_unavailable" and not target.exists()
+        else:
+            assert done == [None] and dialog.error is None
+            assert _flat(member.member.member_no) in _flat(PdfReader(str(target)).pages[0].extract_text())
