@@ -65,10 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             out(st, "\n".join(f"{k}: {v}" for k, v in st.items()))
             return 0
         if args.cmd == "conflicts":
-            from app.services.replica import ConflictService
-
             rows = [{"id": c.id, "kind": c.kind, "member_id": c.member_id, "created_at": c.created_at,
-                     "details": c.details} for c in ConflictService(store).open()]
+                     "details": c.details} for c in reversed(store.conflicts.list(limit=None))]  # all, oldest first
             out(rows, "\n".join(f"#{r['id']} {r['kind']} {r['member_id'] or ''} {r['created_at']}" for r in rows)
                 or "(no open conflicts)")
             return 0

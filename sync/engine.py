@@ -324,8 +324,6 @@ class SyncEngine:
 
     # -- status ---------------------------------------------------------------------------
     def state(self, stream: bool = False) -> SyncState:
-        from app.services.replica import ConflictService
-
         q = self.replica.queue_stats()
         age = None
         if q["oldest_pending_at"]:
@@ -334,7 +332,7 @@ class SyncEngine:
                          oldest_pending_at=q["oldest_pending_at"], oldest_pending_age_s=age,
                          last_sync=self.store.setting(S_LAST_OK), last_error=self.store.setting(S_LAST_ERR),
                          cursor=self.replica.cursor(), stream=stream,
-                         open_conflicts=len(ConflictService(self.store).open()),
+                         open_conflicts=self.store.conflicts.open_count(),
                          without_outcome=q["without_outcome"])
 
     # -- redemptions, online first ----------------------------------------------------------

@@ -14,6 +14,8 @@ How entries made at other stores appear here (the decision, see also sync/README
 - A merge moves the duplicate's ledger rows, lots, cards and coupons to the survivor (HQ does the
   same), so both sides keep identical per-member sums; late events for the old id are redirected
   by HQ and the local row already sits with the survivor.
+- What sync cannot settle by itself becomes a row in `conflicts` (要確認); the manager's queue over
+  it is app.services.conflicts (store.conflicts), which the sync CLI and status use too.
 - A deletion scrubs the person's fields (and the personal data in old outbox payloads), revokes
   their cards, keeps the ledger rows (the day's totals still add up), with secure_delete on and a
   WAL checkpoint afterwards so the old pages leave the files too.
@@ -27,7 +29,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.clock import iso, parse_iso
-from app.errors import InvalidInput, LedgerRefused, NotFound
+from app.errors import LedgerRefused
 from app.models import (Card, Conflict, Coupon, LedgerEntry, Lot, LotMove, Member, OfflineRedemption, Outbox,
                         Setting, SigningKey)
 from app.rules import expiry_for, parse_rule_set
@@ -615,39 +617,6 @@ class ReplicaService:
     def balances(self) -> dict[str, int]:
         with self.store.db.read() as s:
             return dict(s.execute(select(Member.id, Member.balance)).all())
-
-
-class ConflictService:
-    """The manager's 要確認 list."""
-
-    def __init__(self, store):
-        self.store = store
-
-    def open(self) -> list[Conflict]:
-        with self.store.db.read() as s:
-            return list(s.scalars(select(Conflict).where(Conflict.status == "open").order_by(Conflict.id)))
-
-    def all(self, limit: int = 500) -> list[Conflict]:
-        with self.store.db.read() as s:
-            return list(s.scalars(select(Conflict).order_by(Conflict.id.desc()).limit(limit)))
-
-    def resolve(self, actor, conflict_id: int, note: str | None = None) -> Conflict:
-        from app.services.staff import require
-
-        require(actor, "manager", "resolve conflicts")
-        with self.store.db.write() as s:
-            c = s.get(Conflict, conflict_id)
-            if c is None:
-                raise NotFound("No such conflict.", code="unknown_conflict")
-            if c.status != "open":
-                raise InvalidInput("This conflict was already resolved.", code="already_resolved")
-            c.status = "resolved"
-            c.resolved_at = iso(self.store.now())
-            c.resolved_by = actor.staff_id
-            if note:
-                c.details = dict(c.details, note=note)
-            self.store.audit.record(s, actor, "conflict.resolve", "conflict", c.id, None, {"note": bool(note)})
-            return c
 
 
 def _verify_cert(hq_public: bytes, key_id: str, public: bytes, owner: str, certificate: str) -> bool:
