@@ -3,14 +3,13 @@
     check = store.migration.check_card(scanned_or_typed)      # refuses 移行済み at once
     q = store.migration.quote(stamps=14)                      # what the card is worth (rule set, cap)
     res = store.migration.migrate(actor, check.number, member_id, key, stamps=14, photo=jpeg_bytes)
-    store.migration.reverse(card_number, winner={...})        # sync: HQ said another store won
 
 A migration is one `migrate` ledger entry (idempotent by its key like every entry), a lot, the card
 row (kind 'paper') marked migrated with when / where / to whom, an audit row and the outbox event
 `ledger.migrate` carrying the card number, all in one transaction. HQ judges once-only across the
-chain; when another store won, `reverse` books a void of the migrate entry (taking back only what is
-left of the migrated points: the balance never goes below zero), marks the card as migrated
-elsewhere and opens a conflict (要確認) for the manager with both sides' details.
+chain: when another store won, HQ books the reversal (taking back only what is left of the migrated
+points: the balance never goes below zero) and a `migration_lost` conflict (要確認); both reach this
+store through sync (app.services.replica), and the card row then says where it was migrated.
 
 The optional evidence photo is kept under the store's data folder, next to the database
 (`<db dir>/evidence/<entry id>.jpg.enc`), encrypted with AES-256-GCM under a key derived from the
@@ -24,7 +23,7 @@ import hashlib
 import os
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -32,8 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import iso
-from app.errors import InvalidInput, LedgerRefused, NotFound
-from app.models import Card, Conflict, LedgerEntry, Lot, LotMove, Member, Outbox
+from app.errors import InvalidInput, LedgerRefused
+from app.models import Card, LedgerEntry, Member, Outbox
 from app.rules import stamps_to_points
 from app.services.ledger import EntryResult, MAX_POINTS, _int, _key, _request_hash
 from app.services.staff import require
@@ -41,7 +40,6 @@ from app.text import kana_key, nfkc, normalize_card_number, normalize_phone
 
 LEGACY_KINDS = ("paper", "plastic")
 MAX_STAMPS = 100_000
-_REVERSE_NS = uuid.UUID("2b9f6a3e-0d1c-4c55-9a57-6b1f0a0e7c31")
 
 _CODABAR = re.compile(r"^[A-D]([0-9$:/.+]+)[A-D]$")
 _CODE39 = re.compile(r"^[0-9A-Z.$/+% ]+$")
@@ -146,21 +144,6 @@ class MigrationResult:
 class Suggestion:
     member: Member
     reasons: tuple[str, ...]  # "phone", "kana_birthday"
-
-
-@dataclass(frozen=True)
-class ReverseResult:
-    card_number: str
-    reversed_entry_id: str | None
-    void_entry_id: str | None
-    points_migrated: int
-    points_taken_back: int
-    points_not_recovered: int
-    conflict_id: int | None
-    member_id: str | None
-    balance: int | None
-    replayed: bool = False
-    details: dict = field(default_factory=dict)
 
 
 def already_migrated_error(card: Card, member_no: str | None) -> LedgerRefused:
@@ -358,98 +341,6 @@ class MigrationService:
                     tmp.unlink()
                 except OSError:
                     pass
-
-    # -- HQ said another store won --------------------------------------------------------------
-    def reverse(self, card_number: str, *, winner: dict, at: datetime | None = None) -> ReverseResult:
-        """Undo this store's migration of a card because HQ says another store migrated it first.
-
-        Books a `void` entry reversing the migrate entry, taking back only what is still left of the
-        migrated points (their lot's remaining): the balance never goes negative; what was already
-        spent is reported in the conflict (points_not_recovered) for the manager to settle. The card
-        is then recorded as migrated at the winner's store, to the winner's member, so the next
-        scan here says 移行済み with the right when/where/whom. A conflict 'card_migrated_elsewhere'
-        with both sides' details is opened. Idempotent: calling it again changes nothing.
-
-        winner: {"store_id" (required), "migrated_at", "member_id", "member_no", "entry_id"}.
-        """
-        from app.store import SYSTEM
-
-        if not isinstance(winner, dict) or not winner.get("store_id"):
-            raise InvalidInput("The winner must name its store.", code="bad_winner")
-        number = normalize_card_number(card_number)
-        now = at or self.store.now()
-        ledger = self.store.ledger
-        with self.store.db.write() as s:
-            card = self._card(s, number)
-            if card is None:
-                raise NotFound("This store has no such paper card.", code="unknown_card")
-            original = s.scalars(select(LedgerEntry).where(
-                LedgerEntry.kind == "migrate", LedgerEntry.card_id == card.id,
-                LedgerEntry.store_id == self.store.store_id).order_by(LedgerEntry.seq.desc())).first()
-            local = {"store_id": self.store.store_id, "migrated_at": card.migrated_at,
-                     "member_id": card.member_id, "member_no": card.migrated_member_no,
-                     "entry_id": original.id if original else None}
-            if original is None:
-                # Nothing booked here (e.g. HQ's verdict arrives after a counter void): just record the winner.
-                self._mark_winner(s, card, winner)
-                return ReverseResult(number, None, None, 0, 0, 0, None, None, None, details={"local": local})
-            rkey = str(uuid.uuid5(_REVERSE_NS, f"reverse:{original.id}"))
-            done = s.scalars(select(LedgerEntry).where(LedgerEntry.id == rkey)).first()
-            conflict = s.scalars(select(Conflict).where(Conflict.kind == "card_migrated_elsewhere",
-                                                        Conflict.member_id == original.member_id)
-                                 .order_by(Conflict.id.desc())).all()
-            conflict = next((c for c in conflict if (c.details or {}).get("local", {}).get("entry_id") == original.id),
-                            None)
-            member = s.get(Member, original.member_id)
-            if conflict is not None:
-                d = conflict.details
-                return ReverseResult(number, original.id, d.get("void_entry_id"), d["points_migrated"],
-                                     d["points_taken_back"], d["points_not_recovered"], conflict.id, member.id,
-                                     member.balance, replayed=True, details=d)
-            lot = s.scalars(select(Lot).where(Lot.entry_id == original.id)).first()
-            voided = s.scalars(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first()
-            take = 0
-            void_id = None
-            if voided is None and done is None:
-                take = lot.remaining if lot is not None else 0
-                entry = ledger._add_entry(
-                    s, SYSTEM, member, "void", -take, key=rkey,
-                    request_hash=_request_hash("reverse_migrate", original.id), now=now,
-                    rule_set_version=original.rule_set_version, reverses_id=original.id, card_id=card.id,
-                    reason="paper card migrated at another store first (HQ)")
-                if take:
-                    lot.remaining -= take
-                    s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-take))
-                void_id = entry.id
-            elif voided is not None:
-                void_id = voided.id
-            already_voided = voided is not None
-            migrated = original.points
-            not_recovered = 0 if already_voided else migrated - take
-            details = {
-                "card_number": number, "local": local,
-                "winner": {k: winner.get(k) for k in ("store_id", "migrated_at", "member_id", "member_no", "entry_id")},
-                "points_migrated": migrated, "points_taken_back": take, "points_not_recovered": not_recovered,
-                "already_voided_here": already_voided, "void_entry_id": void_id,
-            }
-            self._mark_winner(s, card, winner)
-            c = Conflict(kind="card_migrated_elsewhere", created_at=iso(now), member_id=member.id,
-                         details=details, status="open")
-            s.add(c)
-            s.flush()
-            self.store.audit.record(s, SYSTEM, "card.migration_reversed", "card", number, local,
-                                    {"winner_store_id": winner.get("store_id"), "points_taken_back": take,
-                                     "points_not_recovered": not_recovered, "conflict_id": c.id})
-            return ReverseResult(number, original.id, void_id, migrated, take, not_recovered, c.id, member.id,
-                                 member.balance, details=details)
-
-    def _mark_winner(self, s: Session, card: Card, winner: dict) -> None:
-        wid = winner.get("member_id")
-        card.status = "migrated"
-        card.member_id = wid if wid and s.get(Member, wid) is not None else None
-        card.migrated_at = winner.get("migrated_at") or card.migrated_at
-        card.migrated_store_id = winner["store_id"]
-        card.migrated_member_no = winner.get("member_no")
 
 
 def _capped_from(breakdown) -> int | None:

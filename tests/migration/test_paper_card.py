@@ -1,5 +1,6 @@
 """One paper card at the counter: check, migrate (idempotent, capped, with evidence), refuse a
-second time with when/where/whom, and the reversal sync books when HQ says another store won."""
+second time with when/where/whom. (When HQ says another store won, the reversal comes through sync:
+tests/sync/test_scenarios.py::test_same_paper_card_migrated_at_two_stores.)"""
 import hashlib
 from app.db import connect_raw
 import uuid
@@ -7,7 +8,7 @@ import uuid
 import pytest
 
 from app.errors import InvalidInput, LedgerRefused, NotFound, PermissionDenied
-from app.models import Card, Conflict, LedgerEntry, Outbox
+from app.models import Card, LedgerEntry, Outbox
 from app.services.migration import normalize_legacy_card
 from sqlalchemy import select
 
@@ -158,69 +159,3 @@ def test_suggest_members_by_phone_and_kana_birthday(store, cashier, member):
     both = store.migration.suggest_members(phone="09012345678", name_kana="ヤマダハナコ", birthday="1980-04-01")
     assert both[0].member.id == member.id and both[0].reasons == ("phone", "kana_birthday")
     assert store.migration.suggest_members() == []
-
-
-WINNER = {"store_id": "S002", "migrated_at": "2026-11-17T00:30:00.000000Z", "member_id": str(uuid.uuid4()),
-          "member_no": "00200000019", "entry_id": str(uuid.uuid4())}
-
-
-def test_reverse_when_hq_says_another_store_won(store, cashier, member, clock):
-    res = store.migration.migrate(cashier, CARD, member.id, uuid.uuid4(), stamps=14)
-    clock.advance(hours=3)
-    r = store.migration.reverse(CARD, winner=WINNER)
-    assert (r.points_migrated, r.points_taken_back, r.points_not_recovered) == (140, 140, 0)
-    assert r.reversed_entry_id == res.entry.entry_id and r.balance == 0
-    assert store.ledger.balance(member.id)["balance"] == 0
-    with store.db.read() as s:
-        void = s.scalars(select(LedgerEntry).where(LedgerEntry.id == r.void_entry_id)).one()
-        assert (void.kind, void.points, void.reverses_id) == ("void", -140, res.entry.entry_id)
-        c = s.get(Conflict, r.conflict_id)
-        assert c.kind == "card_migrated_elsewhere" and c.status == "open" and c.member_id == member.id
-        assert c.details["winner"]["store_id"] == "S002" and c.details["local"]["store_id"] == "S001"
-        assert c.details["local"]["member_no"] == member.member_no
-        card = s.scalars(select(Card).where(Card.number == CARD)).one()
-        assert card.status == "migrated" and card.migrated_store_id == "S002" and card.member_id is None
-    # the next scan here says where it really went
-    with pytest.raises(LedgerRefused) as e:
-        store.migration.check_card(CARD)
-    assert e.value.params["store_id"] == "S002" and e.value.params["member_no"] == "00200000019"
-    # sync may deliver the verdict twice: nothing more happens
-    again = store.migration.reverse(CARD, winner=WINNER)
-    assert again.replayed and again.conflict_id == r.conflict_id
-    with store.db.read() as s:
-        assert len(s.scalars(select(Conflict)).all()) == 1
-    assert_books_balance(store.db.path)
-
-
-def test_reverse_after_points_were_partly_spent(store, cashier, member, clock):
-    store.ledger.earn(cashier, member.id, 5000, uuid.uuid4())              # 50 pt that expire sooner
-    store.migration.migrate(cashier, CARD, member.id, uuid.uuid4(), stamps=14)  # 140 pt
-    clock.advance(days=199)                                                # a Friday: no double points
-    store.ledger.earn(cashier, member.id, 1000, uuid.uuid4())              # 10 pt, expire last
-    store.ledger.redeem(cashier, member.id, 150, uuid.uuid4())             # 50 earn + 100 of the migrated
-    assert store.ledger.balance(member.id)["balance"] == 50
-    r = store.migration.reverse(CARD, winner=WINNER)
-    assert (r.points_taken_back, r.points_not_recovered) == (40, 100)
-    bal = store.ledger.balance(member.id)["balance"]
-    assert bal == 10 and r.balance == 10
-    with store.db.read() as s:
-        c = s.get(Conflict, r.conflict_id)
-        assert c.details["points_not_recovered"] == 100 and c.details["points_taken_back"] == 40
-    assert_books_balance(store.db.path)
-
-
-def test_reverse_after_a_counter_void_takes_nothing_twice(store, cashier, member):
-    res = store.migration.migrate(cashier, CARD, member.id, uuid.uuid4(), points=100)
-    store.ledger.void(cashier, res.entry.entry_id)
-    r = store.migration.reverse(CARD, winner=WINNER)
-    assert (r.points_taken_back, r.points_not_recovered) == (0, 0)
-    assert store.ledger.balance(member.id)["balance"] == 0
-    assert r.conflict_id is not None
-    assert_books_balance(store.db.path)
-
-
-def test_reverse_refusals(store):
-    with pytest.raises(InvalidInput):
-        store.migration.reverse(CARD, winner={})
-    with pytest.raises(NotFound):
-        store.migration.reverse(CARD, winner=WINNER)
