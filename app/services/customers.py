@@ -57,6 +57,7 @@ COLUMNS = ("member_no", "name", "name_kana", "phone", "email", "birthday", "tier
 PERSONAL_COLUMNS = frozenset({"name", "name_kana", "phone", "email", "birthday"})
 COUNT_CAP = 10_000
 HISTORY_PAGE = 200
+LOTS_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,15 @@ class Page:
 
 
 @dataclass
-class HistoryPage:
-    rows: list[dict]  # newest first, each with its breakdown and the balance after it
-    cursor: tuple | None  # pass to history_page for the next (older) page; None: no more
+class RowPage:
+    """A page of a member's history (newest first, each entry with its breakdown and the balance
+    after it) or of live lots (soonest expiry first)."""
+    rows: list[dict]
+    cursor: tuple | None  # pass to history_page / lots_page for the next page; None: no more
     done: bool
+
+
+HistoryPage = RowPage
 
 
 @dataclass
@@ -125,10 +131,11 @@ class Profile:
     member: dict
     cards: list[dict]
     balance: dict
-    lots: list[dict]
+    lots: list[dict]  # the first page of live lots, soonest expiry first (lots_page: the rest)
     coupons: list[dict]
     history: list[dict]  # the newest page of the history (HistoryPage.rows)
     history_cursor: tuple | None = None  # for history_page: the rest, page by page
+    lots_cursor: tuple | None = None  # for lots_page
     points_series: list[tuple[str, int]] = field(default_factory=list)  # ChartSeries.points (series=True)
     spend_series: list[tuple[str, int, int]] = field(default_factory=list)  # ChartSeries.spend (series=True)
     segments: dict | None = None
@@ -382,11 +389,10 @@ class CustomerService:
             cards = [dict(id=c.id, kind=c.kind, number=c.number, status=c.status, created_at=c.created_at,
                           revoked_at=c.revoked_at, migrated_at=c.migrated_at, migrated_store_id=c.migrated_store_id)
                      for c in s.scalars(select(Card).where(Card.member_id == m.id).order_by(Card.id))]
-            lots = [dict(id=lt.id, entry_id=lt.entry_id, points=lt.points, remaining=lt.remaining,
-                         expires_at=lt.expires_at)
-                    for lt in s.execute(select(Lot.id, Lot.entry_id, Lot.points, Lot.remaining, Lot.expires_at)
-                                        .where(Lot.member_id == m.id, sql_text("lots.remaining > 0"))
-                                        .order_by(Lot.expires_at, Lot.id))]
+            lots = self._lots(s, m.id, None, LOTS_PAGE)
+            soon = iso(now + timedelta(days=31))
+            expiring = s.scalar(select(func.coalesce(func.sum(Lot.remaining), 0)).where(
+                Lot.member_id == m.id, sql_text("lots.remaining > 0"), Lot.expires_at <= soon))
             coupons = []
             for c in s.scalars(select(Coupon).where(Coupon.member_id == m.id).order_by(Coupon.issued_at.desc())):
                 state = "used" if c.used_at else ("expired" if parse_iso(c.expires_at) <= now else "available")
@@ -402,14 +408,13 @@ class CustomerService:
                 days_since_visit=seg.days_since_visit, visits_12m=seg.visits_12m, spend_12m_yen=seg.spend_12m_yen,
                 segments=list(seg.segments or ()), computed_at=seg.computed_at)
             chart = self._chart_series(s, m) if series else None
-        soon = iso(now + timedelta(days=31))
         balance = {"balance": m.balance, "pending": pending, "confirmed": m.balance - pending,
-                   "expiring_30d": sum(lt["remaining"] for lt in lots if lt["expires_at"] <= soon), "tier": m.tier}
-        return Profile(member=member, cards=cards, balance=balance, lots=lots, coupons=coupons, history=first.rows,
-                       history_cursor=first.cursor, segments=segments, entry_count=int(count),
+                   "expiring_30d": int(expiring), "tier": m.tier}
+        return Profile(member=member, cards=cards, balance=balance, lots=lots.rows, coupons=coupons,
+                       history=first.rows, history_cursor=first.cursor, lots_cursor=lots.cursor, segments=segments, entry_count=int(count),
                        points_series=chart.points if chart else [], spend_series=chart.spend if chart else [])
 
-    def history_page(self, member_id: str, cursor: tuple | None = None, limit: int = HISTORY_PAGE) -> HistoryPage:
+    def history_page(self, member_id: str, cursor: tuple | None = None, limit: int = HISTORY_PAGE) -> RowPage:
         """The member's entries older than `cursor` (from Profile.history_cursor or the previous
         page), newest first: one keyset query on ix_ledger_member_seq."""
         with self.store.db.read() as s:
@@ -419,7 +424,7 @@ class CustomerService:
             return self._history(s, member_id, int(cursor[0]), int(cursor[1]), limit)
 
     @staticmethod
-    def _history(s: Session, member_id: str, before_seq: int | None, balance: int, limit: int) -> HistoryPage:
+    def _history(s: Session, member_id: str, before_seq: int | None, balance: int, limit: int) -> RowPage:
         """`balance` is the balance after the newest entry asked for (the member's balance for the
         first page: balance == sum of the ledger); walking back, each entry's balance after is the
         one before the entry that follows it."""
@@ -446,7 +451,27 @@ class CustomerService:
                              coupon_id=e.coupon_id, voided=e.id in voided, balance_after=balance))
             balance -= e.points
         cursor = (entries[-1].seq, balance) if more else None
-        return HistoryPage(rows, cursor, not more)
+        return RowPage(rows, cursor, not more)
+
+    def lots_page(self, member_id: str, cursor: tuple | None = None, limit: int = LOTS_PAGE) -> RowPage:
+        """The member's live lots after `cursor` (Profile.lots_cursor or the previous page), soonest
+        expiry first: one keyset query on ix_lots_member_live."""
+        with self.store.db.read() as s:
+            return self._lots(s, member_id, cursor, limit)
+
+    @staticmethod
+    def _lots(s: Session, member_id: str, after: tuple | None, limit: int) -> RowPage:
+        limit = max(1, min(int(limit), 5000))
+        q = (select(Lot.id, Lot.entry_id, Lot.points, Lot.remaining, Lot.expires_at)
+             .where(Lot.member_id == member_id, sql_text("lots.remaining > 0")))
+        if after is not None:
+            q = q.where(tuple_(Lot.expires_at, Lot.id) > tuple_(after[0], after[1]))
+        found = s.execute(q.order_by(Lot.expires_at, Lot.id).limit(limit + 1)).all()
+        more = len(found) > limit
+        found = found[:limit]
+        rows = [dict(id=lt.id, entry_id=lt.entry_id, points=lt.points, remaining=lt.remaining,
+                     expires_at=lt.expires_at) for lt in found]
+        return RowPage(rows, (found[-1].expires_at, found[-1].id) if more else None, not more)
 
     def chart_series(self, member_id: str) -> ChartSeries:
         """The chart of the profile: balance at the end of each store-local day with entries, and

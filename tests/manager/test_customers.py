@@ -275,3 +275,23 @@ def test_chart_series_cut_at_local_midnight_and_net_of_voids(store, manager, cas
     series = store.customers.chart_series(mid)
     assert series.points == [("2026-10-31", e1.points), ("2026-11-01", e1.points + e2.points)]
     assert series.spend == [("2026-10", 2000, e1.points), ("2026-11", 3000, e2.points)]
+
+
+def test_live_lots_page_by_page_soonest_first(store, manager, cashier, clock):
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    mid = reg.member.id
+    for i in range(13):
+        earn(store, cashier, mid, 1000 + 100 * i, 300 - 20 * i)
+    store.ledger.redeem(cashier, mid, 15, uuid.uuid4())  # empties the soonest lot (10 pt), 5 from the next
+    p = store.customers.profile(mid)
+    lots = store.customers.lots_page(mid, None, limit=4)
+    rows, cursor = list(lots.rows), lots.cursor
+    while cursor:
+        page = store.customers.lots_page(mid, cursor, limit=4)
+        rows += page.rows
+        cursor = page.cursor
+    assert rows == p.lots and len(rows) == 12 and p.lots_cursor is None
+    assert all(r["remaining"] > 0 for r in rows) and rows[0]["remaining"] == rows[0]["points"] - 5
+    assert [(r["expires_at"], r["id"]) for r in rows] == sorted((r["expires_at"], r["id"]) for r in rows)
+    assert sum(r["remaining"] for r in rows) == store.ledger.balance(mid)["balance"]
+    assert p.balance["expiring_30d"] == store.ledger.balance(mid)["expiring_30d"]

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis, QBarSeries, QBarSet, \
     QBarCategoryAxis
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
@@ -348,7 +348,7 @@ class ProfileDialog(QDialog):
         form.addRow(self.message)
         self.tabs.addTab(details, self.tr("Details"))
         self.history_model = HistoryModel(self, self.zone, kind_names=kind_names(self), fetch=self._fetch_history)
-        self.lots_model = LotsModel(self, self.zone)
+        self.lots_model = LotsModel(self, self.zone, fetch=self._fetch_lots)
         self.cards_model = CardsModel(self, self.zone)
         self.coupons_model = CouponsModel(self, self.zone)
         for model, title, stretch in ((self.history_model, self.tr("Purchase history"), "breakdown"),
@@ -407,13 +407,17 @@ class ProfileDialog(QDialog):
                           .replace("%3", yen(m["lifetime_spend_yen"])).replace("%4", f"{p.entry_count:,}")
                           + ("\n" + segs if segs else ""))
         self.history_model.set_page(p.history, p.history_cursor)
-        self.lots_model.set_rows(p.lots)
+        self.lots_model.set_page(p.lots, p.lots_cursor)
         self.cards_model.set_rows(p.cards)
         self.coupons_model.set_rows(p.coupons)
         self.loaded.emit()
         # The chart's series (grouped per day in SQL) after the screen is up.
         self.runner.run(self.store.customers.chart_series, self.member_id, on_ok=self._chart,
                         on_error=lambda e: self.message.setText(error_text(self, e)))
+
+    def _fetch_lots(self, cursor, on_ok, on_error) -> None:
+        self.runner.run(self.store.customers.lots_page, self.member_id, cursor, on_ok=on_ok,
+                        on_error=lambda e: (on_error(e), self.message.setText(error_text(self, e))))
 
     def _fetch_history(self, cursor, on_ok, on_error) -> None:
         self.runner.run(self.store.customers.history_page, self.member_id, cursor, self.HISTORY_PAGE, on_ok=on_ok,
@@ -425,11 +429,11 @@ class ProfileDialog(QDialog):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        noon = QTime(12, 0)
+        zone = self.zone or timezone.utc
 
-        def day_ms(day: str) -> float:
+        def day_ms(day: str) -> float:  # noon of the store-local day (QDateTime per point is slow)
             y, m, d = (int(v) for v in day.split("-"))
-            return QDateTime(QDate(y, m, d), noon).toMSecsSinceEpoch()
+            return datetime(y, m, d, 12, tzinfo=zone).timestamp() * 1000
 
         points = QLineSeries()
         points.setName(self.tr("Balance (pt)"))

@@ -216,33 +216,19 @@ class CustomerTableModel(QAbstractTableModel):
         return self.rows[row].id if 0 <= row < len(self.rows) else None
 
 
-class HistoryModel(_Table):
-    """購買履歴: every ledger entry of a member, newest first, with its breakdown. Lazy: starts with
-    the profile's first page; `fetch(cursor, on_ok, on_error)` brings the next (older) page when
-    the view scrolls to the end (canFetchMore/fetchMore)."""
+class _LazyTable(_Table):
+    """A _Table that starts with a first page and, when the view scrolls to its end
+    (canFetchMore/fetchMore), asks `fetch(cursor, on_ok, on_error)` for the next one."""
 
-    def __init__(self, parent=None, zone=None, kind_names: dict | None = None, fetch: Callable | None = None):
+    def __init__(self, parent=None, fetch: Callable | None = None):
         super().__init__(parent)
         self.fetch = fetch
         self.cursor = None
         self._loading = False
         self._gen = 0
-        k = kind_names or {}
-        self.columns = [
-            ("created_at", self.tr("Date and time"), lambda e: local_time(e["created_at"], zone)),
-            ("kind", self.tr("Kind"), lambda e: k.get(e["kind"], e["kind"]) + (" ✕" if e["voided"] else "")),
-            ("points", self.tr("Points"), lambda e: f"{e['points']:+,} pt"),
-            ("amount_yen", self.tr("Amount"), lambda e: yen(e["amount_yen"])),
-            ("balance_after", self.tr("Balance after"), lambda e: pts(e["balance_after"])),
-            ("breakdown", self.tr("Breakdown"), lambda e: " / ".join(ln.get("label", "") for ln in e["breakdown"])),
-            ("reason", self.tr("Reason"), lambda e: e["reason"] or ""),
-            ("staff", self.tr("Staff"), lambda e: "" if e["staff_id"] is None else str(e["staff_id"])),
-            ("store", self.tr("Store"), lambda e: f"{e['store_id']}/{e['terminal_id']}"),
-            ("sync", self.tr("Sync"), lambda e: e["sync_state"]),
-        ]
 
     def set_page(self, rows: list, cursor) -> None:
-        """The first page (from the profile); the rest follows on demand."""
+        """The first page; the rest follows on demand."""
         self._gen += 1
         self._loading = False
         self.cursor = cursor
@@ -275,9 +261,31 @@ class HistoryModel(_Table):
             self.cursor = None
 
 
-class LotsModel(_Table):
-    def __init__(self, parent=None, zone=None):
-        super().__init__(parent)
+class HistoryModel(_LazyTable):
+    """購買履歴: every ledger entry of a member, newest first, with its breakdown; page by page."""
+
+    def __init__(self, parent=None, zone=None, kind_names: dict | None = None, fetch: Callable | None = None):
+        super().__init__(parent, fetch)
+        k = kind_names or {}
+        self.columns = [
+            ("created_at", self.tr("Date and time"), lambda e: local_time(e["created_at"], zone)),
+            ("kind", self.tr("Kind"), lambda e: k.get(e["kind"], e["kind"]) + (" ✕" if e["voided"] else "")),
+            ("points", self.tr("Points"), lambda e: f"{e['points']:+,} pt"),
+            ("amount_yen", self.tr("Amount"), lambda e: yen(e["amount_yen"])),
+            ("balance_after", self.tr("Balance after"), lambda e: pts(e["balance_after"])),
+            ("breakdown", self.tr("Breakdown"), lambda e: " / ".join(ln.get("label", "") for ln in e["breakdown"])),
+            ("reason", self.tr("Reason"), lambda e: e["reason"] or ""),
+            ("staff", self.tr("Staff"), lambda e: "" if e["staff_id"] is None else str(e["staff_id"])),
+            ("store", self.tr("Store"), lambda e: f"{e['store_id']}/{e['terminal_id']}"),
+            ("sync", self.tr("Sync"), lambda e: e["sync_state"]),
+        ]
+
+
+class LotsModel(_LazyTable):
+    """ポイントと有効期限: live lots, soonest expiry first; page by page."""
+
+    def __init__(self, parent=None, zone=None, fetch: Callable | None = None):
+        super().__init__(parent, fetch)
         self.columns = [
             ("expires_at", self.tr("Expiry"), lambda lt: local_time(lt["expires_at"], zone)),
             ("remaining", self.tr("Remaining"), lambda lt: pts(lt["remaining"])),
