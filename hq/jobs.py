@@ -619,9 +619,9 @@ EXPIRY_BATCH = 20000  # members replayed per round trip
 def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> dict:
     """Lots past their date (expiry_for < start of ``day``) expire chain-wide: an ``expire`` entry
     per lot with the id the store would give it (so a store that expired it first is a duplicate,
-    not a second expiry). Members with points expiring next month are listed (and notified once a
-    month if they consented). Only lots earned in the window since the previous run are looked
-    at (the first run looks at everything).
+    not a second expiry). Members with points expiring next month are listed by the month's first
+    run (and notified once a month if they consented; ``listed`` in the run record). Only lots
+    earned in the window since the previous run are looked at (the first run looks at everything).
 
     One transaction: the members that may have something due (or due next month) are picked by
     SQL into a staging table; their ledgers are read in batches of EXPIRY_BATCH members and
@@ -652,9 +652,12 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                  "AND l.created_at >= :lo)")
         notice_q = ("EXISTS (SELECT 1 FROM ledger l WHERE l.member_id = m.id AND l.points > 0 "
                     "AND l.created_at >= :n_lo AND l.created_at < :n_hi)")
+        # next month's list is made by the month's first run (its notices are once a month)
+        listing = prev is None or prev[:7] != day.isoformat()[:7]
         _insert_select(svc, s, "tmp_job_due", "member_id, balance, due",
                        f"SELECT m.id, m.balance, CASE WHEN {due_q} THEN 1 ELSE 0 END FROM members m "
-                       f"WHERE m.status = 'active' AND m.balance > 0 AND ({due_q} OR {notice_q})", p)
+                       f"WHERE m.status = 'active' AND m.balance > 0 AND ({due_q}"
+                       f"{f' OR {notice_q}' if listing else ''})", p)
         checked = s.scalar(text("SELECT count(*) FROM tmp_job_due WHERE due = 1"))
         expiry = _ExpiryByHour(rule_sets)
         _temp(svc, s, "tmp_job_expire", "seq BIGINT PRIMARY KEY, id VARCHAR(36) NOT NULL, member_id VARCHAR(36) NOT NULL, "
@@ -687,6 +690,8 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                                         f"expired {exp.isoformat()}"))
                         balance -= pts
                         lot[1] -= pts
+                if not listing:
+                    continue
                 pts = sum(r for e, r, _ in lots if r > 0 and first_next <= e.astimezone(rs.zone).date() <= last_next)
                 pts = min(pts, balance)
                 if pts > 0:
@@ -727,8 +732,9 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                            "FROM tmp_job_notice t JOIN members m ON m.id = t.member_id WHERE 1 = 1", {"month": month})
     return {"rule_set": rs.version, "since_previous_run": prev, "members_checked": checked,
             "members_expired": members_expired, "lots_expired": lots_expired, "points_expired": int(points_expired),
-            "notice_month": month, "members_expiring_next_month": n_listed,
-            "points_expiring_next_month": pts_listed,
+            "notice_month": month, "listed": listing,
+            "members_expiring_next_month": n_listed if listing else None,
+            "points_expiring_next_month": pts_listed if listing else None,
             "expiring_next_month": [{"member_id": m, "points": v} for m, v in listed[:1000]]}
 
 

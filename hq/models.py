@@ -5,7 +5,7 @@ Times are UTC ISO-8601 text, as in the store (text order is time order on both e
 from __future__ import annotations
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Index, Integer, PrimaryKeyConstraint, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -114,7 +114,10 @@ class LedgerRow(Base):
     coupon_id: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str | None] = mapped_column(Text)
     origin_event_id: Mapped[str | None] = mapped_column(String(36))  # for HQ compensations
-    __table_args__ = (Index("ix_hq_ledger_member", "member_id", "created_at"),)
+    __table_args__ = (Index("ix_hq_ledger_member", "member_id", "created_at"),
+                      # the jobs' 12-month spend leaves voided earns out: the voids alone (revision 0003)
+                      Index("ix_hq_ledger_voids", "reverses_id", "created_at",
+                            postgresql_where=text("kind = 'void'"), sqlite_where=text("kind = 'void'")))
 
 
 class CardRow(Base):
