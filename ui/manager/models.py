@@ -11,6 +11,10 @@ from app.services.customers import CustomerFilter
 from app.text import format_phone
 
 JST_FMT = "%Y/%m/%d %H:%M"
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_USER = Qt.ItemDataRole.UserRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def local_time(stamp: str | None, zone=None) -> str:
@@ -86,6 +90,7 @@ class CustomerTableModel(QAbstractTableModel):
         self.filter = CustomerFilter()
         self.sort_key = None
         self.rows: list = []
+        self._texts: dict[int, list] = {}  # row → its formatted texts
         self._cursor = None
         self._done = False
         self._loading = False
@@ -115,6 +120,7 @@ class CustomerTableModel(QAbstractTableModel):
         self.filter = f if f is not None else self.filter
         self.sort_key = sort
         self.rows, self._cursor, self._done, self.total = [], None, False, None
+        self._texts = {}
         self.endResetModel()
         self._loading = False
         self._load(self._gen)  # the first page first: the count (a second query) comes after it
@@ -178,17 +184,24 @@ class CustomerTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+    def data(self, index, role=_DISPLAY):
+        # Called for every role of every visible cell at each paint: roles not shown return at once,
+        # and each row's texts are formatted once (the first time it is painted).
+        if role == _DISPLAY:
+            r = index.row()
+            if not index.isValid() or not 0 <= r < len(self.rows):
+                return None
+            texts = self._texts.get(r)
+            if texts is None:
+                row = self.rows[r]
+                texts = self._texts[r] = [get(row) for _, _, get in self.columns]
+            return texts[index.column()]
+        if role == _ALIGN:
+            if index.isValid() and self.columns[index.column()][0] in ("balance", "lifetime_spend_yen"):
+                return _RIGHT
             return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[index.column()][2](row)
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[index.column()][0] in (
-                "balance", "lifetime_spend_yen"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _USER and index.isValid() and 0 <= index.row() < len(self.rows):
+            return self.rows[index.row()].id
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
