@@ -639,8 +639,9 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
     with svc.db.write() as s:
         _begin(svc, s, "expiry")
         rule_sets = published_rule_sets(s)
+        # the last run done (the same day too: a rerun then looks only around today's boundary)
         prev = s.scalar(select(func.max(JobRun.run_date)).where(JobRun.job == "expiry", JobRun.status == "done",
-                                                                 JobRun.run_date < day.isoformat()))
+                                                                 JobRun.run_date <= day.isoformat()))
         p = {"hi": _iso(_midnight(rs, _months_back(day, months) + timedelta(days=4))),  # lots that may be due (superset)
              "lo": _iso(_midnight(rs, _months_back(date.fromisoformat(prev), months) - timedelta(days=4)))
              if prev else "",
