@@ -210,10 +210,14 @@ class SegmentService:
             con.execute("COMMIT")
         con.execute("DROP TABLE temp.seg_12m")
         members = con.execute("SELECT count(*) FROM temp.seg_base").fetchone()[0]
-        r = con.execute("SELECT -days, count(*) FROM temp.seg_base WHERE days IS NOT NULL GROUP BY days").fetchall()
-        f = con.execute("SELECT visits, count(*) FROM temp.seg_base WHERE days IS NOT NULL GROUP BY visits").fetchall()
+        # two sorts: (days, visits) pairs are few (days since a visit × visits in a year)
+        r, f = {}, {}
+        for days, visits, c in con.execute(
+                "SELECT days, visits, count(*) FROM temp.seg_base WHERE days IS NOT NULL GROUP BY 1, 2"):
+            r[-days] = r.get(-days, 0) + c
+            f[visits] = f.get(visits, 0) + c
         spend = con.execute("SELECT days IS NOT NULL, spend, count(*) FROM temp.seg_base GROUP BY 1, 2").fetchall()
-        cuts = {"r": quintile_cuts(r), "f": quintile_cuts(f),
+        cuts = {"r": quintile_cuts(r.items()), "f": quintile_cuts(f.items()),
                 "m": quintile_cuts([(v, c) for visited, v, c in spend if visited])}
         by_spend: dict[int, int] = {}
         for _, v, c in spend:
@@ -229,10 +233,14 @@ class SegmentService:
         segments = ("'[' || rtrim(CASE WHEN vip THEN '\"vip\",' ELSE '' END"
                     " || CASE WHEN churn_risk THEN '\"churn_risk\",' ELSE '' END"
                     " || CASE WHEN win_back THEN '\"win_back\",' ELSE '' END, ',') || ']'")
-        insert = ("INSERT OR REPLACE INTO member_segments (member_id, rfm_r, rfm_f, rfm_m, days_since_visit, "
-                  "visits_12m, spend_12m_yen, churn_score, vip, churn_risk, win_back, segments, computed_at) "
+        cols = ("rfm_r", "rfm_f", "rfm_m", "days_since_visit", "visits_12m", "spend_12m_yen", "churn_score", "vip",
+                "churn_risk", "win_back", "segments", "computed_at")
+        # an upsert updates a member's row in place (its key and index entry stay), where a
+        # replace would delete and insert both
+        insert = (f"INSERT INTO member_segments (member_id, {', '.join(cols)}) "
                   "SELECT member_id, rfm_r, rfm_f, rfm_m, days, visits, spend, churn_score, vip, churn_risk, "
-                  f"win_back, {segments}, ? FROM ({scored} WHERE rowid BETWEEN ? AND ?)")
+                  f"win_back, {segments}, ? FROM ({scored} WHERE rowid BETWEEN ? AND ?) WHERE true "
+                  "ON CONFLICT (member_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols))
         lo = None
         for start in range(1, n + 1, CHUNK) if n else [1]:
             end = start + CHUNK - 1
