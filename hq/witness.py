@@ -45,6 +45,10 @@ def _load(s, store_id: str, lock: bool = False) -> tuple[Meta | None, dict]:
 def record(service, store_id: str, head: SecurityHead) -> dict:
     now = iso(utcnow())
     with service.db.write() as s:
+        # the row first (if missing), so FOR UPDATE below always has one to lock: two copies of a
+        # store's first head in flight at once would otherwise both insert it (a unique violation)
+        s.execute(service._dialect_insert()(Meta).values(key=PREFIX + store_id, value='{"heads":[],"problems":[]}')
+                  .on_conflict_do_nothing(index_elements=["key"]))
         row, data = _load(s, store_id, lock=True)
         heads = data["heads"]
         problem = None
