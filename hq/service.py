@@ -716,6 +716,7 @@ class HQService:
                 EventRow.seq.in_(old_seqs)))} if old_seqs else {}
         s.info["members"] = {}
         s.info["history"] = {}
+        s.info["batch_hi"] = None
         s.info["entries"] = {}
         s.info["reservations"] = {}
         member_ids = sorted({str(p["member_id"]) for p in payloads if p.get("member_id")})
@@ -749,14 +750,16 @@ class HQService:
                     oldest = p["created_at"]
                 if newest is None or p["created_at"] > newest:
                     newest = p["created_at"]
-        if earners:
+        if newest is not None:
             try:
                 lo = parse_iso(oldest) + timedelta(milliseconds=shift)
                 hi = parse_iso(newest) + timedelta(milliseconds=shift)
             except ValueError:
                 lo = None
             if lo is not None:
-                self._load_history(s, sorted(earners), lo, hi)
+                s.info["batch_hi"] = hi
+                if earners:
+                    self._load_history(s, sorted(earners), lo, hi)
 
     def _lock_members(self, s: Session, ids: list[str]) -> None:
         # sorted ids, one statement: rows are locked in id order, so two batches never deadlock here
@@ -805,7 +808,10 @@ class HQService:
         h = s.info["history"].get(member_id)
         if h is None or not (h["lo"] <= t <= h["hi"]):
             self._flush_ledger(s)  # the batch's own rows so far, so the query sees them
-            self._load_history(s, [member_id], t, t)
+            # up to the batch's newest time, so this member's later earns in the batch hit (a
+            # member created earlier in this same batch was not there for the prefetch)
+            hi = s.info.get("batch_hi")
+            self._load_history(s, [member_id], t, hi if hi is not None and hi > t else t)
             h = s.info["history"][member_id]
         return h
 

@@ -322,3 +322,31 @@ def test_rejected_event_still_advances_the_queue(hq, make_store):
     assert open_conflicts(a, "rejected_event")
     assert hq_count(hq, EventRow) == len(outcomes)
     assert_converged(hq, [a])
+
+
+def test_tier_reached_inside_one_batch_is_priced_the_same_at_hq(hq, make_store):
+    """HQ reprices every earn with the member's annual spend before it. In one pushed batch: a
+    member created in that same batch and one HQ already knows both cross the silver threshold
+    (¥50,000) part-way through; HQ must count the batch's own earlier earns, once each."""
+    a = make_store("S001")
+    known = a.register("スズキイチロウ")
+    now = datetime.now(timezone.utc)
+    a.earn(known.id, 40_000, at=now - timedelta(minutes=30))
+    a.sync()
+    new = a.register("タナカハナコ")
+    entries = []
+    for i, (mid, yen) in enumerate([(new.id, 30_000), (known.id, 20_000), (new.id, 30_000), (known.id, 10_000),
+                                    (new.id, 10_000), (new.id, 1_000), (known.id, 1_000)]):
+        entries.append(a.earn(mid, yen, at=now - timedelta(minutes=20 - i)))
+    a.sync()
+    with a.store.db.read() as s:
+        outcomes = dict(s.execute(select(Outbox.event_id, Outbox.outcome)).all())
+    assert [outcomes[e.entry_id] for e in entries] == ["applied"] * len(entries)
+    balances = hq.service.balances()
+    assert balances[new.id] == a.store.ledger.balance(new.id)["balance"]
+    assert balances[known.id] == a.store.ledger.balance(known.id)["balance"]
+    # the silver multiplier did apply to the last earns (the test would not notice a wrong tier otherwise)
+    assert "silver" in json.dumps(entries[-2].breakdown, default=str)
+    assert "silver" in json.dumps(entries[-1].breakdown, default=str)
+    assert "silver" not in json.dumps(entries[0].breakdown + entries[1].breakdown, default=str)
+    assert_converged(hq, [a])
