@@ -1,7 +1,7 @@
 """python -m benchmarks [--members N --entries M] [sections...]
 
-Runs the benchmark sections that exist (core, decode, counter, sync; a missing module is skipped)
-and prints one JSON object per figure on stdout; progress goes to stderr. Sections whose ``run``
+Runs the benchmark sections that exist (core, decode, counter, sync, ..., reliability; a missing
+module is skipped) and prints one JSON object per figure on stdout; progress goes to stderr. Sections whose ``run``
 takes a ``db`` argument get a working copy of the generated store database (generated once per
 --members/--entries/--seed and cached, see benchmarks/gen_store.py).
 """
@@ -18,7 +18,7 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("core", "decode", "counter", "sync", "manager", "legacy_import", "hq_jobs")
+SECTIONS = ("core", "decode", "counter", "sync", "manager", "legacy_import", "hq_jobs", "reliability")
 
 
 def _log(msg: str) -> None:
