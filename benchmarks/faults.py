@@ -8,7 +8,8 @@ Each store runs in its own thread: registers members, earns, redeems online-firs
 points through the proxy; the offline cap when it cannot), voids, adjusts, and syncs (push, then
 pull to HQ's head) after most actions, shrugging off what the network does to it as the counter's
 worker would. The proxy injects faults (latency, dropped connections before and after HQ commits,
-resets mid-response, truncated bodies, duplicated requests) until the budget is spent. Then the
+resets mid-response, truncated bodies, duplicated requests, one after the other or both in flight
+at once) until the budget is spent. Then the
 network heals, every store syncs until nothing moves, and the books are compared:
 
 - duplicates: HQ rows that came from a store but are not one of that store's events (an event
@@ -246,6 +247,7 @@ def main(argv=None) -> int:
     p.add_argument("--database-url", default=None, help="HQ database (default: SQLite in a temporary folder); "
                    "use your own PostgreSQL database, never a shared one")
     p.add_argument("--max-seconds", type=float, default=3600.0)
+    p.add_argument("--kinds", default=None, help="comma-separated fault kinds (default: all of them)")
     args = p.parse_args(argv)
     from benchmarks.crash import _install_memory_keyring
 
@@ -253,8 +255,23 @@ def main(argv=None) -> int:
     import logging
 
     logging.basicConfig(level=logging.ERROR)  # the sync worker's warnings about the injected faults
-    result = run(args.faults, seed=args.seed, stores=args.stores, rate=args.rate, database_url=args.database_url,
-                 max_seconds=args.max_seconds)
+    schema = None
+    if args.database_url and not args.database_url.startswith("sqlite"):
+        import secrets
+
+        from sqlalchemy import create_engine, text
+
+        schema = "tsumugi_faults_" + secrets.token_hex(4)  # a fresh schema each run, dropped after it
+    try:
+        result = run(args.faults, seed=args.seed, stores=args.stores, rate=args.rate,
+                     database_url=args.database_url, schema=schema, max_seconds=args.max_seconds,
+                     kinds=args.kinds.split(",") if args.kinds else None)
+    finally:
+        if schema:
+            eng = create_engine(args.database_url)
+            with eng.begin() as c:
+                c.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            eng.dispose()
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 1 if result["duplicates"] or result["losses"] or result["violations"] else 0
 

@@ -18,7 +18,9 @@ while ``budget`` lasts — one fault is chosen at random:
 - ``truncate_body``: the headers and part of the body are sent, then the connection is closed
   (FIN): the client sees fewer bytes than Content-Length promised;
 - ``duplicate``: the request bytes are sent to HQ twice (one after the other, on two connections);
-  the client gets one of the two answers at random.
+  the client gets one of the two answers at random;
+- ``duplicate_concurrent``: the same, but both copies are in flight at HQ at once (a retrying
+  middlebox that did not wait): HQ's idempotency must hold under the race.
 
 Anything else on the connection (the SSE stream, a chunked answer) is passed through unchanged.
 Counters are kept per kind and in total; ``events`` lists (kind, method, path) for diagnosis.
@@ -37,7 +39,8 @@ import struct
 import threading
 import time
 
-KINDS = ("latency", "drop_request", "drop_response", "reset_mid_response", "truncate_body", "duplicate")
+KINDS = ("latency", "drop_request", "drop_response", "reset_mid_response", "truncate_body", "duplicate",
+         "duplicate_concurrent")
 
 
 class _Closed(Exception):
@@ -240,7 +243,22 @@ class FaultProxy:
                 if kind == "latency":
                     time.sleep(self.rng.uniform(*self.latency_ms) / 1000)
                 try:
+                    twin: dict = {}
+                    if kind == "duplicate_concurrent":
+                        def other():
+                            try:
+                                twin["answer"], st = self._exchange(request)
+                                if st is not None:
+                                    st.close()
+                            except (_Closed, OSError) as exc:
+                                twin["error"] = exc
+                        t = threading.Thread(target=other, daemon=True)
+                        t.start()
                     answer, stream = self._exchange(request, method, path)
+                    if kind == "duplicate_concurrent":
+                        t.join(120)
+                        if stream is None and twin.get("answer") and self.rng.random() < 0.5:
+                            answer = twin["answer"]
                     if self.on_answer is not None and stream is None:
                         forced = self.on_answer(method, path, answer)
                         if forced:

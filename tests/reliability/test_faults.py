@@ -48,13 +48,13 @@ def test_each_fault_does_what_it_says(upstream, kind):
     try:
         with httpx.Client(base_url=proxy.url, timeout=5) as client:
             body = uuid.uuid4().hex.encode()
-            if kind in ("latency", "duplicate"):
+            if kind in ("latency", "duplicate", "duplicate_concurrent"):
                 r = client.post("/v1/sync/push", content=body)
                 assert r.status_code == 200 and r.json()["ok"] is True
             else:
                 with pytest.raises(httpx.TransportError):
                     client.post("/v1/sync/push", content=body)
-        reached = {"drop_request": 0, "duplicate": 2}.get(kind, 1)
+        reached = {"drop_request": 0, "duplicate": 2, "duplicate_concurrent": 2}.get(kind, 1)
         assert _Counting.seen == [body] * reached, kind
         assert proxy.by_kind[kind] == 1 and proxy.injected == 1
         # a healed network passes the same request through untouched
