@@ -190,3 +190,18 @@ def test_refresh_of_a_larger_store_agrees_with_the_reference(store, manager, cas
         for k, v in want.items():
             counts[k] += v
     assert r.counts == counts
+
+
+def test_segment_counts_leave_out_members_merged_after_the_refresh(store, seg_fixture):
+    from sqlalchemy import update
+
+    from app.models import Member
+
+    store.segments.refresh()
+    with store.db.write() as s:
+        s.execute(update(Member).where(Member.id.in_([seg_fixture["A"], seg_fixture["B"]])).values(status="merged"))
+    ids = {v: k for k, v in seg_fixture.items()}
+    for seg, want in (("vip", set()), ("churn_risk", {"D"}), ("win_back", {"C"})):
+        f = CustomerFilter(segment=seg)
+        assert {ids[r.id] for r in store.customers.page(f, limit=50).rows} == want, seg
+        assert store.customers.count(f) == store.customers.count(f, cap=None) == len(want), seg
