@@ -93,7 +93,8 @@ def run_role(url: str, role: str, token: str | None, *, max_examples: int, max_t
     report = workdir / f"run-{role}.json"
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json", "--checks", CHECKS,
            "--phases", phases, "--max-examples", str(max_examples), "--seed", str(seed), "--workers", "1",
-           "--report", "json", "--report-json-path", str(report), "--generation-database", "none", "--no-color", "--continue-on-failure",
+           "--report", "json", "--report-json-path", str(report), "--generation-database", "none",
+           "--no-color", "--continue-on-failure",
            "--suppress-health-check", "all", "--request-timeout", "30",
            # the event stream never ends by design: exercised by tests/sync, not fuzzed
            "--exclude-path", "/v1/sync/stream"]
@@ -103,12 +104,13 @@ def run_role(url: str, role: str, token: str | None, *, max_examples: int, max_t
         cmd += ["--header", f"Authorization: Bearer {token}"]
     env = dict(os.environ, SCHEMATHESIS_HOOKS="")
     started = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, cwd=workdir)
     elapsed = time.monotonic() - started
     data = json.loads(report.read_text()) if report.exists() else {}
     failures = [{"check": f["code"], "title": f["title"], "operations": f["operations"], "count": f["count"]}
                 for f in data.get("failures", [])]
-    errors = data.get("errors", [])
+    errors = data.get("errors", []) if data else [f"schemathesis wrote no report (exit {proc.returncode}): "
+                                                  f"{(proc.stderr or proc.stdout)[-2000:]}"]
     return {"role": role, "operations": data.get("operations", {}).get("tested", 0),
             "cases": data.get("test_cases", {}).get("generated", 0), "failures": failures, "errors": errors,
             "phases": {k: v["status"] for k, v in data.get("phases", {}).items()},
@@ -128,7 +130,8 @@ def run(database_url: str | None = None, schema: str | None = None, *, max_examp
                                 workdir=work, phases=phases) for role in roles]
     total = {"operations": max(r["operations"] for r in results),
              "cases": sum(r["cases"] or 0 for r in results),
-             "failures": sum(f["count"] for r in results for f in r["failures"]) + sum(len(r["errors"]) for r in results),
+             "failures": (sum(f["count"] for r in results for f in r["failures"])
+                          + sum(len(r["errors"]) for r in results)),
              "runs": len(results), "max_examples": max_examples, "seed": seed}
     return {"runs": results, "total": total}
 
