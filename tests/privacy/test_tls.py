@@ -228,3 +228,35 @@ def test_hq_serve_refuses_half_a_tls_setup(pki, tmp_path):
                        stdin=subprocess.DEVNULL, timeout=60, env=dict(os.environ, TSUMUGI_HQ_TLS_KEYFILE=""))
     assert p.returncode == 2 and "both a certificate file and a key file" in p.stderr
     assert not (tmp_path / "x.sqlite").exists()
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
+def test_a_server_below_tls12_is_refused_as_tls_protocol(pki):
+    """A server that speaks at most TLS 1.1 (an old appliance in front of HQ): the store refuses it,
+    with its own status."""
+    srv = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    srv.load_cert_chain(*pki["good"])
+    srv.set_ciphers("DEFAULT:@SECLEVEL=0")
+    srv.minimum_version = ssl.TLSVersion.TLSv1
+    srv.maximum_version = ssl.TLSVersion.TLSv1_1
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+
+    def serve():
+        conn, _ = sock.accept()
+        try:
+            srv.wrap_socket(conn, server_side=True).close()
+        except (ssl.SSLError, OSError):
+            conn.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    c = HQClient(f"https://127.0.0.1:{port}", ca_bundle=pki["ca"])
+    try:
+        with pytest.raises(CertificateRefused) as ei:
+            c.health()
+    finally:
+        c.close()
+        t.join(5)
+        sock.close()
+    assert ei.value.code == "tls_protocol"
