@@ -21,16 +21,15 @@ class AuditService:
 
     def record(self, session: Session, actor, action: str, object_type: str | None, object_id,
                before: dict | None = None, after: dict | None = None) -> None:
-        session.add(AuditEntry(
-            at=iso(self.store.now()),
-            staff_id=getattr(actor, "staff_id", None),
-            terminal_id=self.store.setting("terminal_id"),
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            before=before,
-            after=after,
-        ))
+        session.add(AuditEntry(**self.values(actor, action, object_type, object_id, before, after)))
+
+    def values(self, actor, action: str, object_type: str | None, object_id,
+               before: dict | None = None, after: dict | None = None) -> dict:
+        """The audit row's columns, for a caller that inserts it with Core in its own transaction
+        (the ledger's hot path) rather than through record()."""
+        return {"at": iso(self.store.now()), "staff_id": getattr(actor, "staff_id", None),
+                "terminal_id": self.store.setting("terminal_id"), "action": action, "object_type": object_type,
+                "object_id": None if object_id is None else str(object_id), "before": before, "after": after}
 
     def entries(self, *, action: str | None = None, staff_id: int | None = None,
                 since: str | None = None, until: str | None = None, limit: int = 500) -> list[AuditEntry]:

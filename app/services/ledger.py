@@ -6,6 +6,12 @@ Rules that hold after every committed transaction (tests check them as propertie
 - an idempotency key (the entry id, a UUID made when the cashier started the action) applies
   once: the same request again returns the original entry and changes nothing;
 - every entry has its audit row and its outbox row in the same transaction.
+
+The counter's actions (earn, redeem, adjust, and the expiry due before them) write with Core
+statements built once here (SQLAlchemy keeps their compiled form): one statement per row, no
+unit-of-work flush, reads that touch only index entries where an index covers them (a member's
+pending points, voids and live lots: revision 0007). The ORM stays where an object is handed back
+to, or changed by, a caller: void, coupons, paper-card migration (`_add_entry`).
 """
 from __future__ import annotations
 
@@ -14,13 +20,14 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import iso, parse_iso
 from app.errors import InvalidInput, LedgerRefused, NotFound, PermissionDenied
-from app.models import Coupon, LedgerEntry, Lot, LotMove, Member, Outbox
+from app.models import AuditEntry, Coupon, LedgerEntry, Lot, LotMove, Member, Outbox
 from app.rules import MemberState, Purchase, RuleViolation, check_redemption, expiry_for, price_purchase, tier_for
 from app.services.staff import require
 
@@ -28,6 +35,43 @@ VOIDABLE = ("earn", "redeem", "adjust", "migrate", "coupon")
 MAX_AMOUNT_YEN = 100_000_000
 MAX_POINTS = 10_000_000
 _EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")
+
+_L, _LOT = LedgerEntry.__table__.c, Lot.__table__.c
+_INSERT_ENTRY = LedgerEntry.__table__.insert()
+_INSERT_LOT = Lot.__table__.insert()
+_INSERT_MOVE = LotMove.__table__.insert()
+_INSERT_OUTBOX = Outbox.__table__.insert()
+_INSERT_AUDIT = AuditEntry.__table__.insert()
+_M = Member.__table__.c
+_SAVE_MEMBER = (update(Member.__table__).where(_M.id == bindparam("member_id"))
+                .values({c: bindparam(c) for c in ("balance", "lifetime_spend_yen", "last_visit_at", "tier",
+                                                    "updated_at")}))
+_KEY_HASH = select(_L.request_hash).where(_L.id == bindparam("key"))
+# ix_ledger_member_pending: index entries only.
+_PENDING = select(func.coalesce(func.sum(_L.points), 0)).where(_L.member_id == bindparam("member_id"),
+                                                               _L.sync_state == "pending")
+# ix_lots_member_live: the member's lots that still hold points, soonest expiry first.
+_LIVE_LOTS = (select(_LOT.id, _LOT.entry_id, _LOT.remaining, _LOT.expires_at)
+              .where(_LOT.member_id == bindparam("member_id"), _LOT.remaining > 0))
+_DUE_LOTS = _LIVE_LOTS.where(_LOT.expires_at <= bindparam("now")).order_by(_LOT.expires_at, _LOT.id)
+_SPENDABLE_LOTS = _LIVE_LOTS.where(_LOT.expires_at > bindparam("now")).order_by(_LOT.expires_at, _LOT.id)
+_SET_LOT_REMAINING = (Lot.__table__.update().where(_LOT.id == bindparam("lot_id"))
+                      .values(remaining=bindparam("remaining")))
+_LOT_EXPIRIES = (select(func.count()).select_from(LotMove.__table__.join(LedgerEntry.__table__,
+                                                                         _L.id == LotMove.__table__.c.entry_id))
+                 .where(LotMove.__table__.c.lot_id == bindparam("lot_id"), _L.kind == "expire"))
+# The 12-month spend and visits that set the tier: the member's earns in the window (from an index
+# on earns when the schema has one) less those voided (the member's voids from
+# ix_ledger_member_voids, then the voided earns by id). Same figures as "earns whose id no void of
+# the member reverses".
+_EARNS_SINCE = (select(func.coalesce(func.sum(_L.amount_yen), 0), func.count())
+                .where(_L.member_id == bindparam("member_id"), _L.kind == "earn",
+                       _L.created_at >= bindparam("since")))
+_VOIDED_IDS = select(_L.reverses_id).where(_L.member_id == bindparam("member_id"), _L.kind == "void",
+                                           _L.reverses_id.is_not(None))
+_VOIDED_EARNS_SINCE = (select(func.coalesce(func.sum(_L.amount_yen), 0), func.count())
+                       .where(_L.id.in_(bindparam("ids", expanding=True)), _L.member_id == bindparam("member_id"),
+                              _L.kind == "earn", _L.created_at >= bindparam("since")))
 
 
 @dataclass(frozen=True)
@@ -93,18 +137,32 @@ class LedgerService:
         self.store = store
 
     # -- shared steps -----------------------------------------------------------------------
+    def _open(self, s: Session, key: str, request_hash: str, member_id: str, now: datetime):
+        """The prologue every points action shares, in its write transaction: the request key
+        (a replay returns the original entry and changes nothing), the member (merges followed;
+        a plain row the action updates and `_save_member` writes), the lots due to expire before
+        `now` expired, the rule set valid at `now`. Returns (replay, member, rule_set); when
+        replay is not None the action returns it and writes nothing."""
+        replay = self._replay(s, key, request_hash)
+        if replay is not None:
+            return replay, None, None
+        member = self.store.members._active_row(s, member_id)
+        self._expire_due(s, member, now)
+        return None, member, self.store.rules.valid_at(now, s)
+
     def _replay(self, s: Session, key: str, request_hash: str) -> EntryResult | None:
-        entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == key)).first()
-        if entry is None:
+        stored = s.connection().execute(_KEY_HASH, {"key": key}).scalar()
+        if stored is None:
             return None
-        if entry.request_hash != request_hash:
+        if stored != request_hash:
             raise LedgerRefused("This request key was already used for a different action.", code="key_reused")
+        entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == key)).one()
         member = s.get(Member, entry.member_id)
         return self._result(s, entry, member, replayed=True)
 
-    def _result(self, s: Session, entry: LedgerEntry, member: Member, replayed=False) -> EntryResult:
-        pending = s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0))
-                           .where(LedgerEntry.member_id == member.id, LedgerEntry.sync_state == "pending"))
+    def _result(self, s: Session, entry, member, replayed=False) -> EntryResult:
+        """entry and member: ORM objects or the rows the Core path wrote (same attribute names)."""
+        pending = s.connection().execute(_PENDING, {"member_id": member.id}).scalar()
         return EntryResult(
             entry_id=entry.id, kind=entry.kind, member_id=entry.member_id, points=entry.points,
             balance=member.balance, pending=pending, breakdown=entry.breakdown or [],
@@ -115,136 +173,165 @@ class LedgerService:
     def _member(self, s: Session, member_id: str) -> Member:
         return self.store.members._get_active(s, member_id)
 
-    def _add_entry(self, s: Session, actor, member: Member, kind: str, points: int, *, key: str,
-                   request_hash: str, now: datetime, amount_yen=None, rule_set_version=None, breakdown=None,
-                   reverses_id=None, coupon_id=None, reason=None, card_id=None, categories=()) -> LedgerEntry:
-        entry = LedgerEntry(
-            id=key, member_id=member.id, kind=kind, points=points, amount_yen=amount_yen,
-            staff_id=actor.staff_id, store_id=self.store.store_id, terminal_id=self.store.terminal_id,
-            created_at=iso(now), rule_set_version=rule_set_version, reverses_id=reverses_id,
-            coupon_id=coupon_id, card_id=card_id, reason=reason, breakdown=breakdown,
-            request_hash=request_hash, sync_state="pending",
-        )
+    def _save_member(self, s: Session, member) -> None:
+        """Write what the points actions change on a member row from `_open` (one UPDATE; the
+        write transaction holds the lock since BEGIN IMMEDIATE, so nothing changed it meanwhile)."""
+        s.connection().execute(_SAVE_MEMBER, {
+            "member_id": member.id, "balance": member.balance, "lifetime_spend_yen": member.lifetime_spend_yen,
+            "last_visit_at": member.last_visit_at, "tier": member.tier, "updated_at": member.updated_at})
+
+    def _entry_row(self, actor, member_id: str, kind: str, points: int, *, key: str, request_hash: str,
+                   now: datetime, amount_yen=None, rule_set_version=None, breakdown=None, reverses_id=None,
+                   coupon_id=None, reason=None, card_id=None) -> dict:
+        return {
+            "id": key, "member_id": member_id, "kind": kind, "points": points, "amount_yen": amount_yen,
+            "staff_id": actor.staff_id, "store_id": self.store.store_id, "terminal_id": self.store.terminal_id,
+            "created_at": iso(now), "rule_set_version": rule_set_version, "reverses_id": reverses_id,
+            "coupon_id": coupon_id, "card_id": card_id, "reason": reason, "breakdown": breakdown,
+            "request_hash": request_hash, "sync_state": "pending",
+        }
+
+    def _outbox_and_audit(self, s: Session, actor, row: dict) -> None:
+        """The entry's outbox event and audit row, in the entry's transaction."""
+        conn = s.connection()
+        kind, key = row["kind"], row["id"]
+        conn.execute(_INSERT_OUTBOX, {"event_id": key, "type": f"ledger.{kind}", "created_at": row["created_at"],
+                                      "attempts": 0, "payload": {
+            "entry_id": key, "kind": kind, "member_id": row["member_id"], "points": row["points"],
+            "amount_yen": row["amount_yen"], "staff_id": row["staff_id"], "store_id": row["store_id"],
+            "terminal_id": row["terminal_id"], "created_at": row["created_at"],
+            "rule_set_version": row["rule_set_version"], "reverses_id": row["reverses_id"],
+            "coupon_id": row["coupon_id"], "reason": row["reason"]}})
+        conn.execute(_INSERT_AUDIT, self.store.audit.values(
+            actor, f"ledger.{kind}", "ledger", key, None,
+            {"member_id": row["member_id"], "points": row["points"], "amount_yen": row["amount_yen"],
+             "reverses_id": row["reverses_id"], "reason": row["reason"]}))
+
+    def _write_entry(self, s: Session, actor, member, kind: str, points: int, **fields) -> SimpleNamespace:
+        """Core: the entry, its outbox event and audit row; the member row's balance (in memory:
+        the caller saves the member). Returns the entry as attributes."""
+        member.balance += points
+        if member.balance < 0:
+            raise LedgerRefused("Not enough points.", code="insufficient_balance")
+        row = self._entry_row(actor, member.id, kind, points, **fields)
+        member.updated_at = row["created_at"]
+        s.connection().execute(_INSERT_ENTRY, row)
+        self._outbox_and_audit(s, actor, row)
+        return SimpleNamespace(**row)
+
+    def _add_entry(self, s: Session, actor, member: Member, kind: str, points: int, **fields) -> LedgerEntry:
+        """The same through the ORM, for callers that hold ORM objects and change the entry or
+        the member afterwards (void, coupons, paper-card migration)."""
+        row = self._entry_row(actor, member.id, kind, points, **fields)
+        entry = LedgerEntry(**row)
         s.add(entry)
         member.balance += points
         if member.balance < 0:
             raise LedgerRefused("Not enough points.", code="insufficient_balance")
-        member.updated_at = iso(now)
+        member.updated_at = row["created_at"]
         s.flush()
-        s.add(Outbox(event_id=key, type=f"ledger.{kind}", created_at=iso(now), payload={
-            "entry_id": key, "kind": kind, "member_id": member.id, "points": points, "amount_yen": amount_yen,
-            "staff_id": actor.staff_id, "store_id": entry.store_id, "terminal_id": entry.terminal_id,
-            "created_at": entry.created_at, "rule_set_version": rule_set_version, "reverses_id": reverses_id,
-            "coupon_id": coupon_id, "reason": reason,
-            **({"categories": list(categories)} if categories else {}),  # HQ reprices with them
-        }))
-        self.store.audit.record(s, actor, f"ledger.{kind}", "ledger", key, None,
-                                {"member_id": member.id, "points": points, "amount_yen": amount_yen,
-                                 "reverses_id": reverses_id, "reason": reason})
+        self._outbox_and_audit(s, actor, row)
         return entry
 
-    def _credit_lot(self, s: Session, member: Member, entry: LedgerEntry, points: int, now: datetime, rule_set):
+    def _credit_lot(self, s: Session, member, entry, points: int, now: datetime, rule_set):
         if points <= 0:
             return
-        lot = Lot(member_id=member.id, entry_id=entry.id, points=points, remaining=points,
-                  expires_at=iso(expiry_for(rule_set, now)))
-        s.add(lot)
-        s.flush()
-        s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=points))
+        conn = s.connection()
+        lot_id = conn.execute(_INSERT_LOT, {"member_id": member.id, "entry_id": entry.id, "points": points,
+                                            "remaining": points,
+                                            "expires_at": iso(expiry_for(rule_set, now))}).inserted_primary_key[0]
+        conn.execute(_INSERT_MOVE, {"entry_id": entry.id, "lot_id": lot_id, "points": points})
 
-    def _consume_lots(self, s: Session, member: Member, entry: LedgerEntry, points: int, now: datetime) -> None:
+    def _consume_lots(self, s: Session, member, entry, points: int, now: datetime) -> None:
         """Take `points` from the member's lots, soonest expiry first."""
-        left = points
-        lots = s.scalars(select(Lot).where(Lot.member_id == member.id, Lot.remaining > 0, Lot.expires_at > iso(now))
-                         .order_by(Lot.expires_at, Lot.id))
-        for lot in lots:
+        conn = s.connection()
+        left, moves = points, []
+        for lot in conn.execute(_SPENDABLE_LOTS, {"member_id": member.id, "now": iso(now)}).all():
             take = min(left, lot.remaining)
-            lot.remaining -= take
-            s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-take))
+            conn.execute(_SET_LOT_REMAINING, {"lot_id": lot.id, "remaining": lot.remaining - take})
+            moves.append({"entry_id": entry.id, "lot_id": lot.id, "points": -take})
             left -= take
             if left == 0:
                 break
         if left:
             raise LedgerRefused("Not enough points that are still valid.", code="insufficient_balance")
+        conn.execute(_INSERT_MOVE, moves)
 
-    def _expire_due(self, s: Session, member: Member, now: datetime) -> int:
-        """Write expire entries for this member's lots past their date. Returns points expired."""
+    def _expire_due(self, s: Session, member, now: datetime) -> int:
+        """Write expire entries for this member's lots past their date. Returns points expired.
+        `member` (an ORM object or a row from `_open`) gets the new balance; its owner writes it."""
         from app.store import SYSTEM
 
+        conn = s.connection()
+        due = conn.execute(_DUE_LOTS, {"member_id": member.id, "now": iso(now)}).all()
         total = 0
-        lots = s.scalars(select(Lot).where(Lot.member_id == member.id, Lot.remaining > 0,
-                                           Lot.expires_at <= iso(now)).order_by(Lot.expires_at, Lot.id)).all()
-        for lot in lots:
-            n = s.scalar(select(func.count()).select_from(LotMove).join(LedgerEntry, LedgerEntry.id == LotMove.entry_id)
-                         .where(LotMove.lot_id == lot.id, LedgerEntry.kind == "expire"))
+        for lot in due:
+            n = conn.execute(_LOT_EXPIRIES, {"lot_id": lot.id}).scalar()
             key = str(uuid.uuid5(_EXPIRE_NS, f"{lot.entry_id}:{n}"))
-            amount = lot.remaining
-            entry = self._add_entry(s, SYSTEM, member, "expire", -amount, key=key,
-                                    request_hash=_request_hash("expire", lot.entry_id, n), now=now,
-                                    reason=f"expired {lot.expires_at}")
-            lot.remaining = 0
-            s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-amount))
-            total += amount
+            row = self._entry_row(SYSTEM, member.id, "expire", -lot.remaining, key=key,
+                                  request_hash=_request_hash("expire", lot.entry_id, n), now=now,
+                                  reason=f"expired {lot.expires_at}")
+            conn.execute(_INSERT_ENTRY, row)
+            self._outbox_and_audit(s, SYSTEM, row)
+            conn.execute(_SET_LOT_REMAINING, {"lot_id": lot.id, "remaining": 0})
+            conn.execute(_INSERT_MOVE, {"entry_id": key, "lot_id": lot.id, "points": -lot.remaining})
+            total += lot.remaining
+        if total:
+            member.balance -= total
+            member.updated_at = iso(now)
         return total
 
-    def member_state(self, s: Session, member: Member, now: datetime) -> MemberState:
-        since = iso(now - timedelta(days=365))
-        voided = select(LedgerEntry.reverses_id).where(LedgerEntry.member_id == member.id,
-                                                        LedgerEntry.kind == "void",
-                                                        LedgerEntry.reverses_id.is_not(None))
-        spend, visits = s.execute(
-            select(func.coalesce(func.sum(LedgerEntry.amount_yen), 0), func.count())
-            .where(LedgerEntry.member_id == member.id, LedgerEntry.kind == "earn",
-                   LedgerEntry.created_at >= since, LedgerEntry.id.not_in(voided))).one()
+    def member_state(self, s: Session, member, now: datetime) -> MemberState:
         from datetime import date
 
+        params = {"member_id": member.id, "since": iso(now - timedelta(days=365))}
+        conn = s.connection()
+        spend, visits = conn.execute(_EARNS_SINCE, params).one()
+        voided_spend = voided_visits = 0
+        voided = conn.execute(_VOIDED_IDS, params).scalars().all()  # usually none
+        if voided:
+            voided_spend, voided_visits = conn.execute(_VOIDED_EARNS_SINCE, params | {"ids": voided}).one()
         return MemberState(
-            tier=member.tier, annual_spend_yen=int(spend), lifetime_spend_yen=member.lifetime_spend_yen,
-            last_visit=parse_iso(member.last_visit_at) if member.last_visit_at else None, visits_12m=int(visits),
+            tier=member.tier, annual_spend_yen=int(spend - voided_spend),
+            lifetime_spend_yen=member.lifetime_spend_yen,
+            last_visit=parse_iso(member.last_visit_at) if member.last_visit_at else None,
+            visits_12m=int(visits - voided_visits),
             birthday=date.fromisoformat(member.birthday) if member.birthday else None,
         )
 
     # -- actions ----------------------------------------------------------------------------
-    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None, *, categories=()):
-        """The pricing the cashier sees before confirming an earn (nothing is written).
-        ``categories``: the purchase's product categories (category campaigns)."""
+    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None):
+        """The pricing the cashier sees before confirming an earn (nothing is written)."""
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
-        categories = _categories(categories)
         now = at or self.store.now()
         with self.store.db.read() as s:
-            member = self._member(s, member_id)
-            rule_set = self.store.rules.valid_at(now)
+            member = self.store.members._active_row(s, member_id)
+            rule_set = self.store.rules.valid_at(now, s)
             state = self.member_state(s, member, now)
         state = _with_tier(rule_set, state)
-        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)), now,
-                              self.store.store_id)
+        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
 
-    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None,
-             categories=()) -> EntryResult:
+    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None) -> EntryResult:
         require(actor, "cashier", "award points")
         key = _key(key)
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
-        categories = _categories(categories)
-        rh = _request_hash("earn", member_id, amount_yen, *((list(categories),) if categories else ()))
+        rh = _request_hash("earn", member_id, amount_yen)
         now = at or self.store.now()
         with self.store.db.write() as s:
-            replay = self._replay(s, key, rh)
+            replay, member, rule_set = self._open(s, key, rh, member_id, now)
             if replay:
                 return replay
-            member = self._member(s, member_id)
-            self._expire_due(s, member, now)
-            rule_set = self.store.rules.valid_at(now)
             state = _with_tier(rule_set, self.member_state(s, member, now))
-            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)),
-                                     now, self.store.store_id)
-            entry = self._add_entry(s, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
-                                    amount_yen=amount_yen, rule_set_version=pricing.rule_set_version,
-                                    breakdown=_lines(pricing), categories=categories)
+            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+            entry = self._write_entry(s, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
+                                      amount_yen=amount_yen, rule_set_version=pricing.rule_set_version,
+                                      breakdown=_lines(pricing))
             self._credit_lot(s, member, entry, pricing.points, now, rule_set)
             member.lifetime_spend_yen += amount_yen
             member.last_visit_at = iso(now)
             new_tier = tier_for(rule_set, state.annual_spend_yen + amount_yen)
             member.tier = new_tier.id if new_tier else None
+            self._save_member(s, member)
             return self._result(s, entry, member)
 
     def redeem(self, actor, member_id: str, points: int, key, *, bill_yen: int | None = None,
@@ -257,21 +344,19 @@ class LedgerService:
         rh = _request_hash("redeem", member_id, points, bill_yen)
         now = at or self.store.now()
         with self.store.db.write() as s:
-            replay = self._replay(s, key, rh)
+            replay, member, rule_set = self._open(s, key, rh, member_id, now)
             if replay:
                 return replay
-            member = self._member(s, member_id)
-            self._expire_due(s, member, now)
-            rule_set = self.store.rules.valid_at(now)
             try:
                 yen = check_redemption(rule_set, points, bill_yen, member.balance)
             except RuleViolation as exc:
                 raise LedgerRefused(str(exc), code=exc.code, **exc.params) from None
-            entry = self._add_entry(s, actor, member, "redeem", -points, key=key, request_hash=rh, now=now,
-                                    amount_yen=bill_yen, rule_set_version=rule_set.version,
-                                    breakdown=[{"label": f"{points:,} pt = ¥{yen:,}", "kind": "redeem",
-                                                "points": -points, "factor": None, "rule_id": None}])
+            entry = self._write_entry(s, actor, member, "redeem", -points, key=key, request_hash=rh, now=now,
+                                      amount_yen=bill_yen, rule_set_version=rule_set.version,
+                                      breakdown=[{"label": f"{points:,} pt = ¥{yen:,}", "kind": "redeem",
+                                                  "points": -points, "factor": None, "rule_id": None}])
             self._consume_lots(s, member, entry, points, now)
+            self._save_member(s, member)
             return self._result(s, entry, member)
 
     def adjust(self, actor, member_id: str, points: int, reason: str, key, *, note: str | None = None,
@@ -288,18 +373,16 @@ class LedgerService:
         rh = _request_hash("adjust", member_id, points, full_reason)
         now = at or self.store.now()
         with self.store.db.write() as s:
-            replay = self._replay(s, key, rh)
+            replay, member, rule_set = self._open(s, key, rh, member_id, now)
             if replay:
                 return replay
-            member = self._member(s, member_id)
-            self._expire_due(s, member, now)
-            rule_set = self.store.rules.valid_at(now)
-            entry = self._add_entry(s, actor, member, "adjust", points, key=key, request_hash=rh, now=now,
-                                    rule_set_version=rule_set.version, reason=full_reason)
+            entry = self._write_entry(s, actor, member, "adjust", points, key=key, request_hash=rh, now=now,
+                                      rule_set_version=rule_set.version, reason=full_reason)
             if points > 0:
                 self._credit_lot(s, member, entry, points, now, rule_set)
             else:
                 self._consume_lots(s, member, entry, -points, now)
+            self._save_member(s, member)
             return self._result(s, entry, member)
 
     def void(self, actor, entry_id: str, key=None, *, reason: str | None = None,

@@ -7,8 +7,9 @@ import struct
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app import codes
@@ -50,6 +51,30 @@ def luhn_digit(digits: str) -> str:
 
 def signing_secret_name(key_id: str) -> str:
     return f"signing-key:{key_id}"
+
+
+_M = Member.__table__.c
+_PUBLIC_KEYS = select(SigningKey.__table__.c.key_id, SigningKey.__table__.c.public_key,
+                      SigningKey.__table__.c.revoked_at)
+_CODE_CARD_STATUS = select(Card.__table__.c.status).where(Card.__table__.c.kind == "member_code",
+                                                          Card.__table__.c.number == bindparam("number"))
+_POINTS_ROW = select(_M.id, _M.status, _M.merged_into, _M.balance, _M.tier, _M.lifetime_spend_yen, _M.last_visit_at,
+                     _M.birthday, _M.updated_at).where(_M.id == bindparam("id"))
+
+
+def _follow_merges(get, member_id: str):
+    """get(member_id) → the member (an object with status and merged_into) or None; merged
+    members lead to the one they were merged into; a missing or deleted member is NotFound."""
+    member = get(member_id)
+    hops = 0
+    while member is not None and member.status == "merged" and member.merged_into and hops < 10:
+        member = get(member.merged_into)
+        hops += 1
+    if member is None:
+        raise NotFound("No such member.", code="unknown_member")
+    if member.status == "deleted":
+        raise NotFound("This member's data was deleted at their request.", code="member_deleted")
+    return member
 
 
 class MemberService:
@@ -213,28 +238,30 @@ class MemberService:
             return self._get_active(s, member_id)
 
     def _get_active(self, s: Session, member_id: str) -> Member:
-        member = s.get(Member, member_id)
-        hops = 0
-        while member is not None and member.status == "merged" and member.merged_into and hops < 10:
-            member = s.get(Member, member.merged_into)
-            hops += 1
-        if member is None:
-            raise NotFound("No such member.", code="unknown_member")
-        if member.status == "deleted":
-            raise NotFound("This member's data was deleted at their request.", code="member_deleted")
-        return member
+        return _follow_merges(lambda mid: s.get(Member, mid), member_id)
+
+    def _active_row(self, s: Session, member_id: str) -> SimpleNamespace:
+        """What the points actions read and change on a member, as a plain row (one Core SELECT,
+        no ORM identity): merges followed and deleted members refused as `_get_active` does."""
+        conn = s.connection()
+
+        def get(mid):
+            row = conn.execute(_POINTS_ROW, {"id": mid}).first()
+            return None if row is None else SimpleNamespace(**row._asdict())
+
+        return _follow_merges(get, member_id)
 
     def public_keys(self, s: Session) -> dict[str, tuple[bytes, bool]]:
-        rows = s.execute(select(SigningKey.key_id, SigningKey.public_key, SigningKey.revoked_at)).all()
+        rows = s.connection().execute(_PUBLIC_KEYS).all()
         return {k: (pub, revoked is not None) for k, pub, revoked in rows}
 
     def verify_code(self, text: str) -> Member:
         """A scanned member code → the member. Raises CodeRefused with a distinct code."""
         with self.store.db.read() as s:
             parsed = codes.verify(text, self.public_keys(s))
-            card = s.scalars(select(Card).where(Card.kind == "member_code",
-                                                Card.number == f"{parsed.key_id}:{parsed.serial}")).first()
-            if card is not None and card.status == "revoked":
+            number = f"{parsed.key_id}:{parsed.serial}"
+            status = s.connection().execute(_CODE_CARD_STATUS, {"number": number}).scalar()
+            if status == "revoked":
                 raise CodeRefused("This member card was replaced by a newer one; ask for the new card.",
                                   code="revoked")
             try:

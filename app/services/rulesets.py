@@ -3,6 +3,7 @@ Pricing uses the version valid at the moment of the purchase."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,20 +15,42 @@ from app.models import RuleSetRow
 from app.rules import RuleSet, load_default_rule_set, parse_rule_set, rule_set_for
 
 
+RECHECK_S = 2.0
+_RS = RuleSetRow.__table__.c
+_VERSIONS = select(_RS.version).order_by(_RS.valid_from, _RS.version)
+_BODIES = select(_RS.body).order_by(_RS.valid_from, _RS.version)
+
+
 class RuleSetService:
     def __init__(self, store):
         self.store = store
-        self._cache: list[RuleSet] | None = None
+        # (stored versions, parsed rule sets, time.monotonic() of the last check)
+        self._cache: tuple[tuple[str, ...], list[RuleSet], float] | None = None
 
-    def all(self) -> list[RuleSet]:
-        if self._cache is None:
+    def all(self, session: Session | None = None) -> list[RuleSet]:
+        """Every rule set held, parsed once per Store. A stored version never changes, so the
+        parsed list is right as long as the stored versions are the same ones. With `session`
+        (the points actions pass their transaction) that is checked in it, one small query: a
+        version installed by another process (the CLI, sync run elsewhere) prices the very next
+        action. Without one, at most every RECHECK_S seconds; install() in this process clears
+        the cache at once."""
+        cache = self._cache  # one read: another thread may replace it meanwhile
+        if session is None:
+            if cache is not None and time.monotonic() - cache[2] < RECHECK_S:
+                return list(cache[1])
             with self.store.db.read() as s:
-                bodies = s.scalars(select(RuleSetRow.body).order_by(RuleSetRow.valid_from)).all()
-            self._cache = [parse_rule_set(b) for b in bodies]
-        return list(self._cache)
+                return self.all(s)
+        conn = session.connection()
+        versions = tuple(conn.execute(_VERSIONS).scalars())
+        if cache is None or cache[0] != versions:
+            cache = (versions, [parse_rule_set(b) for b in conn.execute(_BODIES).scalars()], time.monotonic())
+        else:
+            cache = (cache[0], cache[1], time.monotonic())
+        self._cache = cache
+        return list(cache[1])
 
-    def valid_at(self, at: datetime) -> RuleSet:
-        return rule_set_for(self.all(), at)
+    def valid_at(self, at: datetime, session: Session | None = None) -> RuleSet:
+        return rule_set_for(self.all(session), at)
 
     def current(self) -> RuleSet:
         return self.valid_at(self.store.now())
