@@ -140,6 +140,7 @@ def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd
                 return
             else:
                 store.ledger.expire()
+                say({"done": key})  # answered: not replayed by every later child
                 return
         except TsumugiError:
             say({"done": key})  # a refusal is an answer too: nothing was written
