@@ -185,6 +185,7 @@ def run(faults: int = 1000, *, seed: int = 1, stores: int = 3, rate: float = 0.3
     from tests.reliability.faultproxy import KINDS, FaultProxy
     from tests.sync.harness import HQServer, StoreHandle, assert_converged
 
+    own_folder = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="tsumugi-faults-"))
     started = time.perf_counter()
     hq = HQServer(database_url or f"sqlite:///{folder / 'hq.sqlite'}", schema=schema, rate_limit=10**9).start()
@@ -236,6 +237,10 @@ def run(faults: int = 1000, *, seed: int = 1, stores: int = 3, rate: float = 0.3
         proxy.stop()
         hq.stop()
         hq.service.db.close()
+        if own_folder:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv=None) -> int:
