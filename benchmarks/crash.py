@@ -445,11 +445,15 @@ def main(argv=None) -> int:
     p.add_argument("--dir", type=Path, default=None,
                    help="working folder (default: a new temporary folder on disk; /dev/shm/... for tmpfs)")
     args = p.parse_args(argv)
-    folder = None
     if args.dir is not None:
         args.dir.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="tsumugi-crash-", dir=args.dir))
+    folder = Path(tempfile.mkdtemp(prefix="tsumugi-crash-", dir=args.dir))
     result = run(args.kills, args.seed, folder=folder, cold=args.cold, progress_every=args.progress)
+    if not result["violations"]:  # kept for inspection only when something was found
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        result["folder"] = None
     print(json.dumps(result, ensure_ascii=False))
     return 1 if result["violations"] else 0
 
