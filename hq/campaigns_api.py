@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from hq import campaigns, jobs, reports
 from hq.service import Forbidden, HQError, Who
@@ -25,9 +25,20 @@ def _iso_datetime(v):
     return v
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def _in_range(v):
+    """Days HQ can work with (a report adds a day and shifts by the zone: year 1 or 9999 overflowed)."""
+    d = v.date() if isinstance(v, datetime) else v
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise ValueError(f"expected a day between {FIRST_DAY} and {LAST_DAY}")
+    return v
+
+
 # (in Annotated[..., Query()] form: a Query() default would drop the validator)
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime), AfterValidator(_in_range)]
 
 
 def _who(request: Request) -> Who:
