@@ -159,7 +159,8 @@ def ensure_store(members: int, entries: int, *, seed: int = 1, path: Path | None
             if not force:
                 meta = cached_meta(path, want)
                 if meta is not None:
-                    if meta.get("schema_head") != want["schema_head"]:
+                    # The file's own stamp decides (a sidecar may name a head the file never had).
+                    if file_schema(path) != want["schema_head"]:
                         meta = _upgrade_cached(path, meta, want["schema_head"], log)
                     return Generated(path, meta, cached=True)
             meta = generate(path, members, entries, seed=seed, pending_hours=pending_hours, log=log)
@@ -182,12 +183,25 @@ def cached_meta(path: Path, want: dict) -> dict | None:
     return None
 
 
+def file_schema(path: Path) -> str | None:
+    """The Alembic revision the database file is stamped with (None when it has none)."""
+    from app.db import connect_raw
+
+    con = connect_raw(path, readonly=True)
+    try:
+        rows = con.execute("SELECT version_num FROM alembic_version").fetchall()
+    finally:
+        con.close()
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def _upgrade_cached(path: Path, meta: dict, head: str, log) -> dict:
     """A newer migration than the cached file: upgrade it in place (as the app would at start)
     rather than regenerate. New tables stay empty; --force regenerates."""
     from app.db import upgrade_to_head
 
-    log(f"gen_store: upgrading the cached database from schema {meta.get('schema_head')} to {head}")
+    before = file_schema(path)
+    log(f"gen_store: upgrading the cached database from schema {before} to {head}")
     t0 = time.perf_counter()
     upgrade_to_head(path)
     from app.db import connect_raw
@@ -195,8 +209,8 @@ def _upgrade_cached(path: Path, meta: dict, head: str, log) -> dict:
     con = connect_raw(path, pragmas=False)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
-    meta = dict(meta, schema_head=head, size_bytes=path.stat().st_size,
-                upgraded_from=meta.get("upgraded_from") or meta.get("schema_head"),
+    meta = dict(meta, schema_head=file_schema(path), size_bytes=path.stat().st_size,
+                upgraded_from=meta.get("upgraded_from") or before,
                 upgrade_s=round(time.perf_counter() - t0, 1))
     meta_path_for(path).write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
     return meta
@@ -883,6 +897,7 @@ def generate(path: Path, members: int, entries: int, *, seed: int = 1, pending_h
         p.unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
     meta = _params(members, entries, seed, pending_hours) | {
+        "schema_head": file_schema(path),  # the file's own stamp (the checkout may have moved on meanwhile)
         "complete": True, "generated_at": iso(datetime.now(timezone.utc)), "now": iso_us(now_us),
         "generation_s": round(elapsed, 1), "generation_cpu_s": round(time.process_time() - cpu_started, 1),
         "setup_s": round(setup_s, 1), "load_s": round(load_s, 1), "index_s": round(index_s, 1),
