@@ -28,6 +28,7 @@ import threading
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
+from fractions import Fraction
 
 import httpx
 from sqlalchemy import func, select, text, update
@@ -837,6 +838,12 @@ def job_overstock(svc, day: date, now: datetime, *, products: list[dict] | str |
     ndays = int(days or conf.get("days") or 7)
     body = json.loads(rs.model_dump_json())
     cid = f"overstock-{day.strftime('%Y%m%d')}"
+    same = rs.campaign(cid)
+    if same is not None and list(same.categories) == categories and Fraction(str(same.multiplier)) == Fraction(mult) \
+            and same.end == day + timedelta(days=ndays - 1):
+        # this day's overstock version is already the one in force: a rerun publishes nothing more
+        return {"rule_set": rs.version, "published": None, "note": f"already in force: {rs.version}",
+                "categories": categories, "multiplier": mult, "days": ndays, "products": len(products)}
     body["campaigns"] = [c for c in body["campaigns"] if c["id"] != cid] + [{
         "id": cid, "name_ja": conf.get("name_ja") or "在庫一掃ポイントアップ",
         "name_en": conf.get("name_en") or "Overstock points up", "start": day.isoformat(),

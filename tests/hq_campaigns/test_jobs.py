@@ -228,6 +228,10 @@ def test_overstock_campaign_from_a_product_list(hq, tmp_path):
     c = rs.campaign("overstock-20261120")
     assert c.categories == ("drinks", "snacks") and str(c.multiplier) == "2"
     assert rs.valid_to == datetime(2026, 11, 27, tzinfo=JST)
+    # the same list again that day: nothing more published
+    again = jobs.run_job(svc, "overstock", DAY, now=NOW, products=str(p))
+    assert again["published"] is None and again["rule_set"] == r["published"]
+    assert [v["version"] for v in campaigns.list_versions(svc)].count(r["published"]) == 1
 
 
 def test_scheduler_claims_each_job_once_across_workers(hq):
