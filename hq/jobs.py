@@ -27,6 +27,7 @@ import socket
 import threading
 import uuid
 from collections import defaultdict
+from itertools import chain
 from datetime import date, datetime, time, timedelta, timezone
 from fractions import Fraction
 
@@ -595,7 +596,8 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple], expiry: _ExpiryByHour 
         while lo < len(lots) and lots[lo][1] <= 0:
             lo += 1
         first = lo if kind == "expire" else max(lo, bisect_left(keys, (t,)))
-        order = range(first, len(lots)) if first == lo else list(range(first, len(lots))) + list(range(lo, first))
+        # lazily: a debit walks only the lots it takes from (a member with 400k entries made this quadratic)
+        order = range(first, len(lots)) if first == lo else chain(range(first, len(lots)), range(lo, first))
         for idx in order:
             if not left:
                 break
