@@ -3,7 +3,7 @@
     nice python -m benchmarks.hq_jobs [--members 1000000 --entries 10000000] [--url postgresql://...]
                                       [--only JOB ...] [--generate-only]
 
-The generated chain is kept in its own database ``bench_jobs_cache_m<M>_e<E>`` (made once, by
+The generated chain is kept in its own database ``bench_jobs_cache_m<M>_e<E>_g2`` (made once, by
 COPY, ledger indexes built after the load); each run copies it into the working database
 ``bench_jobs`` (CREATE DATABASE … TEMPLATE), upgrades that to HQ's Alembic head (new indexes are
 built there, outside the timings) and times each job, first run and idempotent rerun. Never the
@@ -55,12 +55,28 @@ def generate(url: str, schema: str, members: int, entries: int, now: datetime, l
     last = [None] * members
     t0 = time.perf_counter()
     per_member = entries / members
+    # entries per member: exponential around the mean, then nudged one by one (members in random
+    # order) until they add up to `entries` exactly — no member takes the whole remainder
+    if entries < members:
+        raise SystemExit("--entries must be at least --members (every member has an entry)")
+    ks = [max(1, int(rnd.expovariate(1 / per_member))) for _ in range(members)]
+    order = list(range(members))
+    rnd.shuffle(order)
+    j, diff = 0, entries - sum(ks)
+    while diff:
+        i = order[j % members]
+        if diff > 0:
+            ks[i] += 1
+            diff -= 1
+        elif ks[i] > 1:
+            ks[i] -= 1
+            diff += 1
+        j += 1
     with cur.copy("COPY ledger (id, member_id, kind, points, amount_yen, store_id, terminal_id, created_at, "
                   "booked_at, rule_set_version, reverses_id) FROM STDIN") as cp:
         n = 0
         for i, mid in enumerate(ids):
-            k = max(1, int(rnd.expovariate(1 / per_member))) if i < members - 1 else max(1, entries - n)
-            k = min(k, entries - n) if entries - n > 0 else 0
+            k = ks[i]
             days = sorted(rnd.uniform(0, 800) for _ in range(k))[::-1]
             store = f"S{rnd.randrange(50):03d}"
             earned = []
@@ -156,7 +172,7 @@ def _prepare_cache(url: str, members: int, entries: int, log) -> str:
     from hq.service import HQService
     from hq.settings import Settings
 
-    cache = f"bench_jobs_cache_m{members}_e{entries}"
+    cache = f"bench_jobs_cache_m{members}_e{entries}_g2"  # g2: no member takes the remainder (g1 gave one 414k)
     admin = _admin(url)
     try:
         if _db_exists(admin, cache):
