@@ -251,6 +251,11 @@ class CustomerService:
                 return self._count_search(s, branches, search, cap)
             if len(conds) == 2 and f.segment and not f.has_search():  # a segment alone
                 return self._count_segment(s, f.segment, cap)
+            used = {k for k, v in f.__dict__.items() if k != "text" and v not in (None, False)}
+            if not f.has_search() and used and (used in ({"tier"}, {"home_store_id"}, {"never_visited"})
+                                                or used <= {"last_visit_from", "last_visit_to"}):
+                # one column with its own index (tier, home store, last visit): counted from it
+                return self._count_search(s, [Branch(and_(*conds[1:]), None)], and_(*conds[1:]), cap)
             inner = select(Member.id).where(*conds, search)
             if cap:
                 inner = inner.limit(cap)
@@ -258,6 +263,7 @@ class CustomerService:
 
     @staticmethod
     def _count_search(s: Session, branches, search, cap: int | None) -> int:
+        """Matches of each branch from its index (rowids), united, less the inactive among them."""
         not_active = [r for (r,) in s.execute(sql_text(
             "SELECT rowid FROM members INDEXED BY ix_members_not_active WHERE status <> 'active'"))]
         k = 0
@@ -266,12 +272,35 @@ class CustomerService:
         limit = None if not cap else cap + k
         parts = []
         for b in branches:
+            if b.on_card:
+                continue
             q = select(ROWID.label("r")).select_from(Member).where(b.cond)
             if limit:
                 q = q.limit(limit)
             parts.append(select(literal_column("r")).select_from(q.subquery()))
         matched = union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-        n = int(s.scalar(select(func.count()).select_from(matched)))
+        card = next((b for b in branches if b.on_card), None)
+        if card is None:
+            n = int(s.scalar(select(func.count()).select_from(matched)))
+        else:
+            # Card numbers: their members' ids from ix_cards_old_number alone (no lookup per card);
+            # members matched both ways are counted once (looked up on the smaller side).
+            rows = set(s.scalars(select(literal_column("r")).select_from(matched)))
+            cards = (select(Card.member_id).where(sql_text("cards.kind IN ('paper', 'plastic')"),
+                                                  Card.number.between(*card.on_card), Card.member_id.is_not(None))
+                     .distinct())
+            if limit:
+                cards = cards.limit(limit)
+            ids = set(s.scalars(cards))
+            both = 0
+            if rows and ids:
+                if len(rows) <= len(ids):
+                    both = sum(1 for i in s.scalars(select(Member.id).where(ROWID.in_(rows))) if i in ids)
+                else:
+                    both = sum(1 for r in s.scalars(select(ROWID).where(Member.id.in_(ids))) if r in rows)
+            n = len(rows) + len(ids) - both
+            if limit and (len(rows) >= limit or len(ids) >= limit):
+                return cap
         if limit and n >= limit:
             return cap
         return n - k if not cap else min(cap, n - k)

@@ -190,14 +190,18 @@ class SegmentService:
                         "spend INTEGER NOT NULL) WITHOUT ROWID")
             con.execute("INSERT INTO temp.seg_12m SELECT member_id, count(*), coalesce(sum(amount_yen), 0) "
                         "FROM ledger WHERE kind = 'earn' AND created_at >= ? GROUP BY member_id", (cut,))
-            # ... less those voided in the window (voids found through ix_ledger_void_created; a void
-            # always comes after what it reverses).
+            # ... less those voided (every void's member and reversed id from ix_ledger_member_voids,
+            # the reversed entry's rowid from the ledger's id index, and that rowid among the member's
+            # earns of the window in ix_ledger_earn_member: indexes only, no row of the 10M-row table).
             con.execute(
                 "UPDATE temp.seg_12m SET visits = visits - v.n, spend = spend - v.yen FROM ("
-                " SELECT o.member_id AS member_id, count(*) AS n, coalesce(sum(o.amount_yen), 0) AS yen"
-                " FROM ledger v CROSS JOIN ledger o ON o.id = v.reverses_id"
-                " WHERE v.kind = 'void' AND v.created_at >= ? AND o.kind = 'earn' AND o.created_at >= ?"
-                " GROUP BY o.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut, cut))
+                " SELECT e.member_id AS member_id, count(*) AS n, coalesce(sum(e.amount_yen), 0) AS yen"
+                " FROM ledger v INDEXED BY ix_ledger_member_voids"
+                " CROSS JOIN ledger o ON o.id = v.reverses_id"
+                " CROSS JOIN ledger e INDEXED BY ix_ledger_earn_member ON e.member_id = v.member_id"
+                " AND e.rowid = o.rowid"
+                " WHERE v.kind = 'void' AND e.kind = 'earn' AND e.created_at >= ?"
+                " GROUP BY e.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut,))
             # Every active member from the covering partial index ix_members_active_segment, in id order.
             con.execute(
                 "CREATE TEMP TABLE seg_base AS SELECT m.id AS member_id,"
