@@ -4,7 +4,10 @@
         .venv/bin/python -m benchmarks.sync [push] [drain] [stream] [pull] [stores] [--events N] ...
 
 Each figure runs against a fresh PostgreSQL schema (dropped afterwards), HQ served by uvicorn
-on loopback, real store SQLite files. Targets (issue 4): backlog drain of 100,000 events ≤ 20 s;
+on loopback — as its own process, `python -m hq serve --workers N` (`--hq-workers N`, default 1;
+0 = in this process on a thread, as in the tests) — and real store SQLite files. Use a database
+of your own for TSUMUGI_BENCH_DATABASE_URL (e.g. `createdb bench_sync`), not the tests' one.
+Every row carries the load average it was measured at. Targets (issue 4): backlog drain of 100,000 events ≤ 20 s;
 A earns → B sees via the stream p95 ≤ 300 ms; first sync of 1,000,000 members ≤ 120 s; 200 stores
 pushing for 60 s p99 ≤ 200 ms.
 
@@ -100,9 +103,15 @@ class _HQProcess:
         time.sleep(0.5 * workers)  # every worker up
 
     def stop(self) -> None:
+        import subprocess
+
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(10)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:  # an event stream can hold uvicorn's graceful shutdown
+                self.proc.kill()
+                self.proc.wait(10)
 
 
 class _Env:
@@ -439,7 +448,9 @@ def bench_many_stores(stores: int, seconds: float, workers: int = 3, events_per_
                 "events": counts["events"], "failed": counts["failed"], "failures": failures,
                 "rate_limited_429": counts["rate_limited"],
                 "rate_limited_without_retry_after": counts["rate_limited_without_retry_after"],
-                "events_per_request": events_per_push, "requests_per_s": round(counts["ok"] / seconds, 1),
+                "events_per_request": events_per_push, "interval_s": interval_s,
+                "offered_requests_per_s": round(stores / interval_s, 1),
+                "requests_per_s": round(counts["ok"] / seconds, 1),
                 "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(lat[int(0.95 * len(lat)) - 1], 1),
                 "p99_ms": round(p99, 1), "max_ms": round(lat[-1], 1), "target_p99_ms": 200,
                 "server_p50_ms": round(statistics.median(server), 1) if server else None,
@@ -457,7 +468,8 @@ def bench_many_stores(stores: int, seconds: float, workers: int = 3, events_per_
 
 
 def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 100_000, members: int = 1_000_000,
-        stores: int = 200, seconds: float = 60, workers: int = 3, hq_workers: int = 1) -> list[dict]:
+        stores: int = 200, seconds: float = 60, workers: int = 3, hq_workers: int = 1,
+        interval_s: float = 1.0) -> list[dict]:
     _memory_keyring()
     out: list[dict] = []
     if "push" in which and "drain" not in which:
@@ -469,7 +481,7 @@ def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 10
     if "pull" in which:
         out.append(bench_first_sync(members, hq_workers))
     if "stores" in which:
-        out.append(bench_many_stores(stores, seconds, workers=workers))
+        out.append(bench_many_stores(stores, seconds, workers=workers, interval_s=interval_s))
     return out
 
 
@@ -481,6 +493,7 @@ def main(argv=None) -> int:
     p.add_argument("--stores", type=int, default=200)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--workers", type=int, default=3, help="HQ uvicorn workers for the many-stores figure")
+    p.add_argument("--interval", type=float, default=1.0, help="many-stores: seconds between one store's pushes")
     p.add_argument("--hq-workers", type=int, default=1,
                    help="push/drain/stream/pull: HQ as `python -m hq serve` with N workers (0: in this process)")
     a = p.parse_args(argv)
@@ -488,7 +501,7 @@ def main(argv=None) -> int:
 
     logging.basicConfig(level=logging.ERROR)
     for row in run(tuple(a.which), events=a.events, members=a.members, stores=a.stores, seconds=a.seconds,
-                   workers=a.workers, hq_workers=a.hq_workers):
+                   workers=a.workers, hq_workers=a.hq_workers, interval_s=a.interval):
         row["loadavg"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

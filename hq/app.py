@@ -81,7 +81,11 @@ class ChangeWatcher:
             t.join(timeout=3)
 
     def changed(self) -> None:
+        """After a commit that appended to the feed: this worker's streams are poked at once (the
+        change is committed; if a writer with a smaller id is still in flight the pull finds
+        nothing yet and the head check pokes again when it becomes readable); the others by NOTIFY."""
         self._dirty.set()
+        self._wake()
 
     def subscribe(self) -> asyncio.Event:
         ev = asyncio.Event()

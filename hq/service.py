@@ -58,9 +58,13 @@ NOTIFY_CHANNEL = "tsumugi_changes"
 FEED_BAND = -(2 ** 62)
 _SEQ_LAST = "COALESCE(pg_sequence_last_value(pg_get_serial_sequence('changes', 'id')::regclass), 0)"
 _LOCK_KEY = "((l.classid::bigint << 32) | l.objid::bigint)"
-_FEED_WRITERS = ("SELECT min(" + _LOCK_KEY + ") FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1"
+# steps 1 and 2 in one statement, in that order by data dependency: the lock scan is a subplan
+# correlated with the materialised sequence read, so it cannot run before it
+_FEED_WRITERS = ("SELECT s.last, (SELECT min(" + _LOCK_KEY + ") FROM pg_locks l WHERE s.last IS NOT NULL"
+                 " AND l.locktype = 'advisory' AND l.objsubid = 1"
                  " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                 f" AND {_LOCK_KEY} >= {FEED_BAND} AND {_LOCK_KEY} < 0")
+                 f" AND {_LOCK_KEY} >= {FEED_BAND} AND {_LOCK_KEY} < 0)"
+                 f" FROM (SELECT {_SEQ_LAST} AS last OFFSET 0) s")
 
 
 def utcnow() -> datetime:
@@ -213,8 +217,8 @@ class HQService:
         1 and 2 of the module docstring; the caller's next statement is step 3). SQLite: None."""
         if self.db.is_sqlite:
             return None
-        last = int(s.scalar(text(f"SELECT {_SEQ_LAST}")))
-        held = s.scalar(text(_FEED_WRITERS))
+        last, held = s.execute(text(_FEED_WRITERS)).one()
+        last = int(last)
         return last + 1 if held is None else min(last + 1, int(held) - FEED_BAND)
 
     def feed_position(self) -> int:
@@ -1350,7 +1354,6 @@ class HQService:
             old_head = s.scalar(select(func.coalesce(func.max(ChangeRow.id), 0)))
             new_epoch = secrets.token_hex(4)
             s.merge(Meta(key="epoch", value=new_epoch))
-            s.merge(Meta(key="retained_from", value=str(old_head + 1)))
             s.execute(delete(ChangeRow))
             out: list = []
             for k in s.scalars(select(SigningKeyRow)):
@@ -1381,7 +1384,11 @@ class HQService:
             for c in s.scalars(select(CouponRow)):
                 if len(c.data) > 1:
                     out.append(("coupon", c.data, c.member_id))
-            self._emit(s, out)
+            ids = self._emit(s, out)
+            # The new feed starts at the snapshot's first id. Not old_head + 1: on SQLite the ids
+            # start again at 1 once every row is deleted, and a retention mark above them made
+            # every later page answer "reset" (a store paging the snapshot looped for ever).
+            s.merge(Meta(key="retained_from", value=str(ids[0] if ids else old_head + 1)))
         return new_epoch
 
     def status(self) -> dict:
