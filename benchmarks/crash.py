@@ -234,9 +234,10 @@ def check(path: Path, acknowledged: set[str], seen: Seen | None = None) -> list[
         missing = acknowledged - set(ids)
         if missing:
             problems.append(f"{len(missing)} acknowledged entries missing")
+        ledger_sums = dict(con.execute("SELECT member_id, SUM(points) FROM ledger GROUP BY member_id"))
+        lot_sums = dict(con.execute("SELECT member_id, SUM(remaining) FROM lots GROUP BY member_id"))
         for mid, balance in con.execute("SELECT id, balance FROM members"):
-            ledger = con.execute("SELECT COALESCE(SUM(points),0) FROM ledger WHERE member_id=?", (mid,)).fetchone()[0]
-            lots = con.execute("SELECT COALESCE(SUM(remaining),0) FROM lots WHERE member_id=?", (mid,)).fetchone()[0]
+            ledger, lots = ledger_sums.get(mid) or 0, lot_sums.get(mid) or 0
             if not balance == ledger == lots >= 0:
                 problems.append(f"member balance {balance} ledger {ledger} lots {lots}")
         local = {r[0]: r[1] for r in con.execute("SELECT id, sync_state FROM ledger WHERE sync_state != 'remote'")}
@@ -256,12 +257,14 @@ def check(path: Path, acknowledged: set[str], seen: Seen | None = None) -> list[
         if wrong:
             problems.append(f"{len(wrong)} local entries whose sync state disagrees with the outbox")
         # paper cards: each migrated once, and a migrated card has its migrate entry
-        twice = con.execute("SELECT COUNT(*) FROM (SELECT card_id FROM ledger WHERE kind='migrate' AND card_id IS NOT "
-                            "NULL GROUP BY card_id HAVING COUNT(*) > 1)").fetchone()[0]
+        # (one pass over the ledger: ledger.card_id has no index, an EXISTS per card made the check quadratic)
+        per_card = dict(con.execute("SELECT card_id, COUNT(*) FROM ledger WHERE kind='migrate' AND card_id IS NOT NULL "
+                                    "GROUP BY card_id"))
+        twice = sum(1 for n in per_card.values() if n > 1)
         if twice:
             problems.append(f"{twice} paper cards migrated twice")
-        orphan = con.execute("SELECT COUNT(*) FROM cards c WHERE c.kind='paper' AND (c.status='migrated') != EXISTS "
-                             "(SELECT 1 FROM ledger l WHERE l.card_id=c.id AND l.kind='migrate')").fetchone()[0]
+        orphan = sum(1 for cid, status in con.execute("SELECT id, status FROM cards WHERE kind='paper'")
+                     if (status == "migrated") != (cid in per_card))
         if orphan:
             problems.append(f"{orphan} paper cards whose status disagrees with their migrate entry")
         # legacy imports: an acknowledged import has all its rows, every imported row its entry
