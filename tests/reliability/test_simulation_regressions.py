@@ -87,3 +87,27 @@ def test_store_crashing_right_after_the_reset_still_resends(hq, make_store, tmp_
     with hq.service.db.read() as s:
         assert s.get(LedgerRow, earned.entry_id) is not None
     assert_converged(hq, [a])
+
+
+def test_snapshot_after_an_epoch_bump_is_paged_to_the_end(hq, make_store):  # noqa: F811
+    """Seed 1010: after `epoch bump` the snapshot is served in pages. On SQLite the new feed's ids
+    start again at 1 while the retention mark said "old head + 1", so the second page of the
+    snapshot answered "reset", the store went back to page one, and looped until HQ rate-limited
+    it. The retention mark is now the snapshot's first id."""
+    from sync.engine import SyncEngine
+
+    a, b = make_store("S001"), make_store("S002")
+    members = [a.register() for _ in range(6)]
+    for m in members:
+        a.earn(m.id, 1200)
+    a.sync()
+    b.sync()
+    hq.service.bump_epoch()
+    b.engine.close()
+    b.engine = SyncEngine(b.store, transport=b.transport, page_size=3)  # a snapshot of many pages
+    first = b.sync()
+    assert first["pulled"]["reset"] and first["pulled"]["pages"] > 3
+    again = b.sync()
+    assert not again["pulled"]["reset"] and again["pulled"]["changes"] == 0
+    a.sync()
+    assert_converged(hq, [a, b])
