@@ -1,7 +1,7 @@
 """Sync benchmarks (HQ on PostgreSQL): ``run()`` returns a list of JSON-able dicts.
 
     TSUMUGI_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python -m benchmarks.sync [push] [drain] [stream] [pull] [stores] [--events N] ...
+        .venv/bin/python -m benchmarks.sync [push] [drain] [stream] [pull] [stores] [concurrent] [--events N] ...
 
 Each figure runs against a fresh PostgreSQL schema (dropped afterwards), HQ served by uvicorn
 on loopback — as its own process, `python -m hq serve --workers N` (`--hq-workers N`, default 1;
@@ -320,6 +320,77 @@ def bench_first_sync(members: int, hq_workers: int = 1) -> dict:
         env.close()
 
 
+def bench_concurrent_service(stores: int = 40, rounds: int = 25) -> dict:
+    """HQ's push path without HTTP: `stores` threads, each pushing `rounds` batches of 5 events
+    (a member, then adjusts) for its own store straight into HQService.push on PostgreSQL — what
+    the database side does with concurrent pushes (the feed no longer serialises commits)."""
+    import threading
+
+    from app.codes import new_key_pair
+    from hq.db import HQDatabase
+    from hq.service import HQService, Who
+    from hq.settings import Settings
+    from sqlalchemy import create_engine, text
+    from sync.protocol import EnrollRequest, PushRequest
+
+    url = _url()
+    schema = "tsumugi_bench_" + secrets.token_hex(4)
+    db = HQDatabase(url, schema=schema, pool_size=stores)
+    try:
+        db.upgrade()
+        svc = HQService(db, Settings(database_url=url, schema=schema, rate_limit=10**9))
+        svc.init()
+        sids = []
+        for i in range(stores):
+            sid = f"C{i:03d}"
+            _, code = svc.add_store(sid, sid)
+            kid, _, pub = new_key_pair()
+            svc.enroll(EnrollRequest(code=code, store_id=sid, signing_key_id=kid, signing_public_key=pub.hex()))
+            sids.append(sid)
+        lat: list[float] = []
+
+        def worker(sid: str):
+            mid, seq = str(uuid.uuid4()), 1
+            for r in range(rounds):
+                now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                evs = []
+                if r == 0:
+                    evs.append({"event_id": str(uuid.uuid4()), "seq": seq, "type": "member.upsert", "hlc": "x",
+                                "payload": {"member_id": mid, "member_no": sid + "0001", "home_store_id": sid,
+                                            "fields": {"name_kana": "ベンチ"}, "field_times": {}}})
+                    seq += 1
+                while len(evs) < 5:
+                    eid = str(uuid.uuid4())
+                    evs.append({"event_id": eid, "seq": seq, "type": "ledger.adjust", "hlc": now,
+                                "payload": {"entry_id": eid, "kind": "adjust", "member_id": mid, "points": 10,
+                                            "store_id": sid, "terminal_id": "T01", "created_at": now,
+                                            "reason": "bench"}})
+                    seq += 1
+                req = PushRequest.model_validate({"store_id": sid, "terminal_id": "T01", "sent_at": now, "events": evs})
+                t0 = time.perf_counter()
+                svc.push(Who("store", sid), req, rate_key="store:" + sid, audit=("POST", "/v1/sync/push"))
+                lat.append((time.perf_counter() - t0) * 1000)
+
+        threads = [threading.Thread(target=worker, args=(sid,)) for sid in sids]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        dt = time.perf_counter() - t0
+        lat.sort()
+        return {"name": "sync.hq_concurrent_push_service", "stores": stores, "pushes": len(lat),
+                "events_per_push": 5, "seconds": round(dt, 2), "pushes_per_s": round(len(lat) / dt, 1),
+                "p50_ms": round(statistics.median(lat), 1), "p99_ms": round(lat[int(0.99 * len(lat)) - 1], 1),
+                "hq": "postgresql", "note": "HQService.push from threads, no HTTP"}
+    finally:
+        db.close()
+        eng = create_engine(url)
+        with eng.begin() as c:
+            c.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        eng.dispose()
+
+
 def bench_many_stores(stores: int, seconds: float, workers: int = 3, events_per_push: int = 5,
                       interval_s: float = 1.0) -> dict:
     """`stores` simulated stores each push `events_per_push` events about every `interval_s` for
@@ -480,6 +551,8 @@ def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 10
         out += bench_push_and_drain(events, hq_workers)
     if "pull" in which:
         out.append(bench_first_sync(members, hq_workers))
+    if "concurrent" in which:
+        out.append(bench_concurrent_service())
     if "stores" in which:
         out.append(bench_many_stores(stores, seconds, workers=workers, interval_s=interval_s))
     return out
