@@ -1,6 +1,6 @@
 """Sync benchmarks (HQ on PostgreSQL): ``run()`` returns a list of JSON-able dicts.
 
-    TSUMUGI_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+    TSUMUGI_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_sync \\
         .venv/bin/python -m benchmarks.sync [push] [drain] [stream] [pull] [stores] [concurrent] [--events N] ...
 
 Each figure runs against a fresh PostgreSQL schema (dropped afterwards), HQ served by uvicorn
