@@ -799,6 +799,10 @@ def run_many(schedules: int, seed_start: int = 1, jobs: int = 1, steps: int = ST
     def done(part: dict) -> None:
         parts.append(part)
         if progress:
+            for f in part["failures"]:
+                print(f"seed {f['seed']}: " + " | ".join(v.splitlines()[0] for v in f["violations"][:3]) +
+                      f"  (reproduce: python -m benchmarks.simulate --seed {f['seed']} --steps {steps})",
+                      file=sys.stderr, flush=True)
             n = sum(p["schedules"] for p in parts)
             spent = time.perf_counter() - t0
             print(json.dumps({"progress": n, "of": schedules, "violations": sum(p["violations"] for p in parts),
@@ -883,11 +887,7 @@ def main(argv=None) -> int:
                           **res.stats}), flush=True)
         return 1 if res.violations else 0
     out = run_many(args.schedules, args.seed_start, args.jobs, args.steps, progress=True)
-    failures = out.pop("failures")
-    for f in failures:
-        print(f"seed {f['seed']}: " + " | ".join(f["violations"][:3]) +
-              f"  (reproduce: python -m benchmarks.simulate --seed {f['seed']} --steps {args.steps})",
-              file=sys.stderr)
+    out.pop("failures")  # printed as they came in
     print(json.dumps(out), flush=True)
     return 1 if out["violations"] else 0
 
