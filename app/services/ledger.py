@@ -191,8 +191,9 @@ class LedgerService:
             "request_hash": request_hash, "sync_state": "pending",
         }
 
-    def _outbox_and_audit(self, s: Session, actor, row: dict) -> None:
-        """The entry's outbox event and audit row, in the entry's transaction."""
+    def _outbox_and_audit(self, s: Session, actor, row: dict, categories=()) -> None:
+        """The entry's outbox event and audit row, in the entry's transaction (an earn's purchase
+        categories travel in the event only: HQ reprices with them)."""
         conn = s.connection()
         kind, key = row["kind"], row["id"]
         conn.execute(_INSERT_OUTBOX, {"event_id": key, "type": f"ledger.{kind}", "created_at": row["created_at"],
@@ -201,13 +202,15 @@ class LedgerService:
             "amount_yen": row["amount_yen"], "staff_id": row["staff_id"], "store_id": row["store_id"],
             "terminal_id": row["terminal_id"], "created_at": row["created_at"],
             "rule_set_version": row["rule_set_version"], "reverses_id": row["reverses_id"],
-            "coupon_id": row["coupon_id"], "reason": row["reason"]}})
+            "coupon_id": row["coupon_id"], "reason": row["reason"],
+            **({"categories": list(categories)} if categories else {})}})
         conn.execute(_INSERT_AUDIT, self.store.audit.values(
             actor, f"ledger.{kind}", "ledger", key, None,
             {"member_id": row["member_id"], "points": row["points"], "amount_yen": row["amount_yen"],
              "reverses_id": row["reverses_id"], "reason": row["reason"]}))
 
-    def _write_entry(self, s: Session, actor, member, kind: str, points: int, **fields) -> SimpleNamespace:
+    def _write_entry(self, s: Session, actor, member, kind: str, points: int, *, categories=(),
+                     **fields) -> SimpleNamespace:
         """Core: the entry, its outbox event and audit row; the member row's balance (in memory:
         the caller saves the member). Returns the entry as attributes."""
         member.balance += points
@@ -216,7 +219,7 @@ class LedgerService:
         row = self._entry_row(actor, member.id, kind, points, **fields)
         member.updated_at = row["created_at"]
         s.connection().execute(_INSERT_ENTRY, row)
-        self._outbox_and_audit(s, actor, row)
+        self._outbox_and_audit(s, actor, row, categories)
         return SimpleNamespace(**row)
 
     def _add_entry(self, s: Session, actor, member: Member, kind: str, points: int, **fields) -> LedgerEntry:
@@ -300,32 +303,38 @@ class LedgerService:
         )
 
     # -- actions ----------------------------------------------------------------------------
-    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None):
-        """The pricing the cashier sees before confirming an earn (nothing is written)."""
+    def quote(self, member_id: str, amount_yen: int, at: datetime | None = None, *, categories=()):
+        """The pricing the cashier sees before confirming an earn (nothing is written).
+        ``categories``: the purchase's product categories (category campaigns)."""
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
+        categories = _categories(categories)
         now = at or self.store.now()
         with self.store.db.read() as s:
             member = self.store.members._active_row(s, member_id)
             rule_set = self.store.rules.valid_at(now, s)
             state = self.member_state(s, member, now)
         state = _with_tier(rule_set, state)
-        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+        return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)), now,
+                              self.store.store_id)
 
-    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None) -> EntryResult:
+    def earn(self, actor, member_id: str, amount_yen: int, key, *, at: datetime | None = None,
+             categories=()) -> EntryResult:
         require(actor, "cashier", "award points")
         key = _key(key)
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
-        rh = _request_hash("earn", member_id, amount_yen)
+        categories = _categories(categories)
+        rh = _request_hash("earn", member_id, amount_yen, *((list(categories),) if categories else ()))
         now = at or self.store.now()
         with self.store.db.write() as s:
             replay, member, rule_set = self._open(s, key, rh, member_id, now)
             if replay:
                 return replay
             state = _with_tier(rule_set, self.member_state(s, member, now))
-            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen), now, self.store.store_id)
+            pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)),
+                                     now, self.store.store_id)
             entry = self._write_entry(s, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
                                       amount_yen=amount_yen, rule_set_version=pricing.rule_set_version,
-                                      breakdown=_lines(pricing))
+                                      breakdown=_lines(pricing), categories=categories)
             self._credit_lot(s, member, entry, pricing.points, now, rule_set)
             member.lifetime_spend_yen += amount_yen
             member.last_visit_at = iso(now)
