@@ -159,6 +159,14 @@ class ReplicaService:
                 "entry_id": str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected")), "kind": "adjust", "points": points,
                 "store_id": self.store.store_id, "terminal_id": self.store.terminal_id, "created_at": iso(now),
                 "reason": f"HQ rejected {entry.kind} {entry.id}: {reason}"}, sync_state="acked")
+        if entry.kind == "migrate" and entry.card_id is not None:
+            # HQ booked no migration: the paper card is not migrated either (its points were just
+            # reversed), so it can be presented again once the manager has seen the conflict.
+            card = s.get(Card, entry.card_id)
+            if card is not None and card.status == "migrated" and card.member_id == entry.member_id \
+                    and card.migrated_store_id == self.store.store_id:
+                card.status, card.member_id = "active", None
+                card.migrated_at = card.migrated_store_id = card.migrated_member_no = None
         self._conflict(s, "rejected_event", member.id, {"event_id": entry.id, "kind": entry.kind,
                                                          "points": entry.points, "reason": reason,
                                                          "reversed": points}, now)

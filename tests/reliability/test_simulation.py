@@ -25,6 +25,8 @@ REGRESSION_SEEDS = {
         "events HQ had acknowledged and then lost (fixed: sync/engine.py asks HQ after a reset)",
     1010: "epoch bump on SQLite: the snapshot's second page answered reset, a store paging it "
           "looped until rate-limited (fixed: hq/service.py retention mark = snapshot's first id)",
+    214: "a migration HQ rejected (member lost by a restore) kept the paper card marked migrated at "
+         "the store after its points were reversed (fixed: app/services/replica.py frees the card)",
 }
 
 

@@ -3,6 +3,7 @@ parts (HQ on uvicorn over loopback, store SQLite files), independent of how the 
 its schedules. The seed that found it is kept in test_simulation.py's REGRESSION_SEEDS."""
 import shutil
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -110,4 +111,42 @@ def test_snapshot_after_an_epoch_bump_is_paged_to_the_end(hq, make_store):  # no
     again = b.sync()
     assert not again["pulled"]["reset"] and again["pulled"]["changes"] == 0
     a.sync()
+    assert_converged(hq, [a, b])
+
+
+def test_migration_hq_rejects_leaves_the_card_free_to_migrate_again(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 214: after HQ was restored from an older backup, a store migrated a paper card onto a
+    member HQ no longer knew (the store that registered them had not resent yet). HQ rejected the
+    migration and the store reversed its points, but kept the card marked as migrated here: the
+    customer's card could never be migrated again at that store (points lost). A rejected
+    migration now frees the card; migrated again later, it counts once."""
+    from sqlalchemy import func
+
+    from app.models import Card
+    from hq.models import CardRow
+
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    _backup(path, tmp_path / "hq.backup")
+    member = b.register("タナカサブロウ")   # pushed, then lost by the restore
+    b.sync()
+    a.sync()
+    _restore(hq, path, tmp_path / "hq.backup")
+    a.store.migration.migrate(a.actor, "2000000000015", member.id, uuid.uuid4(), points=150)
+    a.sync()  # before b has resent the member: HQ rejects the migration
+    with a.store.db.read() as s:
+        card = s.scalars(select(Card).where(Card.number == "2000000000015")).one()
+        assert card.status == "active" and card.member_id is None
+    assert a.store.ledger.balance(member.id)["balance"] == 0
+    b.sync()  # b resends the member HQ lost
+    a.sync()
+    res = a.store.migration.migrate(a.actor, "2000000000015", member.id, uuid.uuid4(), points=150)
+    assert res.points == 150
+    for h in (a, b, a):
+        h.sync()
+    with hq.service.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CardRow).where(
+            CardRow.number == "2000000000015", CardRow.status == "migrated")) == 1
+    assert hq.service.balances()[member.id] == 150 == b.store.ledger.balance(member.id)["balance"]
     assert_converged(hq, [a, b])
