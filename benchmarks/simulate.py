@@ -728,7 +728,7 @@ class World:
             for key, (mid, status) in cards.items():
                 if key[1].startswith("deleted:"):
                     continue  # a deletion made here pseudonymises the customer's card numbers here
-                if status == "active" and (mid not in members or members[mid].status != "active"):
+                if status == "active" and mid is not None and (mid not in members or members[mid].status != "active"):
                     whose = members[mid].status if mid in members else "missing"
                     problems.append(f"{sid}: active card {key[1]} on a {whose} member")
                 hq_card = hq_cards.get(key)
