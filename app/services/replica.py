@@ -230,7 +230,7 @@ class ReplicaService:
             pending_fields = self._pending_fields(s)
             entry_ids = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger" and c["data"].get("entry_id")]
             member_ids = [c["data"]["member_id"] for c in changes if c["kind"] == "member"
-                          and c["data"].get("member_id") and not c["data"].get("scrubbed")]
+                          and c["data"].get("member_id")]
             known: set[str] = set()
             existing: set[str] = set()
             for i in range(0, len(entry_ids), 5000):
@@ -278,21 +278,24 @@ class ReplicaService:
 
     def _new_member_row(self, d: dict, now, existing: set, taken_nos: set, out: list) -> bool:
         """A member this store does not hold yet, as a row for the next executemany. False when
-        the change needs the per-change path (the member exists, or is already queued here)."""
-        if d.get("scrubbed"):
-            return True
+        the change needs the per-change path (the member exists, or is already queued here).
+        A member deleted at HQ before this store saw it arrives scrubbed: it becomes a row without
+        personal data, status 'deleted', so that its ledger entries (HQ keeps them) book here too."""
         mid = d.get("member_id")
+        if d.get("scrubbed") and (not mid or mid in existing):
+            return True
         if not mid or mid in existing or d.get("tier_change"):
             return False
         existing.add(mid)  # a later change for it in this page takes the per-change path
-        if d.get("status") == "deleted":
-            return True
-        fields = d.get("fields") or {}
-        kana = fields.get("name_kana") or ""
         member_no = d.get("member_no") or mid[:20]
         if member_no in taken_nos:
             member_no = ("X" + mid.replace("-", ""))[:20]
         taken_nos.add(member_no)
+        if d.get("scrubbed") or d.get("status") == "deleted":
+            out.append(self._tombstone_row(mid, member_no, d, now))
+            return True
+        fields = d.get("fields") or {}
+        kana = fields.get("name_kana") or ""
         out.append({"id": mid, "member_no": member_no, "name": fields.get("name"), "name_kana": kana,
                     "kana_key": kana_key(kana) if kana else "", "phone": fields.get("phone"),
                     "email": fields.get("email"), "line_user_id": fields.get("line_user_id"),
@@ -301,6 +304,16 @@ class ReplicaService:
                     "field_times": dict(d.get("field_times") or {}), "balance": 0, "lifetime_spend_yen": 0,
                     "created_at": d.get("created_at") or iso(now), "updated_at": iso(now)})
         return True
+
+    @staticmethod
+    def _tombstone_row(mid: str, member_no: str, d: dict, now) -> dict:
+        """A member deleted at HQ that this store never held: no personal data, only what its
+        ledger entries need (HQ keeps a deleted member's entries and balance)."""
+        return {"id": mid, "member_no": member_no, "name": None, "name_kana": "", "kana_key": "",
+                "phone": None, "email": None, "line_user_id": None, "birthday": None,
+                "consent_marketing": False, "status": "deleted", "home_store_id": d.get("home_store_id"),
+                "field_times": {}, "balance": 0, "lifetime_spend_yen": 0,
+                "created_at": d.get("created_at") or d.get("at") or iso(now), "updated_at": iso(now)}
 
     @staticmethod
     def _insert_members(s: Session, rows: list[dict]) -> None:
@@ -428,6 +441,14 @@ class ReplicaService:
     def _ch_member_delete(self, s: Session, d: dict, now, summary, **_):
         m = s.get(Member, d["member_id"])
         if m is None:
+            # never held here (a snapshot after an epoch bump sends only this): keep a row
+            # without personal data, so the member's entries that follow book (as at HQ)
+            mid = d["member_id"]
+            member_no = mid[:20]
+            if s.scalars(select(Member.id).where(Member.member_no == member_no)).first():
+                member_no = ("X" + mid.replace("-", ""))[:20]
+            self._insert_members(s, [self._tombstone_row(mid, member_no, d, now)])
+            summary["touched_members"].add(mid)
             return
         s.execute(text("PRAGMA secure_delete=ON"))
         for f in PII_FIELDS:

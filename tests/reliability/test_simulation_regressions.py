@@ -150,3 +150,45 @@ def test_migration_hq_rejects_leaves_the_card_free_to_migrate_again(hq, make_sto
             CardRow.number == "2000000000015", CardRow.status == "migrated")) == 1
     assert hq.service.balances()[member.id] == 150 == b.store.ledger.balance(member.id)["balance"]
     assert_converged(hq, [a, b])
+
+
+def test_store_that_first_hears_of_a_member_after_its_deletion_books_its_entries(hq, make_store):  # noqa: F811
+    """Seeds 1635, 1753, 1878: a member was deleted (privacy request) before a store had pulled
+    them. HQ keeps the member's entries and balance but scrubs the member's earlier feed changes,
+    so that store got only 'deleted' for a member it never held, skipped it, and then refused
+    the member's entries (unknown_member): an HQ entry missing there and the balance off by it.
+    Such a member now becomes a row without personal data, status 'deleted', and its entries
+    book — from the feed, and from the snapshot after an epoch bump (member.delete only)."""
+    from sqlalchemy import func
+
+    from app.models import Conflict, LedgerEntry, Member
+    from app.services.replica import ReplicaService
+
+    a, b = make_store("S001"), make_store("S002")
+    member = a.register("スズキジロウ", phone="09012345678")
+    a.earn(member.id, 5000)
+    a.sync()
+    a.store.privacy.delete_member(a.actor, member.id)
+    a.sync()
+    assert hq.service.member(member.id)["status"] == "deleted"
+    assert hq.service.balances()[member.id] > 0
+    b.sync()  # b's first pull: the member's changes arrive already scrubbed
+    hq.service.bump_epoch()
+    c = make_store("S003")
+    c.sync()  # c's first pull: the snapshot sends member.delete and the entries
+    for h in (b, c):
+        with h.store.db.read() as s:
+            m = s.get(Member, member.id)
+            assert m is not None and m.status == "deleted", h.store_id
+            assert (m.name_kana, m.phone, m.name) == ("", None, None)
+            assert s.scalar(select(func.count()).select_from(Conflict)) == 0, h.store_id
+        assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
+    with hq.service.db.read() as s:
+        hq_entries = set(s.scalars(select(LedgerRow.id).where(LedgerRow.member_id == member.id)))
+    assert hq_entries
+    for h in (b, c):
+        with h.store.db.read() as s:
+            assert set(s.scalars(select(LedgerEntry.id).where(LedgerEntry.member_id == member.id))) == hq_entries
+    for h in (a, b, c):
+        h.sync()
+    assert_converged(hq, [a, b, c])
