@@ -80,8 +80,14 @@ class Store:
         from app.services.notices import NoticeService; self.notices = NoticeService(self)  # noqa: E702
 
     @classmethod
-    def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":
-        return cls(Database(path), clock)
+    def open(cls, path: str | Path, clock: Clock = system_clock, *,
+             background_checkpoint: bool = False) -> "Store":
+        """``background_checkpoint``: fold the WAL in from a daemon thread (the app's own store)
+        instead of inside whichever write crosses SQLite's threshold."""
+        store = cls(Database(path), clock)
+        if background_checkpoint:
+            store.db.start_checkpointer()
+        return store
 
     def close(self) -> None:
         self.db.close()

@@ -167,7 +167,7 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
         figures.append(value_figure("core.generate", meta["generation_s"], "s", cached=meta.get("cached", False),
                                     **ctx))
 
-    store = Store.open(db)
+    store = Store.open(db, background_checkpoint=True)  # as the app opens it
     try:
         actor = _actor(store)
         _add_bench_key(store)

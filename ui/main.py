@@ -173,7 +173,7 @@ def start(argv=None, ask_no_keyring=None):
     if not ensure_secret_store(config, ask=ask_no_keyring):
         return None
     db = Path(args.db) if args.db else default_db_path()
-    store = Store.open(db)
+    store = Store.open(db, background_checkpoint=True)
     lang = args.lang or store.setting("language") or "ja"
     if lang != first_lang:
         i18n.install(app, lang)
