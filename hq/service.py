@@ -1302,6 +1302,16 @@ class HQService:
         s.execute(update(ChangeRow).where(ChangeRow.member_id == m.id, ChangeRow.kind == "member")
                   .values(data=scrub))
         s.execute(update(CouponRow).where(CouponRow.member_id == m.id).values(data={"member_id": m.id}))
+        # the same person's records merged into this one keep their status (their points are this
+        # member's now) but not their personal data, here or in the feed
+        for dup in s.scalars(select(MemberRow).where(MemberRow.merged_into == m.id, MemberRow.id != m.id)):
+            for f in PII_FIELDS:
+                setattr(dup, f, None)
+            dup.consent_marketing = False
+            dup.field_times = {}
+            dup.updated_at = now
+            s.execute(update(ChangeRow).where(ChangeRow.member_id == dup.id, ChangeRow.kind == "member")
+                      .values(data=self.member_dict(dup)))
         out.append(("member.delete", {"member_id": m.id, "at": now, "requested_by": requested_by}, m.id))
 
     def member(self, member_id: str) -> dict:

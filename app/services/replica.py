@@ -436,6 +436,9 @@ class ReplicaService:
         dup.status = "merged"
         dup.merged_into = survivor.id
         dup.updated_at = survivor.updated_at = iso(now)
+        if survivor.status == "deleted":  # deleted here before the merge came: the same person
+            self._scrub(s, dup, now)
+            summary["deleted_members"] += 1
         summary["touched_members"].update((dup.id, survivor.id))
 
     def _ch_member_delete(self, s: Session, d: dict, now, summary, **_):
@@ -451,23 +454,40 @@ class ReplicaService:
             summary["touched_members"].add(mid)
             return
         s.execute(text("PRAGMA secure_delete=ON"))
+        if m.status == "merged" and m.merged_into:
+            # a deletion names the person: the duplicate's own fields go, it stays merged (its points
+            # are the survivor's now), and the survivor — the same person — is deleted, as HQ does
+            self._scrub(s, m, now)
+            live = self._live(s, m.id)
+            if live is None or live.status != "active":
+                summary["deleted_members"] += 1
+                summary["touched_members"].add(m.id)
+                return
+            m = live
+        self._scrub(s, m, now)
+        m.status = "deleted"
+        for dup in s.scalars(select(Member).where(Member.merged_into == m.id, Member.id != m.id)):
+            self._scrub(s, dup, now)  # the same person's records merged into this one
+        s.execute(update(Card).where(Card.member_id == m.id, Card.status == "active")
+                  .values(status="revoked", revoked_at=iso(now)))
+        s.execute(delete(Setting).where(Setting.key == NOTICE_PREFIX + m.id))
+        summary["deleted_members"] += 1
+        summary["touched_members"].add(m.id)
+
+    @staticmethod
+    def _scrub(s: Session, m: Member, now) -> None:
+        """The person's fields, here and in old outbox payloads."""
         for f in PII_FIELDS:
             setattr(m, f, "" if f == "name_kana" else None)
         m.kana_key = ""
         m.consent_marketing = False
         m.consent_at = None
         m.field_times = {}
-        m.status = "deleted"
         m.updated_at = iso(now)
-        s.execute(update(Card).where(Card.member_id == m.id, Card.status == "active")
-                  .values(status="revoked", revoked_at=iso(now)))
         for row in s.scalars(select(Outbox).where(Outbox.type == "member.upsert")):
             if (row.payload or {}).get("member_id") == m.id:
                 row.payload = {"member_id": m.id, "member_no": row.payload.get("member_no"), "fields": {},
                                "field_times": {}, "scrubbed": True}
-        s.execute(delete(Setting).where(Setting.key == NOTICE_PREFIX + m.id))
-        summary["deleted_members"] += 1
-        summary["touched_members"].add(m.id)
 
     # -- ledger --------------------------------------------------------------------------
     def _ch_ledger(self, s: Session, d: dict, now, summary, **_):

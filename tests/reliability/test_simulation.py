@@ -27,6 +27,9 @@ REGRESSION_SEEDS = {
           "looped until rate-limited (fixed: hq/service.py retention mark = snapshot's first id)",
     214: "a migration HQ rejected (member lost by a restore) kept the paper card marked migrated at "
          "the store after its points were reversed (fixed: app/services/replica.py frees the card)",
+    551: "a store deleted (privacy request) a member HQ had merged: 'deleted' there, 'merged' at HQ "
+         "which deleted the survivor (fixed: app/services/replica.py follows the merge to the person "
+         "like HQ; the duplicate stays merged, scrubbed; also 555, 2015, 3075)",
     1635: "a member deleted before a store had pulled them arrived scrubbed: the store skipped them "
           "and refused their entries (unknown_member), an HQ entry missing there (fixed: "
           "app/services/replica.py keeps a row without personal data, status deleted; also 1753, 1878)",

@@ -192,3 +192,73 @@ def test_store_that_first_hears_of_a_member_after_its_deletion_books_its_entries
     for h in (a, b, c):
         h.sync()
     assert_converged(hq, [a, b, c])
+
+
+def test_deletion_at_a_store_of_a_member_hq_had_merged_deletes_the_person(hq, make_store):  # noqa: F811
+    """Seeds 551, 555, 2015, 3075: HQ merged a duplicate into a survivor; a store that had pulled
+    the merge then took a privacy request naming the duplicate. It scrubbed the duplicate and
+    marked it 'deleted' (still pointing at the survivor) while HQ, following the merge to the
+    person, deleted the survivor and kept the duplicate 'merged': the two never agreed, and the
+    survivor kept the person's data at that store. Decided: a deletion names the person, so
+    everywhere the survivor is deleted (its points stay booked, as for any deletion), and the
+    duplicate stays 'merged' into it (its entries are the survivor's) without personal data."""
+    from app.models import Member
+
+    a, b = make_store("S001"), make_store("S002")
+    dup = a.register("スズキジロウ", phone="09011112222")
+    survivor = b.register("スズキジロウ", phone="09033334444")
+    a.earn(dup.id, 5000)
+    b.earn(survivor.id, 3000)
+    for h in (a, b, a):
+        h.sync()
+    hq.service.merge(survivor.id, dup.id)
+    a.sync()  # a has the merge
+    a.store.privacy.delete_member(a.actor, dup.id)
+    with a.store.db.read() as s:
+        d, sv = s.get(Member, dup.id), s.get(Member, survivor.id)
+        assert (d.status, d.merged_into) == ("merged", survivor.id)
+        assert sv.status == "deleted"
+        for m in (d, sv):
+            assert (m.name_kana, m.phone, m.name) == ("", None, None)
+    for h in (a, b, a, b):
+        h.sync()
+    assert hq.service.member(survivor.id)["status"] == "deleted"
+    hd = hq.service.member(dup.id)
+    assert (hd["status"], hd["merged_into"]) == ("merged", survivor.id)
+    assert not any(hd["fields"][f] for f in ("name", "name_kana", "phone", "email"))
+    with b.store.db.read() as s:
+        d, sv = s.get(Member, dup.id), s.get(Member, survivor.id)
+        assert (d.status, d.merged_into, sv.status) == ("merged", survivor.id, "deleted")
+        assert (d.name_kana, d.phone, sv.name_kana, sv.phone) == ("", None, "", None)
+    assert hq.service.balances()[survivor.id] > 0 and hq.service.balances()[dup.id] == 0
+    assert_converged(hq, [a, b])
+
+
+def test_deletion_at_a_store_that_had_not_pulled_the_merge_agrees_with_hq(hq, make_store):  # noqa: F811
+    """The other order: the store deletes the duplicate before it pulls HQ's merge. HQ follows
+    the merge and deletes the survivor; the store then takes the merge (the duplicate's points
+    go to the survivor, nothing counted twice) and the survivor's deletion. Before, the
+    duplicate's personal data stayed at the other store (and at HQ) after the person was deleted:
+    deleting a member now scrubs the records merged into it too."""
+    from app.models import Member
+    from app.services.replica import ReplicaService
+
+    a, b = make_store("S001"), make_store("S002")
+    dup = a.register("タナカハナコ", phone="09055556666")
+    survivor = b.register("タナカハナコ", phone="09077778888")
+    a.earn(dup.id, 5000)
+    b.earn(survivor.id, 3000)
+    for h in (a, b, a):
+        h.sync()
+    hq.service.merge(survivor.id, dup.id)
+    a.store.privacy.delete_member(a.actor, dup.id)  # before a pulls the merge
+    for h in (a, b, a, b):
+        h.sync()
+    for h in (a, b):
+        with h.store.db.read() as s:
+            d, sv = s.get(Member, dup.id), s.get(Member, survivor.id)
+            assert (d.status, d.merged_into, sv.status) == ("merged", survivor.id, "deleted"), h.store_id
+            assert (d.name_kana, d.phone, sv.name_kana, sv.phone) == ("", None, "", None), h.store_id
+        assert ReplicaService(h.store).balances()[dup.id] == 0 == hq.service.balances()[dup.id]
+        assert ReplicaService(h.store).balances()[survivor.id] == hq.service.balances()[survivor.id] > 0
+    assert_converged(hq, [a, b])
