@@ -66,6 +66,7 @@ class SyncState:
     stream: bool = False
     open_conflicts: int = 0
     without_outcome: int = 0
+    error_code: str | None = None  # the last round's SyncError code (e.g. tls_expired); the UI words it
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -156,6 +157,7 @@ class SyncEngine:
         self.hlc = HLC(store.store_id if store.initialised else "?", last=Timestamp.parse(last) if last else None)
         self.online = False
         self.last_error: str | None = None
+        self.last_error_code: str | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -219,10 +221,12 @@ class SyncEngine:
             except SyncError as exc:
                 self.online = not isinstance(exc, Offline)
                 self.last_error = str(exc)
+                self.last_error_code = getattr(exc, "code", None)
                 self._note(False, str(exc))
                 raise
             self.online = True
             self.last_error = None
+            self.last_error_code = None
             self._note(True)
             from sync.witness import after_sync
 
@@ -333,7 +337,7 @@ class SyncEngine:
                          last_sync=self.store.setting(S_LAST_OK), last_error=self.store.setting(S_LAST_ERR),
                          cursor=self.replica.cursor(), stream=stream,
                          open_conflicts=self.store.conflicts.open_count(),
-                         without_outcome=q["without_outcome"])
+                         without_outcome=q["without_outcome"], error_code=self.last_error_code)
 
     # -- redemptions, online first ----------------------------------------------------------
     def redeem(self, actor, member_id: str, points: int, key, *, bill_yen: int | None = None,

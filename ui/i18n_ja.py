@@ -567,3 +567,16 @@ JA.update({
     "Quit": "終了",
     "Use a key file (weaker)": "鍵ファイルを使う（安全性が低い）",
 })
+
+# the secure connection to HQ refused (ui/texts.py)
+JA.update({
+    "HQ's certificate has expired. Ask HQ's administrator to renew it.":
+        "本部の証明書の有効期限が切れています。本部の管理者に更新を依頼してください。",
+    "HQ's certificate is for another address. Check the HQ address in Settings.":
+        "本部の証明書が別のアドレス用です。設定の本部アドレスを確認してください。",
+    "HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.":
+        "本部の証明書はこのパソコンが信頼する認証局のものではありません。本部の管理者に確認してください。",
+    "HQ does not offer a secure enough connection (TLS 1.2 or newer).":
+        "本部が十分に安全な接続（TLS 1.2 以上）に対応していません。",
+    "The secure connection to HQ failed.": "本部との安全な接続に失敗しました。",
+})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+from types import SimpleNamespace
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap
@@ -177,6 +178,9 @@ class MainWindow(QMainWindow):
             text = self.tr("%1 · unsent %2").replace("%1", state).replace("%2", str(queue))
             if last:
                 text += " · " + self.tr("last sync %1").replace("%1", last)
+            code = getattr(self, "sync_error_code", None)
+            if not online and code and code.startswith("tls_"):  # not a network fault: say what is wrong
+                text += " · " + texts().error(SimpleNamespace(code=code))
             self.sync_label.setText(text)
         if os.environ.get("TSUMUGI_INSECURE_KEYFILE"):
             self.keyfile_label.setText(self.tr("Weaker key file in use (no OS keyring)"))
@@ -279,6 +283,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_sync_state(self, st) -> None:
         self.sync_state = st
+        self.sync_error_code = getattr(st, "error_code", None)
         self.set_sync_state(bool(st.online), int(st.queue), format_sync_time(st.last_sync))
         if self.manager_window is not None:
             try:

@@ -78,6 +78,13 @@ class Texts(QObject):
                 "%2", f"{int(params.get('remaining') or 0):,}"),
             # sync with HQ
             "offline": self.tr("HQ could not be reached. Check the network and try again."),
+            # the secure connection to HQ refused (sync/client.py CertificateRefused)
+            "tls_expired": self.tr("HQ's certificate has expired. Ask HQ's administrator to renew it."),
+            "tls_wrong_host": self.tr("HQ's certificate is for another address. Check the HQ address in Settings."),
+            "tls_unknown_ca": self.tr("HQ's certificate is not from an authority this computer trusts. "
+                                      "Ask HQ's administrator."),
+            "tls_protocol": self.tr("HQ does not offer a secure enough connection (TLS 1.2 or newer)."),
+            "tls_failed": self.tr("The secure connection to HQ failed."),
             "not_enrolled": self.tr("This store is not connected to HQ yet (Settings → HQ)."),
             "sync_locked": self.tr("Another sync is already running for this store."),
             "rate_limited": self.tr("HQ is busy; it will be tried again shortly."),

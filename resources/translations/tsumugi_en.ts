@@ -44,57 +44,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="512" />
+        <location filename="../../ui/manager/customers.py" line="516" />
         <source>Adjust points</source>
         <translation>Adjust points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="518" />
+        <location filename="../../ui/manager/customers.py" line="522" />
         <source>Apology for a complaint</source>
         <translation>Apology for a complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="518" />
+        <location filename="../../ui/manager/customers.py" line="522" />
         <source>Correction of a wrong entry</source>
         <translation>Correction of a wrong entry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="519" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Points not awarded at the register</source>
         <translation>Points not awarded at the register</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="519" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Goodwill gesture</source>
         <translation>Goodwill gesture</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="522" />
+        <location filename="../../ui/manager/customers.py" line="526" />
         <source>Note (optional)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="527" />
+        <location filename="../../ui/manager/customers.py" line="531" />
         <source>Points (+ to add, − to take away)</source>
         <translation>Points (+ to add, − to take away)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="528" />
+        <location filename="../../ui/manager/customers.py" line="532" />
         <source>Reason (required)</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="529" />
+        <location filename="../../ui/manager/customers.py" line="533" />
         <source>Note</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="538" />
+        <location filename="../../ui/manager/customers.py" line="542" />
         <source>Please enter a reason.</source>
         <translation>Please enter a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="541" />
+        <location filename="../../ui/manager/customers.py" line="545" />
         <source>Enter a number of points other than 0.</source>
         <translation>Enter a number of points other than 0.</translation>
     </message>
@@ -175,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="328" />
+        <location filename="../../ui/manager/models.py" line="349" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="329" />
+        <location filename="../../ui/manager/models.py" line="350" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="330" />
+        <location filename="../../ui/manager/models.py" line="351" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="331" />
+        <location filename="../../ui/manager/models.py" line="352" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="332" />
+        <location filename="../../ui/manager/models.py" line="353" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="333" />
+        <location filename="../../ui/manager/models.py" line="354" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -208,22 +208,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="292" />
+        <location filename="../../ui/manager/models.py" line="313" />
         <source>Card</source>
         <translation>Card</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="293" />
+        <location filename="../../ui/manager/models.py" line="314" />
         <source>Number</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="294" />
+        <location filename="../../ui/manager/models.py" line="315" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="295" />
+        <location filename="../../ui/manager/models.py" line="316" />
         <source>Issued</source>
         <translation>Issued</translation>
     </message>
@@ -231,27 +231,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="315" />
+        <location filename="../../ui/manager/models.py" line="336" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="316" />
+        <location filename="../../ui/manager/models.py" line="337" />
         <source>What happened</source>
         <translation>What happened</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="317" />
+        <location filename="../../ui/manager/models.py" line="338" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="318" />
+        <location filename="../../ui/manager/models.py" line="339" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="320" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -399,22 +399,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="303" />
+        <location filename="../../ui/manager/models.py" line="324" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="304" />
+        <location filename="../../ui/manager/models.py" line="325" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="305" />
+        <location filename="../../ui/manager/models.py" line="326" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="306" />
+        <location filename="../../ui/manager/models.py" line="327" />
         <source>Used</source>
         <translation>Used</translation>
     </message>
@@ -455,52 +455,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="98" />
+        <location filename="../../ui/manager/models.py" line="103" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="99" />
+        <location filename="../../ui/manager/models.py" line="104" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="100" />
+        <location filename="../../ui/manager/models.py" line="105" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="101" />
+        <location filename="../../ui/manager/models.py" line="106" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="102" />
+        <location filename="../../ui/manager/models.py" line="107" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="103" />
+        <location filename="../../ui/manager/models.py" line="108" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="104" />
+        <location filename="../../ui/manager/models.py" line="109" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="105" />
+        <location filename="../../ui/manager/models.py" line="110" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="106" />
+        <location filename="../../ui/manager/models.py" line="111" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="107" />
+        <location filename="../../ui/manager/models.py" line="112" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
@@ -904,52 +904,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="232" />
+        <location filename="../../ui/manager/models.py" line="284" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="233" />
+        <location filename="../../ui/manager/models.py" line="285" />
         <source>Kind</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="234" />
+        <location filename="../../ui/manager/models.py" line="286" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="235" />
+        <location filename="../../ui/manager/models.py" line="287" />
         <source>Amount</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="236" />
+        <location filename="../../ui/manager/models.py" line="288" />
         <source>Balance after</source>
         <translation>Balance after</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="237" />
+        <location filename="../../ui/manager/models.py" line="289" />
         <source>Breakdown</source>
         <translation>Breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="238" />
+        <location filename="../../ui/manager/models.py" line="290" />
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="239" />
+        <location filename="../../ui/manager/models.py" line="291" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="240" />
+        <location filename="../../ui/manager/models.py" line="292" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="241" />
+        <location filename="../../ui/manager/models.py" line="293" />
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
@@ -1361,17 +1361,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="282" />
+        <location filename="../../ui/manager/models.py" line="303" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="283" />
+        <location filename="../../ui/manager/models.py" line="304" />
         <source>Remaining</source>
         <translation>Remaining</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="284" />
+        <location filename="../../ui/manager/models.py" line="305" />
         <source>Earned</source>
         <translation>Earned</translation>
     </message>
@@ -1379,153 +1379,153 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="133" />
+        <location filename="../../ui/main_window.py" line="134" />
         <source>Welcome to Tsumugi</source>
         <translation>Welcome to Tsumugi</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="137" />
+        <location filename="../../ui/main_window.py" line="138" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>This computer is not set up as a counter yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="141" />
         <source>Start setup</source>
         <translation>Start setup</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="174" />
+        <location filename="../../ui/main_window.py" line="175" />
         <source>Not connected</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="178" />
         <source>%1 · unsent %2</source>
         <translation>%1 · unsent %2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179" />
+        <location filename="../../ui/main_window.py" line="180" />
         <source>last sync %1</source>
         <translation>last sync %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="186" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>Weaker key file in use (no OS keyring)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="192" />
         <source>Staff: %1 (%2)</source>
         <translation>Staff: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="193" />
         <source>Signed out</source>
         <translation>Signed out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="212" />
         <source>Needs review: %1</source>
         <translation>Needs review: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="211" />
+        <location filename="../../ui/main_window.py" line="215" />
         <source>Open the manager menu (F9) to see what needs review.</source>
         <translation>Open the manager menu (F9) to see what needs review.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="216" />
         <source>Please tell the store manager.</source>
         <translation>Please tell the store manager.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>Sync with HQ could not start: %1</source>
         <translation>Sync with HQ could not start: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323" />
-        <location filename="../../ui/main_window.py" line="590" />
+        <location filename="../../ui/main_window.py" line="328" />
+        <location filename="../../ui/main_window.py" line="595" />
         <source>Camera off</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="329" />
+        <location filename="../../ui/main_window.py" line="334" />
         <source>Serial scanner %1 is not available</source>
         <translation>Serial scanner %1 is not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="339" />
+        <location filename="../../ui/main_window.py" line="344" />
         <source>Camera on</source>
         <translation>Camera on</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="351" />
+        <location filename="../../ui/main_window.py" line="356" />
         <source>Camera not available</source>
         <translation>Camera not available</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352" />
+        <location filename="../../ui/main_window.py" line="357" />
         <source>No camera</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353" />
+        <location filename="../../ui/main_window.py" line="358" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>The camera could not be used; scan with the USB scanner.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="373" />
+        <location filename="../../ui/main_window.py" line="378" />
         <source>Sign in first, then scan.</source>
         <translation>Sign in first, then scan.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="387" />
+        <location filename="../../ui/main_window.py" line="392" />
         <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
         <translation>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="389" />
+        <location filename="../../ui/main_window.py" line="394" />
         <source>IME is on: switch it off and scan again.</source>
         <translation>IME is on: switch it off and scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="398" />
+        <location filename="../../ui/main_window.py" line="403" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>Part of a scan was lost; please scan again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="414" />
+        <location filename="../../ui/main_window.py" line="419" />
         <source>Creating the store…</source>
         <translation>Creating the store…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="417" />
+        <location filename="../../ui/main_window.py" line="422" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>The store is ready. Sign in as staff number %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="465" />
+        <location filename="../../ui/main_window.py" line="470" />
         <source>Signed out after a quiet while.</source>
         <translation>Signed out after a quiet while.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="510" />
+        <location filename="../../ui/main_window.py" line="515" />
         <source>Reports created: %1</source>
         <translation>Reports created: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="594" />
+        <location filename="../../ui/main_window.py" line="599" />
         <source>Settings saved.</source>
         <translation>Settings saved.</translation>
     </message>
@@ -1609,37 +1609,37 @@
         <translation>Win-back</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Earn</source>
         <translation>Earn</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Redeem</source>
         <translation>Redeem</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="500" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="500" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Paper card migration</source>
         <translation>Paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="500" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
@@ -2318,22 +2318,22 @@
         <translation>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="435" />
+        <location filename="../../ui/manager/customers.py" line="439" />
         <source>Balance (pt)</source>
         <translation>Balance (pt)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="450" />
+        <location filename="../../ui/manager/customers.py" line="454" />
         <source>Spend per month (¥)</source>
         <translation>Spend per month (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="480" />
+        <location filename="../../ui/manager/customers.py" line="484" />
         <source>Nothing changed.</source>
         <translation>Nothing changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="484" />
+        <location filename="../../ui/manager/customers.py" line="488" />
         <source>Saved.</source>
         <translation>Saved.</translation>
     </message>
@@ -2389,32 +2389,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="362" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="362" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="342" />
+        <location filename="../../ui/manager/models.py" line="363" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="343" />
+        <location filename="../../ui/manager/models.py" line="364" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="344" />
+        <location filename="../../ui/manager/models.py" line="365" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="345" />
+        <location filename="../../ui/manager/models.py" line="366" />
         <source>Files</source>
         <translation>Files</translation>
     </message>
@@ -2974,102 +2974,127 @@
         <translation>HQ could not be reached. Check the network and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="81" />
+        <location filename="../../ui/texts.py" line="82" />
+        <source>HQ's certificate has expired. Ask HQ's administrator to renew it.</source>
+        <translation>HQ's certificate has expired. Ask HQ's administrator to renew it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="83" />
+        <source>HQ's certificate is for another address. Check the HQ address in Settings.</source>
+        <translation>HQ's certificate is for another address. Check the HQ address in Settings.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="84" />
+        <source>HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.</source>
+        <translation>HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="86" />
+        <source>HQ does not offer a secure enough connection (TLS 1.2 or newer).</source>
+        <translation>HQ does not offer a secure enough connection (TLS 1.2 or newer).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="87" />
+        <source>The secure connection to HQ failed.</source>
+        <translation>The secure connection to HQ failed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="88" />
         <source>This store is not connected to HQ yet (Settings → HQ).</source>
         <translation>This store is not connected to HQ yet (Settings → HQ).</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82" />
+        <location filename="../../ui/texts.py" line="89" />
         <source>Another sync is already running for this store.</source>
         <translation>Another sync is already running for this store.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83" />
+        <location filename="../../ui/texts.py" line="90" />
         <source>HQ is busy; it will be tried again shortly.</source>
         <translation>HQ is busy; it will be tried again shortly.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="96" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>The database is busy. Press Enter to try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="92" />
+        <location filename="../../ui/texts.py" line="99" />
         <source>Something went wrong: %1</source>
         <translation>Something went wrong: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98" />
+        <location filename="../../ui/texts.py" line="105" />
         <source>The printer did not respond: %1</source>
         <translation>The printer did not respond: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="102" />
+        <location filename="../../ui/texts.py" line="109" />
         <source>Points earned</source>
         <translation>Points earned</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103" />
+        <location filename="../../ui/texts.py" line="110" />
         <source>Points used</source>
         <translation>Points used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="104" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105" />
+        <location filename="../../ui/texts.py" line="112" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="106" />
+        <location filename="../../ui/texts.py" line="113" />
         <source>Coupon used</source>
         <translation>Coupon used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="108" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Paper card migrated</source>
         <translation>Paper card migrated</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118" />
+        <location filename="../../ui/texts.py" line="125" />
         <source>Base points: %1</source>
         <translation>Base points: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="120" />
+        <location filename="../../ui/texts.py" line="127" />
         <source>Campaign %1 %2: %3</source>
         <translation>Campaign %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123" />
+        <location filename="../../ui/texts.py" line="130" />
         <source>Tier %1 %2: %3</source>
         <translation>Tier %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126" />
+        <location filename="../../ui/texts.py" line="133" />
         <source>Fractions rounded down</source>
         <translation>Fractions rounded down</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128" />
+        <location filename="../../ui/texts.py" line="135" />
         <source>Bonus %1: %2</source>
         <translation>Bonus %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130" />
+        <location filename="../../ui/texts.py" line="137" />
         <source>Coupon %1: %2</source>
         <translation>Coupon %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Points used: %1</source>
         <translation>Points used: %1</translation>
     </message>

@@ -45,57 +45,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="512" />
+        <location filename="../../ui/manager/customers.py" line="516" />
         <source>Adjust points</source>
         <translation>ポイント調整（理由）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="518" />
+        <location filename="../../ui/manager/customers.py" line="522" />
         <source>Apology for a complaint</source>
         <translation>苦情へのお詫び</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="518" />
+        <location filename="../../ui/manager/customers.py" line="522" />
         <source>Correction of a wrong entry</source>
         <translation>誤った取引の訂正</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="519" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Points not awarded at the register</source>
         <translation>レジでの付与漏れ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="519" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Goodwill gesture</source>
         <translation>サービス（ご厚意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="522" />
+        <location filename="../../ui/manager/customers.py" line="526" />
         <source>Note (optional)</source>
         <translation>メモ（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="527" />
+        <location filename="../../ui/manager/customers.py" line="531" />
         <source>Points (+ to add, − to take away)</source>
         <translation>ポイント（＋で加算、−で減算）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="528" />
+        <location filename="../../ui/manager/customers.py" line="532" />
         <source>Reason (required)</source>
         <translation>理由（必須）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="529" />
+        <location filename="../../ui/manager/customers.py" line="533" />
         <source>Note</source>
         <translation>メモ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="538" />
+        <location filename="../../ui/manager/customers.py" line="542" />
         <source>Please enter a reason.</source>
         <translation>理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="541" />
+        <location filename="../../ui/manager/customers.py" line="545" />
         <source>Enter a number of points other than 0.</source>
         <translation>0 以外のポイント数を入力してください。</translation>
     </message>
@@ -176,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="328" />
+        <location filename="../../ui/manager/models.py" line="349" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="329" />
+        <location filename="../../ui/manager/models.py" line="350" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="330" />
+        <location filename="../../ui/manager/models.py" line="351" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="331" />
+        <location filename="../../ui/manager/models.py" line="352" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="332" />
+        <location filename="../../ui/manager/models.py" line="353" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="333" />
+        <location filename="../../ui/manager/models.py" line="354" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -209,22 +209,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="292" />
+        <location filename="../../ui/manager/models.py" line="313" />
         <source>Card</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="293" />
+        <location filename="../../ui/manager/models.py" line="314" />
         <source>Number</source>
         <translation>番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="294" />
+        <location filename="../../ui/manager/models.py" line="315" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="295" />
+        <location filename="../../ui/manager/models.py" line="316" />
         <source>Issued</source>
         <translation>発行日</translation>
     </message>
@@ -232,27 +232,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="315" />
+        <location filename="../../ui/manager/models.py" line="336" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="316" />
+        <location filename="../../ui/manager/models.py" line="337" />
         <source>What happened</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="317" />
+        <location filename="../../ui/manager/models.py" line="338" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="318" />
+        <location filename="../../ui/manager/models.py" line="339" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="320" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
@@ -400,22 +400,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="303" />
+        <location filename="../../ui/manager/models.py" line="324" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="304" />
+        <location filename="../../ui/manager/models.py" line="325" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="305" />
+        <location filename="../../ui/manager/models.py" line="326" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="306" />
+        <location filename="../../ui/manager/models.py" line="327" />
         <source>Used</source>
         <translation>利用日</translation>
     </message>
@@ -456,52 +456,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="98" />
+        <location filename="../../ui/manager/models.py" line="103" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="99" />
+        <location filename="../../ui/manager/models.py" line="104" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="100" />
+        <location filename="../../ui/manager/models.py" line="105" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="101" />
+        <location filename="../../ui/manager/models.py" line="106" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="102" />
+        <location filename="../../ui/manager/models.py" line="107" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="103" />
+        <location filename="../../ui/manager/models.py" line="108" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="104" />
+        <location filename="../../ui/manager/models.py" line="109" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="105" />
+        <location filename="../../ui/manager/models.py" line="110" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="106" />
+        <location filename="../../ui/manager/models.py" line="111" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="107" />
+        <location filename="../../ui/manager/models.py" line="112" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
@@ -905,52 +905,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="232" />
+        <location filename="../../ui/manager/models.py" line="284" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="233" />
+        <location filename="../../ui/manager/models.py" line="285" />
         <source>Kind</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="234" />
+        <location filename="../../ui/manager/models.py" line="286" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="235" />
+        <location filename="../../ui/manager/models.py" line="287" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="236" />
+        <location filename="../../ui/manager/models.py" line="288" />
         <source>Balance after</source>
         <translation>取引後残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="237" />
+        <location filename="../../ui/manager/models.py" line="289" />
         <source>Breakdown</source>
         <translation>内訳</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="238" />
+        <location filename="../../ui/manager/models.py" line="290" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="239" />
+        <location filename="../../ui/manager/models.py" line="291" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="240" />
+        <location filename="../../ui/manager/models.py" line="292" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="241" />
+        <location filename="../../ui/manager/models.py" line="293" />
         <source>Sync</source>
         <translation>同期</translation>
     </message>
@@ -1362,17 +1362,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="282" />
+        <location filename="../../ui/manager/models.py" line="303" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="283" />
+        <location filename="../../ui/manager/models.py" line="304" />
         <source>Remaining</source>
         <translation>残り</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="284" />
+        <location filename="../../ui/manager/models.py" line="305" />
         <source>Earned</source>
         <translation>付与日</translation>
     </message>
@@ -1380,153 +1380,153 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="133" />
+        <location filename="../../ui/main_window.py" line="134" />
         <source>Welcome to Tsumugi</source>
         <translation>紡ぎへようこそ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="137" />
+        <location filename="../../ui/main_window.py" line="138" />
         <source>This computer is not set up as a counter yet.</source>
         <translation>このパソコンはまだカウンターとして設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="141" />
         <source>Start setup</source>
         <translation>初期設定を始める</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="174" />
+        <location filename="../../ui/main_window.py" line="175" />
         <source>Not connected</source>
         <translation>未接続</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>Online</source>
         <translation>オンライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>Offline</source>
         <translation>オフライン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="178" />
         <source>%1 · unsent %2</source>
         <translation>%1・未送信 %2件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179" />
+        <location filename="../../ui/main_window.py" line="180" />
         <source>last sync %1</source>
         <translation>最終同期 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="186" />
         <source>Weaker key file in use (no OS keyring)</source>
         <translation>安全性の低い鍵ファイルを使用中（OSキーリングなし）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="192" />
         <source>Staff: %1 (%2)</source>
         <translation>担当：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="193" />
         <source>Signed out</source>
         <translation>サインアウト中</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="212" />
         <source>Needs review: %1</source>
         <translation>要確認 %1件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="211" />
+        <location filename="../../ui/main_window.py" line="215" />
         <source>Open the manager menu (F9) to see what needs review.</source>
         <translation>店長メニュー（F9）で要確認の内容を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="216" />
         <source>Please tell the store manager.</source>
         <translation>店長に知らせてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>Sync with HQ could not start: %1</source>
         <translation>本部との同期を開始できませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323" />
-        <location filename="../../ui/main_window.py" line="590" />
+        <location filename="../../ui/main_window.py" line="328" />
+        <location filename="../../ui/main_window.py" line="595" />
         <source>Camera off</source>
         <translation>カメラ オフ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="329" />
+        <location filename="../../ui/main_window.py" line="334" />
         <source>Serial scanner %1 is not available</source>
         <translation>シリアルスキャナー %1 が使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="339" />
+        <location filename="../../ui/main_window.py" line="344" />
         <source>Camera on</source>
         <translation>カメラ オン</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="351" />
+        <location filename="../../ui/main_window.py" line="356" />
         <source>Camera not available</source>
         <translation>カメラが使えません</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352" />
+        <location filename="../../ui/main_window.py" line="357" />
         <source>No camera</source>
         <translation>カメラなし</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353" />
+        <location filename="../../ui/main_window.py" line="358" />
         <source>The camera could not be used; scan with the USB scanner.</source>
         <translation>カメラが使えません。USBスキャナーで読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="373" />
+        <location filename="../../ui/main_window.py" line="378" />
         <source>Sign in first, then scan.</source>
         <translation>先にサインインしてから読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="387" />
+        <location filename="../../ui/main_window.py" line="392" />
         <source>The input method (IME) changed the scan. Switch the IME off (半角/全角 key) and scan again.</source>
         <translation>日本語入力（IME）がオンのため読み取れませんでした。半角/全角キーで IME をオフにして、もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="389" />
+        <location filename="../../ui/main_window.py" line="394" />
         <source>IME is on: switch it off and scan again.</source>
         <translation>IME がオンです。オフにして読み直してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="398" />
+        <location filename="../../ui/main_window.py" line="403" />
         <source>Part of a scan was lost; please scan again.</source>
         <translation>読み取りが途中で切れました。もう一度読み取ってください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="414" />
+        <location filename="../../ui/main_window.py" line="419" />
         <source>Creating the store…</source>
         <translation>店舗を作成中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="417" />
+        <location filename="../../ui/main_window.py" line="422" />
         <source>The store is ready. Sign in as staff number %1.</source>
         <translation>店舗の準備ができました。担当者番号 %1 でサインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="465" />
+        <location filename="../../ui/main_window.py" line="470" />
         <source>Signed out after a quiet while.</source>
         <translation>一定時間操作がなかったため、サインアウトしました。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="510" />
+        <location filename="../../ui/main_window.py" line="515" />
         <source>Reports created: %1</source>
         <translation>レポートを作成しました：%1件</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="594" />
+        <location filename="../../ui/main_window.py" line="599" />
         <source>Settings saved.</source>
         <translation>設定を保存しました。</translation>
     </message>
@@ -1610,37 +1610,37 @@
         <translation>休眠掘り起こし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Earn</source>
         <translation>付与</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Redeem</source>
         <translation>利用</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="499" />
+        <location filename="../../ui/manager/customers.py" line="503" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="500" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="500" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Paper card migration</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="500" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
@@ -2319,22 +2319,22 @@
         <translation>登録 %1 · 最終来店 %2 · 累計お買上 %3 · %4件</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="435" />
+        <location filename="../../ui/manager/customers.py" line="439" />
         <source>Balance (pt)</source>
         <translation>ポイント残高（pt）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="450" />
+        <location filename="../../ui/manager/customers.py" line="454" />
         <source>Spend per month (¥)</source>
         <translation>月別お買上金額（円）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="480" />
+        <location filename="../../ui/manager/customers.py" line="484" />
         <source>Nothing changed.</source>
         <translation>変更はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="484" />
+        <location filename="../../ui/manager/customers.py" line="488" />
         <source>Saved.</source>
         <translation>保存しました。</translation>
     </message>
@@ -2390,32 +2390,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="362" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="362" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="342" />
+        <location filename="../../ui/manager/models.py" line="363" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="343" />
+        <location filename="../../ui/manager/models.py" line="364" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="344" />
+        <location filename="../../ui/manager/models.py" line="365" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="345" />
+        <location filename="../../ui/manager/models.py" line="366" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
@@ -2975,102 +2975,127 @@
         <translation>本部に接続できません。ネットワークを確認して、もう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="81" />
+        <location filename="../../ui/texts.py" line="82" />
+        <source>HQ's certificate has expired. Ask HQ's administrator to renew it.</source>
+        <translation>本部の証明書の有効期限が切れています。本部の管理者に更新を依頼してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="83" />
+        <source>HQ's certificate is for another address. Check the HQ address in Settings.</source>
+        <translation>本部の証明書が別のアドレス用です。設定の本部アドレスを確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="84" />
+        <source>HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.</source>
+        <translation>本部の証明書はこのパソコンが信頼する認証局のものではありません。本部の管理者に確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="86" />
+        <source>HQ does not offer a secure enough connection (TLS 1.2 or newer).</source>
+        <translation>本部が十分に安全な接続（TLS 1.2 以上）に対応していません。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="87" />
+        <source>The secure connection to HQ failed.</source>
+        <translation>本部との安全な接続に失敗しました。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="88" />
         <source>This store is not connected to HQ yet (Settings → HQ).</source>
         <translation>この店舗はまだ本部に接続されていません（設定 → 本部）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82" />
+        <location filename="../../ui/texts.py" line="89" />
         <source>Another sync is already running for this store.</source>
         <translation>この店舗の同期はすでに実行中です。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83" />
+        <location filename="../../ui/texts.py" line="90" />
         <source>HQ is busy; it will be tried again shortly.</source>
         <translation>本部が混み合っています。まもなく再試行します。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="96" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>データベースが使用中です。Enter でもう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="92" />
+        <location filename="../../ui/texts.py" line="99" />
         <source>Something went wrong: %1</source>
         <translation>問題が発生しました：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98" />
+        <location filename="../../ui/texts.py" line="105" />
         <source>The printer did not respond: %1</source>
         <translation>プリンターが応答しません：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="102" />
+        <location filename="../../ui/texts.py" line="109" />
         <source>Points earned</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103" />
+        <location filename="../../ui/texts.py" line="110" />
         <source>Points used</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="104" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105" />
+        <location filename="../../ui/texts.py" line="112" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="106" />
+        <location filename="../../ui/texts.py" line="113" />
         <source>Coupon used</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="108" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Paper card migrated</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118" />
+        <location filename="../../ui/texts.py" line="125" />
         <source>Base points: %1</source>
         <translation>基本ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="120" />
+        <location filename="../../ui/texts.py" line="127" />
         <source>Campaign %1 %2: %3</source>
         <translation>キャンペーン %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123" />
+        <location filename="../../ui/texts.py" line="130" />
         <source>Tier %1 %2: %3</source>
         <translation>会員ランク %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126" />
+        <location filename="../../ui/texts.py" line="133" />
         <source>Fractions rounded down</source>
         <translation>端数切り捨て</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128" />
+        <location filename="../../ui/texts.py" line="135" />
         <source>Bonus %1: %2</source>
         <translation>ボーナス %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130" />
+        <location filename="../../ui/texts.py" line="137" />
         <source>Coupon %1: %2</source>
         <translation>クーポン %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Points used: %1</source>
         <translation>利用ポイント：%1</translation>
     </message>

@@ -189,6 +189,8 @@ def test_store_enrolls_and_syncs_over_https(servers, pki, tmp_path, monkeypatch)
                 engine.sync_once()
             assert ei.value.code == "tls_unknown_ca" and engine.online is False
             assert "not signed by an authority this computer trusts" in engine.last_error
+            st = engine.state()  # what the status bar gets: the code, worded by ui/texts.py
+            assert st.online is False and st.error_code == "tls_unknown_ca"
         finally:
             engine.close()
     finally:

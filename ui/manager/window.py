@@ -1,8 +1,12 @@
 """The manager's window: 顧客一覧, 要確認, 日報・月次締め, 操作ログ, 同期の状態 as tabs."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from ui.texts import texts
 
 from .audit import AuditLogWindow
 from .conflicts import ConflictsWidget
@@ -32,7 +36,12 @@ class SyncHealthPanel(QWidget):
         self.online.setText(self.tr("Online") if getattr(st, "online", False) else self.tr("Offline"))
         self.queue.setText(f"{getattr(st, 'queue', 0):,}")
         self.last.setText(str(getattr(st, "last_sync", None) or "—"))
-        self.error.setText(str(getattr(st, "last_error", None) or "—"))
+        raw = str(getattr(st, "last_error", None) or "—")
+        code = getattr(st, "error_code", None)
+        # the cause in the manager's language when the engine gave a code; the English detail
+        # (time and message, as logged) stays one hover away
+        self.error.setText(texts().error(SimpleNamespace(code=code)) if code else raw)
+        self.error.setToolTip(raw if code else "")
 
 
 class ManagerWindow(QWidget):

@@ -1,0 +1,52 @@
+"""The status bar says why sync is refused when the cause is HQ's certificate, not the network:
+the engine's SyncState carries the code (tests/privacy/test_tls.py gets it from a real HTTPS HQ)
+and the main window words it, in Japanese too."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from sync.engine import SyncState
+from ui import i18n
+
+
+def state(online: bool, code: str | None) -> SyncState:
+    return SyncState(enrolled=True, online=online, queue=3, oldest_pending_at=None, oldest_pending_age_s=None,
+                     last_sync=None, last_error=None, cursor=None, error_code=code)
+
+
+def test_status_bar_names_a_refused_certificate(qtbot, window):
+    window._on_sync_state(state(False, "tls_expired"))
+    expired = window.sync_label.text()
+    assert "Offline" in expired and "certificate has expired" in expired
+    window._on_sync_state(state(False, "tls_wrong_host"))
+    assert "another address" in window.sync_label.text()
+    # a plain network fault or a good round: no certificate sentence
+    window._on_sync_state(state(False, "offline"))
+    assert "certificate" not in window.sync_label.text()
+    window._on_sync_state(state(True, None))
+    assert "certificate" not in window.sync_label.text()
+
+
+def test_status_bar_refusal_in_japanese(qtbot, window):
+    app = QApplication.instance()
+    assert i18n.install(app, "ja")
+    try:
+        window._on_sync_state(state(False, "tls_unknown_ca"))
+        text = window.sync_label.text()
+        assert "オフライン" in text and "信頼する認証局" in text, text
+    finally:
+        i18n.install(app, "en")
+
+
+def test_manager_sync_panel_words_the_code_and_keeps_the_detail(qtbot):
+    from ui.manager.window import SyncHealthPanel
+
+    panel = SyncHealthPanel()
+    qtbot.addWidget(panel)
+    st = state(False, "tls_expired")
+    st.last_error = "2026-11-22T10:00:00+00:00 HQ's certificate has expired (or is not valid yet)"
+    panel.set_state(st)
+    assert panel.error.text() == "HQ's certificate has expired. Ask HQ's administrator to renew it."
+    assert panel.error.toolTip() == st.last_error
+    panel.set_state(state(True, None))
+    assert panel.error.text() == "—"
