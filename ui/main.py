@@ -100,6 +100,13 @@ def self_test() -> int:
         from ui.qr import qimage_to_bgr, qr_image
 
         found = [r.text for r in decode_image(qimage_to_bgr(qr_image(reg.code, 6)))]
+        try:  # HQ's certificate is checked against the OS trust store: truststore must be bundled
+            from sync.client import tls_context
+
+            tls_context()
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            print(json.dumps({"self_test": "failed", "why": f"TLS context: {type(exc).__name__}: {exc}"}))
+            return 1
         if reg.code not in found:
             print(json.dumps({"self_test": "failed", "why": "rendered QR did not decode"}))
             return 1
