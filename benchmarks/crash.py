@@ -50,25 +50,10 @@ def ean13(body12: str) -> str:
 
 def _install_memory_keyring() -> None:
     import keyring
-    import keyring.backend
 
-    class _Mem(keyring.backend.KeyringBackend):
-        priority = 1
+    from benchmarks.gen_store import MemoryKeyring
 
-        def __init__(self):
-            super().__init__()
-            self.items = {}
-
-        def get_password(self, s, u):
-            return self.items.get((s, u))
-
-        def set_password(self, s, u, p):
-            self.items[(s, u)] = p
-
-        def delete_password(self, s, u):
-            self.items.pop((s, u), None)
-
-    keyring.set_keyring(_Mem())
+    keyring.set_keyring(MemoryKeyring())  # in memory only: no keys file
 
 
 def prepare(folder: Path) -> tuple[Path, list[str]]:

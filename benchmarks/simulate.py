@@ -69,25 +69,10 @@ class Violation(AssertionError):
 def install_memory_keyring():
     """No OS keyring on build machines: an in-memory one for this process (synthetic data)."""
     import keyring
-    import keyring.backend
 
-    class _Mem(keyring.backend.KeyringBackend):
-        priority = 1
+    from benchmarks.gen_store import MemoryKeyring
 
-        def __init__(self):
-            super().__init__()
-            self.items = {}
-
-        def get_password(self, s, u):
-            return self.items.get((s, u))
-
-        def set_password(self, s, u, p):
-            self.items[(s, u)] = p
-
-        def delete_password(self, s, u):
-            self.items.pop((s, u), None)
-
-    keyring.set_keyring(_Mem())
+    keyring.set_keyring(MemoryKeyring())  # in memory only: no keys file
 
 
 def default_workdir() -> Path:
