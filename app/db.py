@@ -474,6 +474,25 @@ def _backup_path(db_path: Path, tag: str) -> Path:
     return db_path.resolve().parent / BACKUP_DIR / f"{db_path.name}.{stamp}.{tag}"
 
 
+def _export(con, part: Path, key: DatabaseKey) -> None:
+    """Copy the database open on ``con`` (every committed page, and its user_version) into the new
+    file ``part`` keyed with ``key``; no writer runs meanwhile. On failure ``con`` is closed and
+    ``part`` removed."""
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every committed page into the main file
+        con.execute(f"ATTACH DATABASE ? AS enc KEY {key.pragma()}", (str(part),))
+        con.execute("BEGIN IMMEDIATE")  # no writer while we copy
+        con.execute("SELECT sqlcipher_export('enc')")
+        version = con.execute("PRAGMA main.user_version").fetchone()[0]
+        con.execute(f"PRAGMA enc.user_version = {int(version)}")
+        con.execute("COMMIT")
+        con.execute("DETACH DATABASE enc")
+    except BaseException:
+        con.close()
+        part.unlink(missing_ok=True)
+        raise
+
+
 def encrypt_in_place(path: str | Path) -> Path:
     """Convert an unencrypted store database to SQLCipher, atomically. Returns the encrypted backup
     (a copy of the converted file, made before the swap, in <db dir>/backups/)."""
@@ -483,20 +502,8 @@ def encrypt_in_place(path: str | Path) -> Path:
     key = _new_key()
     # The plaintext: no key, but through sqlcipher3 (it reads plain SQLite files too).
     src = sqlcipher.connect(str(path), isolation_level=None, timeout=15)
-    try:
-        src.execute("PRAGMA busy_timeout=15000")
-        src.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every committed page into the main file
-        src.execute(f"ATTACH DATABASE ? AS enc KEY {key.pragma()}", (str(part),))
-        src.execute("BEGIN IMMEDIATE")  # no writer while we copy
-        src.execute("SELECT sqlcipher_export('enc')")
-        version = src.execute("PRAGMA main.user_version").fetchone()[0]
-        src.execute(f"PRAGMA enc.user_version = {int(version)}")
-        src.execute("COMMIT")
-        src.execute("DETACH DATABASE enc")
-    except BaseException:
-        src.close()
-        part.unlink(missing_ok=True)
-        raise
+    src.execute("PRAGMA busy_timeout=15000")
+    _export(src, part, key)
     try:
         check = connect_raw(part, key=key, pragmas=False)
         try:
@@ -552,19 +559,7 @@ def rekey(path: str | Path) -> DatabaseKey:
     part = path.with_name(f".{path.name}.{_random.token_hex(4)}.rekeying")
     new = _new_key()
     con = connect_raw(path, key=old, pragmas=False)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.execute(f"ATTACH DATABASE ? AS enc KEY {new.pragma()}", (str(part),))
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("SELECT sqlcipher_export('enc')")
-        version = con.execute("PRAGMA main.user_version").fetchone()[0]
-        con.execute(f"PRAGMA enc.user_version = {int(version)}")
-        con.execute("COMMIT")
-        con.execute("DETACH DATABASE enc")
-    except BaseException:
-        con.close()
-        part.unlink(missing_ok=True)
-        raise
+    _export(con, part, new)
     con.close()
     check = connect_raw(part, key=new, pragmas=False)
     try:
