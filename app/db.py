@@ -435,13 +435,8 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if os.name == "posix":  # a directory cannot be opened for fsync on Windows
+        _fsync(path)
 
 
 def _backup_time(p: Path) -> datetime:
