@@ -663,6 +663,13 @@ class World:
                                 f"{hq_members[mid].status if mid in hq_members else 'no'} member {str(mid)[:8]}")
             if status == "migrated" and mid in hq_members and hq_members[mid].status == "merged":
                 problems.append(f"HQ: migrated card {number} still on merged member {mid[:8]}")
+        # entries HQ refused (from any store): their sender reverses them, and so does a store that
+        # pulled a copy before HQ was restored from an older backup (the ledger.rejected change)
+        refused: set[str] = set()
+        for node in self.nodes:
+            with node.store.db.read() as s:
+                refused.update(s.scalars(select(Outbox.event_id).where(Outbox.outcome == "rejected",
+                                                                       Outbox.type.like("ledger.%"))))
         for node in self.nodes:
             sid = node.sid
             st = node.store
@@ -682,7 +689,7 @@ class World:
             ids = [e[0] for e in ledger]
             if len(ids) != len(set(ids)):
                 problems.append(f"{sid}: an entry held twice")
-            allowed = rejected | {str(uuid.uuid5(LOCAL_NS, f"{r}:rejected")) for r in rejected}
+            allowed = rejected | refused | {str(uuid.uuid5(LOCAL_NS, f"{r}:rejected")) for r in rejected | refused}
             extra = set(ids) - hq_ids - allowed
             if extra:
                 problems.append(f"{sid}: {len(extra)} entr(y/ies) HQ never booked, e.g. {sorted(extra)[0][:8]}")

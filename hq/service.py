@@ -873,10 +873,17 @@ class HQService:
             # raised before the event wrote anything (in the fast path nothing needs undoing)
             if sp is not None:
                 self._undo_event(s, sp)
+            payload = ev.payload or {}
             s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,
-                              member_id=(ev.payload or {}).get("member_id"),
+                              member_id=payload.get("member_id"),
                               details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details},
                               created_at=iso(utcnow())))
+            if ev.type.startswith("ledger.") and payload.get("entry_id"):
+                # Other stores may hold a copy: HQ booked it, they pulled it, then HQ was restored
+                # from an older backup and now refuses the resend. They reverse their copy as the
+                # sending store does (ReplicaService._ch_ledger_rejected).
+                changes.append(("ledger.rejected", self._rejected_dict(payload, r.code), payload.get("member_id"),
+                                ev.event_id))
             return EventResult(**base, outcome="rejected", reason=r.code)
         except OperationalError:
             raise  # lock timeouts, lost connections: the whole batch is retried by the store
@@ -888,6 +895,10 @@ class HQService:
             return EventResult(**base, outcome="rejected", reason=f"error:{exc.__class__.__name__}")
         changes.extend((k, d, m, ev.event_id) for k, d, m in local)
         return EventResult(**base, **res)
+
+    @staticmethod
+    def _rejected_dict(payload: dict, reason: str) -> dict:
+        return {"entry_id": str(payload["entry_id"]), "member_id": payload.get("member_id"), "reason": reason}
 
     def _undo_event(self, s: Session, sp) -> None:
         """Safe mode: roll the event's savepoint back and forget what this batch learnt inside it."""
@@ -1113,6 +1124,8 @@ class HQService:
                 self._history_void(h, orig, str(p["reverses_id"]))
             if orig is not None and orig["kind"] == "earn" and orig["amount_yen"]:
                 m.lifetime_spend_yen -= orig["amount_yen"]
+            if orig is not None and orig["kind"] == "migrate":
+                self._release_card(s, p, str(p["reverses_id"]), req.store_id, created_at, out)
         elif kind == "redeem":
             res = s.info["reservations"].get(entry_id) if entry_id in s.info["reservations"] else \
                 s.get(Reservation, entry_id) if s.info.get("safe") else None
@@ -1161,6 +1174,23 @@ class HQService:
             return {"outcome": "adjusted", "reason": ",".join(reasons), "compensation": compensation,
                     "member_id": m.id if redirected else None}
         return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}
+
+    def _release_card(self, s: Session, p: dict, migrate_id: str, store_id: str, at: str, out: list) -> None:
+        """A store voided its migration of a paper card (the points were taken back): when that
+        migration is the one HQ holds for the card, the card is free again, here and at every
+        store (card.released). Not when the migration lost to another store's. The row keeps the
+        released migration's entry id: an epoch-bump snapshot sends card.released again from it."""
+        number = p.get("card_number")
+        if number:
+            q = select(CardRow).where(CardRow.kind == (p.get("card_kind") or "paper"), CardRow.number == number)
+        else:  # a void queued before stores named the card in it
+            q = select(CardRow).where(CardRow.entry_id == migrate_id)
+        row = s.scalars(q).first()
+        if row is None or row.status != "migrated" or row.entry_id != migrate_id:
+            return
+        row.status, row.member_id, row.store_id, row.at = "active", None, store_id, at
+        out.append(("card.released", {"kind": row.kind, "number": row.number, "entry_id": migrate_id,
+                                      "store_id": store_id, "at": at}, None))
 
     def _rule_sets(self, s: Session) -> list:
         """Every rule set, parsed once per process (a version is immutable; new ones are read in)."""
@@ -1282,9 +1312,23 @@ class HQService:
 
     def _delete_member(self, s: Session, member_id: str, out: list, requested_by: str) -> None:
         m = self._lock_member(s, member_id)
+        if m is None and requested_by == "HQ":
+            raise NotFoundError("No such member.", "unknown_member")
         if m is None:
-            raise NotFoundError("No such member.", "unknown_member") if requested_by == "HQ" else Reject(
-                "unknown_member")
+            # A store asks to delete someone HQ does not hold: HQ was restored from a backup older
+            # than the member, whose registration another store will send again. The request
+            # stands: a row without personal data, deleted, so that registration cannot bring the
+            # person back (it is refused as member_deleted) and their entries still book.
+            now = iso(utcnow())
+            m = MemberRow(id=member_id, member_no="", status="deleted", home_store_id=requested_by, field_times={},
+                          balance=0, lifetime_spend_yen=0, consent_marketing=False, created_at=now,
+                          updated_at=now, deleted_at=now)
+            s.add(m)
+            s.flush()
+            if s.info.get("members") is not None:
+                s.info["members"][member_id] = m
+            out.append(("member.delete", {"member_id": m.id, "at": now, "requested_by": requested_by}, m.id))
+            return
         if m.status == "merged" and m.merged_into:
             # a deletion request names the person: follow to the survivor
             return self._delete_member(s, m.merged_into, out, requested_by)
@@ -1383,8 +1427,11 @@ class HQService:
             for e in s.scalars(select(LedgerRow).order_by(LedgerRow.booked_at, LedgerRow.created_at)):
                 running[e.member_id] = running.get(e.member_id, 0) + e.points
                 out.append(("ledger", self._ledger_dict(e, running[e.member_id]), e.member_id))
-            for c in s.scalars(select(CardRow).where(CardRow.status != "active")):
-                if c.status == "revoked":
+            for c in s.scalars(select(CardRow).where((CardRow.status != "active") | CardRow.entry_id.is_not(None))):
+                if c.status == "active":  # a migration voided: a store that pulled it frees the card
+                    out.append(("card.released", {"kind": c.kind, "number": c.number, "entry_id": c.entry_id,
+                                                  "store_id": c.store_id, "at": c.at}, None))
+                elif c.status == "revoked":
                     out.append(("card.revoke", {"kind": c.kind, "number": c.number, "member_id": c.member_id,
                                                 "at": c.at}, None))
                 else:
@@ -1394,6 +1441,13 @@ class HQService:
             for c in s.scalars(select(CouponRow)):
                 if len(c.data) > 1:
                     out.append(("coupon", c.data, c.member_id))
+            # entries HQ refused: a store may hold a copy pulled before a restore (see _apply_one)
+            for c in s.scalars(select(ConflictRow).where(ConflictRow.kind == "rejected_event")):
+                d = c.details or {}
+                if str(d.get("type", "")).startswith("ledger.") and d.get("event_id"):
+                    out.append(("ledger.rejected", self._rejected_dict({"entry_id": d["event_id"],
+                                                                        "member_id": c.member_id},
+                                                                       d.get("reason") or ""), c.member_id))
             ids = self._emit(s, out)
             # The new feed starts at the snapshot's first id. Not old_head + 1: on SQLite the ids
             # start again at 1 once every row is deleted, and a retention mark above them made

@@ -34,8 +34,10 @@ CHANGE_KINDS = (
     "member.merge",    # {"duplicate": id, "survivor": id}
     "member.delete",   # {"member_id": id}: scrub personal data everywhere
     "ledger",          # one ledger entry booked at HQ (from any store, or by HQ)
+    "ledger.rejected", # {"entry_id", "member_id", "reason"}: HQ refused this entry; a copy is reversed
     "card.revoke",     # {"kind", "number"}
     "card.migrated",   # {"kind", "number", "member_id", "store_id", "at", "entry_id"}
+    "card.released",   # {"kind", "number", "entry_id", "store_id", "at"}: that migration was voided, the card is free
     "signing_key",     # {"key_id", "public_key" (hex), "owner", "revoked_at"}
     "rule_set",        # {"body": rule set JSON}
     "coupon",          # coupon issued/used

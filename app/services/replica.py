@@ -147,7 +147,8 @@ class ReplicaService:
                            {"event_id": row.event_id, "type": row.type,
                             "compensation": res.get("compensation") or []}, now)
 
-    def _reverse_rejected(self, s: Session, entry: LedgerEntry, reason: str | None, now: datetime) -> None:
+    def _reverse_rejected(self, s: Session, entry: LedgerEntry, reason: str | None, now: datetime, *,
+                          conflict: bool = True) -> None:
         member = self._live(s, entry.member_id)
         if member is None:
             return
@@ -167,9 +168,10 @@ class ReplicaService:
                     and card.migrated_store_id == self.store.store_id:
                 card.status, card.member_id = "active", None
                 card.migrated_at = card.migrated_store_id = card.migrated_member_no = None
-        self._conflict(s, "rejected_event", member.id, {"event_id": entry.id, "kind": entry.kind,
-                                                         "points": entry.points, "reason": reason,
-                                                         "reversed": points}, now)
+        if conflict:
+            self._conflict(s, "rejected_event", member.id, {"event_id": entry.id, "kind": entry.kind,
+                                                             "points": entry.points, "reason": reason,
+                                                             "reversed": points}, now)
 
     def prune_acked(self, older_than_days: int = 30) -> int:
         cutoff = iso(self.store.now() - timedelta(days=older_than_days))
@@ -259,7 +261,8 @@ class ReplicaService:
             self._insert_members(s, new_members)
             # Debits that found too few points here wait for the credit that HQ booked after them
             # (e.g. an overdraft write-off): retry until nothing moves, keep the rest for later pages.
-            parked = list(self.store.setting(SETTING_PARKED) or []) + summary["parked"]
+            parked = [d for d in list(self.store.setting(SETTING_PARKED) or []) + summary["parked"]
+                      if d["entry_id"] not in summary.get("rejected", ())]
             while parked:
                 summary["parked"] = []
                 for data in parked:
@@ -273,6 +276,7 @@ class ReplicaService:
         if summary["deleted_members"]:
             self.wipe_free_pages()
             self.store.db.purge_backups_after_deletion()  # older backups hold the person (app/db.py)
+        summary.pop("rejected", None)
         summary["touched_members"] = sorted(summary["touched_members"])
         return summary
 
@@ -516,6 +520,22 @@ class ReplicaService:
             known.add(d["entry_id"])
         summary["touched_members"].add(member.id)
 
+    def _ch_ledger_rejected(self, s: Session, d: dict, now, summary, **_):
+        """HQ refused another store's entry that this store may hold a copy of: pulled while HQ
+        held it, before HQ was restored from an older backup and then refused its resend (e.g. its
+        member's registration had not been sent again yet). The copy is reversed here as the
+        sending store reversed its original; our own entries are reversed by their push outcome."""
+        entry_id = d["entry_id"]
+        summary.setdefault("rejected", set()).add(entry_id)  # a parked copy is dropped, not retried
+        entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
+        if entry is None or entry.sync_state != "remote":
+            return
+        reversal = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
+        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None:
+            return  # reversed already (the same change again, e.g. in a snapshot)
+        self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False)
+        summary["touched_members"].add(entry.member_id)
+
     def _rule_set_at(self, at: datetime):
         try:
             return self.store.rules.valid_at(at)
@@ -614,6 +634,26 @@ class ReplicaService:
         card.status = "migrated"
         card.migrated_at = d.get("at")
         card.migrated_store_id = d.get("store_id")
+
+    def _ch_card_released(self, s: Session, d: dict, now, summary, **_):
+        """The store that migrated a paper card voided that migration (HQ released the card): the
+        card is free again. A migration of it this store made since and HQ has not judged yet
+        stands here (the card.migrated above may just have written over it); HQ decides it next."""
+        card = s.scalars(select(Card).where(Card.kind == d.get("kind", "paper"), Card.number == d["number"])).first()
+        if card is None or card.status != "migrated":
+            return
+        voided = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+        own = s.scalars(select(LedgerEntry).where(
+            LedgerEntry.card_id == card.id, LedgerEntry.kind == "migrate", LedgerEntry.sync_state == "pending",
+            LedgerEntry.id != d.get("entry_id"), LedgerEntry.id.not_in(voided))
+            .order_by(LedgerEntry.seq.desc()).limit(1)).first()
+        if own is not None:
+            member = s.get(Member, own.member_id)
+            card.member_id, card.migrated_at = own.member_id, own.created_at
+            card.migrated_store_id, card.migrated_member_no = own.store_id, member.member_no if member else None
+            return
+        card.status, card.member_id = "active", None
+        card.migrated_at = card.migrated_store_id = card.migrated_member_no = None
 
     def _ch_signing_key(self, s: Session, d: dict, now, summary, hq_public_key=None, **_):
         pub = bytes.fromhex(d["public_key"])

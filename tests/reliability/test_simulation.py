@@ -33,6 +33,14 @@ REGRESSION_SEEDS = {
     1635: "a member deleted before a store had pulled them arrived scrubbed: the store skipped them "
           "and refused their entries (unknown_member), an HQ entry missing there (fixed: "
           "app/services/replica.py keeps a row without personal data, status deleted; also 1753, 1878)",
+    2763: "HQ restored from an older backup refused a store's resent earn (its member's registration "
+          "not sent again yet); a store that had pulled the earn before the restore kept its copy "
+          "(fixed: HQ announces the refusal as a ledger.rejected change, a store holding a copy "
+          "reverses it like the sender)",
+    1939: "after HQ was restored from an older backup, a store's privacy deletion of a member HQ no "
+          "longer held was refused (unknown_member) and another store's resend brought the person "
+          "back at HQ (fixed: HQ keeps the deletion as a row without personal data, the member's "
+          "registration is then refused as member_deleted; also the copy of 2763)",
 }
 
 

@@ -262,3 +262,87 @@ def test_deletion_at_a_store_that_had_not_pulled_the_merge_agrees_with_hq(hq, ma
         assert ReplicaService(h.store).balances()[dup.id] == 0 == hq.service.balances()[dup.id]
         assert ReplicaService(h.store).balances()[survivor.id] == hq.service.balances()[survivor.id] > 0
     assert_converged(hq, [a, b])
+
+
+def _entry(s, entry_id: str):
+    from app.models import LedgerEntry
+
+    return s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
+
+
+def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pulled(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 2763: HQ booked a store's earn, another store pulled it, then HQ was restored from a
+    backup older than the member. The earning store resent first, before the member's
+    registration came back from the registering store, so HQ refused it (unknown_member): the
+    sender reversed its entry, but the store holding the copy kept the points. HQ now announces
+    the refusal in its feed (ledger.rejected) and the copy is reversed where it was pulled."""
+    from app.models import Conflict, LedgerEntry
+    from app.services.replica import LOCAL_NS, ReplicaService
+
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")   # before the member
+    member = a.register("タナカユウコ")
+    a.sync()
+    b.sync()
+    earned = b.earn(member.id, 8000)         # booked at HQ, then pulled by a
+    b.sync()
+    a.sync()
+    with a.store.db.read() as s:
+        assert _entry(s, earned.entry_id) is not None
+    _restore(hq, path, tmp_path / "hq.backup")
+
+    b.sync()  # resends the earn first: HQ no longer knows the member
+    with b.store.db.read() as s:
+        assert _entry(s, str(uuid.uuid5(LOCAL_NS, f"{earned.entry_id}:rejected"))) is not None
+    a.sync()  # the registration goes back to HQ; the refusal comes down the feed
+    with a.store.db.read() as s:
+        reversal = _entry(s, str(uuid.uuid5(LOCAL_NS, f"{earned.entry_id}:rejected")))
+        assert reversal is not None and reversal.points == -earned.points
+        assert s.scalars(select(Conflict)).all() == []  # the sender's manager has the conflict, not this one
+    assert ReplicaService(a.store).balances()[member.id] == hq.service.balances()[member.id] == 0
+    a.sync()  # the same change again (or in a later snapshot) reverses nothing twice
+    hq.service.bump_epoch()
+    for h in (a, b):
+        h.sync()
+    with a.store.db.read() as s:
+        assert len(s.scalars(select(LedgerEntry).where(LedgerEntry.member_id == member.id)).all()) == 2
+    assert_converged(hq, [a, b])
+
+
+def test_privacy_deletion_of_a_member_hq_lost_in_a_restore_still_deletes_the_person(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 1939: after HQ was restored from a backup older than a member, a store took the
+    member's privacy deletion. HQ refused it (unknown_member), and the registering store then sent
+    the registration again: the person was back at HQ and at every store but the one asked to
+    delete them. HQ now keeps the deletion as a row without personal data; the registration that
+    arrives later is refused (member_deleted), the member's points still book, and the deletion
+    reaches every store."""
+    from app.models import Member
+    from app.services.replica import ReplicaService
+    from hq.models import MemberRow
+
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")
+    member = a.register("ヤマモトケンジ", phone="09011112222")
+    a.earn(member.id, 6000)
+    a.sync()
+    b.sync()
+    _restore(hq, path, tmp_path / "hq.backup")
+    b.store.privacy.delete_member(b.actor, member.id)
+    b.sync()  # the deletion reaches HQ before the member's registration is sent again
+    a.sync()
+    b.sync()
+    with hq.service.db.read() as s:
+        m = s.get(MemberRow, member.id)
+        assert m.status == "deleted" and m.phone is None and m.name_kana is None
+    for h in (a, b):
+        with h.store.db.read() as s:
+            m = s.get(Member, member.id)
+            assert m.status == "deleted" and m.phone is None and m.name_kana == "", h.store_id
+        assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id] > 0
+    assert_converged(hq, [a, b])

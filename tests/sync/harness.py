@@ -193,7 +193,8 @@ def assert_converged(hq: HQServer, stores: list[StoreHandle]) -> None:
     - every outbox row has an outcome (nothing left unacknowledged);
     - every store's balances equal HQ's (for every member HQ knows);
     - each event applied once: HQ's ledger holds every store entry exactly once, and every store
-      holds every HQ entry (entries only a store holds are its local reversals of rejected events).
+      holds every HQ entry (entries only a store holds are rejected ones — its own, or copies it
+      pulled before HQ was restored from an older backup — with their local reversals).
     """
     from app.models import LedgerEntry, Outbox
     from app.services.replica import ReplicaService
@@ -204,6 +205,11 @@ def assert_converged(hq: HQServer, stores: list[StoreHandle]) -> None:
         hq_ids = set(s.scalars(select(LedgerRow.id)))
         n_rows = s.scalar(select(func.count()).select_from(LedgerRow))
     assert n_rows == len(hq_ids)
+    refused: set[str] = set()  # entries HQ refused from any store: a copy pulled earlier is reversed too
+    for h in stores:
+        with h.store.db.read() as s:
+            refused.update(s.scalars(select(Outbox.event_id).where(Outbox.outcome == "rejected",
+                                                                   Outbox.type.like("ledger.%"))))
     for h in stores:
         rep = ReplicaService(h.store)
         assert rep.invariant_problems() == [], h.store_id
@@ -216,7 +222,7 @@ def assert_converged(hq: HQServer, stores: list[StoreHandle]) -> None:
         for mid, bal in hq_bal.items():
             assert local_bal.get(mid) == bal, f"{h.store_id}: member {mid} has {local_bal.get(mid)}, HQ {bal}"
         local_only = {i for i, st in local.items() if i not in hq_ids}
-        allowed = {str(uuid.uuid5(_local_ns(), f"{r}:rejected")) for r in rejected} | rejected
+        allowed = {str(uuid.uuid5(_local_ns(), f"{r}:rejected")) for r in rejected | refused} | rejected | refused
         assert local_only <= allowed, f"{h.store_id}: entries HQ never booked: {local_only - allowed}"
         missing = hq_ids - set(local)
         assert not missing, f"{h.store_id}: HQ entries missing here: {len(missing)}"
