@@ -16,8 +16,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     JSON,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
 
 class Base(DeclarativeBase):
@@ -292,21 +293,26 @@ class Conflict(Base):
 # -- manager screens (segments, reports) ----------------------------------------------------------
 class MemberSegment(Base):
     """Segments computed locally from the ledger (app.services.segments.refresh): RFM quintile
-    scores (1-5, 0 = never visited), churn score 0-100, and the flags used as filters."""
+    scores (1-5, 0 = never visited), the 12-month visits and spend, and the flags used as filters.
+    A refresh rewrites only the rows whose values changed (revision 0009), so nothing that moves
+    every day is stored: days_since_visit and churn_score are worked out from the member's
+    last_visit_at when read (SegmentService.of fills them in), and computed_at is the last
+    refresh's (segment_runs)."""
     __tablename__ = "member_segments"
     member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     rfm_r: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     rfm_f: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     rfm_m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    days_since_visit: Mapped[int | None] = mapped_column(Integer)
     visits_12m: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     spend_12m_yen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    churn_score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     vip: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     churn_risk: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     win_back: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     segments: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    computed_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    __table_args__ = {"sqlite_with_rowid": False}
+    # read-time values (not columns), set by SegmentService.of
+    days_since_visit = None
+    churn_score = None
 
 
 class SegmentRun(Base):
@@ -319,6 +325,11 @@ class SegmentRun(Base):
     counts: Mapped[dict] = mapped_column(JSON, nullable=False)
     members: Mapped[int] = mapped_column(Integer, nullable=False)
     duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# A segment row's computed_at: the last refresh (rows are rewritten only when their values change).
+MemberSegment.computed_at = column_property(
+    select(SegmentRun.computed_at).order_by(SegmentRun.id.desc()).limit(1).scalar_subquery())
 
 
 class GeneratedReport(Base):

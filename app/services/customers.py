@@ -379,12 +379,21 @@ class CustomerService:
         segs = {}
         if ids:
             for seg in s.execute(select(MemberSegment.member_id, MemberSegment.segments, MemberSegment.rfm_r,
-                                        MemberSegment.rfm_f, MemberSegment.rfm_m, MemberSegment.churn_score)
+                                        MemberSegment.rfm_f, MemberSegment.rfm_m, MemberSegment.visits_12m)
                                  .where(MemberSegment.member_id.in_(ids))):
                 segs[seg.member_id] = seg
+        rule_set = None
+        if segs:
+            try:
+                rule_set = self.store.rules.valid_at(self.store.now())
+            except Exception:  # no rule set yet: no churn scores
+                rule_set = None
         out = []
         for r in rows:
             seg = segs.get(r.id)
+            churn = None
+            if seg is not None and rule_set is not None:
+                churn = self.store.segments.read_time(r.last_visit_at, seg.visits_12m, rule_set=rule_set)[1]
             out.append(CustomerRow(
                 rowid=r.rowid, id=r.id, member_no=r.member_no, name=r.name, name_kana=r.name_kana, phone=r.phone,
                 email=r.email, birthday=r.birthday, tier=r.tier, balance=r.balance,
@@ -392,7 +401,7 @@ class CustomerService:
                 home_store_id=r.home_store_id, consent_marketing=bool(r.consent_marketing), created_at=r.created_at,
                 segments=tuple(seg.segments or ()) if seg else (),
                 rfm=f"{seg.rfm_r}{seg.rfm_f}{seg.rfm_m}" if seg and seg.rfm_r else "",
-                churn_score=seg.churn_score if seg else None,
+                churn_score=churn,
             ))
         return out
 
@@ -449,10 +458,13 @@ class CustomerService:
             count = s.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.member_id == m.id))
             first = self._history(s, m.id, None, m.balance, history_limit)
             seg = s.get(MemberSegment, m.id)
-            segments = None if seg is None else dict(
-                rfm_r=seg.rfm_r, rfm_f=seg.rfm_f, rfm_m=seg.rfm_m, churn_score=seg.churn_score,
-                days_since_visit=seg.days_since_visit, visits_12m=seg.visits_12m, spend_12m_yen=seg.spend_12m_yen,
-                segments=list(seg.segments or ()), computed_at=seg.computed_at)
+            segments = None
+            if seg is not None:
+                days, churn = self.store.segments.read_time(m.last_visit_at, seg.visits_12m)
+                segments = dict(
+                    rfm_r=seg.rfm_r, rfm_f=seg.rfm_f, rfm_m=seg.rfm_m, churn_score=churn, days_since_visit=days,
+                    visits_12m=seg.visits_12m, spend_12m_yen=seg.spend_12m_yen, segments=list(seg.segments or ()),
+                    computed_at=seg.computed_at)
             chart = self._chart_series(s, m) if series else None
         balance = {"balance": m.balance, "pending": pending, "confirmed": m.balance - pending,
                    "expiring_30d": int(expiring), "tier": m.tier}

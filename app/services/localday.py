@@ -69,3 +69,20 @@ def local_sql(column: str, zone: tzinfo, start: datetime, end: datetime, fn: str
 def local_date_sql(column: str, zone: tzinfo, start: datetime, end: datetime) -> str:
     """SQL giving the store-local date (YYYY-MM-DD text) of a UTC ISO column."""
     return local_sql(column, zone, start, end, "date")
+
+
+def local_daynum_sql(column: str, zone: tzinfo, start: datetime, end: datetime) -> str:
+    """SQL giving the store-local calendar day of a UTC ISO column as an integer (days since
+    1970-01-01, local), NULL for NULL: one unixepoch() per row, several times cheaper than
+    julianday(date(...)) over a million rows. Subtracting two gives whole calendar days. (Instants
+    after 1970: SQLite divides toward zero.)"""
+    spans = offset_spans(zone, start, end)
+
+    def day(minutes: int) -> str:
+        return f"((unixepoch({column}) + {minutes * 60}) / 86400)"
+
+    if len(spans) == 1:
+        return day(spans[0][1])
+    parts = [f"WHEN {column} < '{iso(at)}' THEN {day(spans[i - 1][1])}"
+             for i, (at, _) in enumerate(spans) if at is not None]
+    return f"(CASE {' '.join(parts)} ELSE {day(spans[-1][1])} END)"

@@ -17,26 +17,47 @@ A visit is an earn entry that was not voided; spend is its purchase amount.
 - 休眠掘り起こし win_back: no visit for win_back_days [30] days and lifetime spend ≥
   win_back_min_lifetime_spend_yen [¥5,000].
 
-Computed set-based in SQL (window functions, SQLite >= 3.25) on a connection of its own: the
-12-month visits and spend from a covering partial index of the earns (ix_ledger_earn_member), the
-scores into temporary tables inside one read snapshot, then written to member_segments (one row
-per member) in short transactions of CHUNK rows, so the counter is never held up for long; each
-run's counts go to segment_runs.
+Computed set-based in SQL on a connection of its own, inside one read snapshot, and written to
+member_segments in short transactions of CHUNK rows, so the counter is never held up for long;
+each run's counts go to segment_runs. At a million members a refresh does not redo what did not
+change:
+
+- The 12-month visits and spend are kept in member_segments (visits_12m, spend_12m_yen) and
+  carried from one refresh to the next. The refresh state in settings ('segments_state': the last
+  ledger seq seen and the window's start) says what the stored figures cover; only the members
+  whose figures can have changed since are recomputed from the ledger (ix_ledger_earn_member):
+  members with entries booked or pulled since (seq > the last seq: earns, voids and whatever
+  else), members with earns that have left the window since (ix_ledger_created), and the
+  survivors of merges (their history moved onto them). The first refresh, one after the window
+  moved back in time or by more than FULL_AFTER_DAYS, and one over an empty table recompute
+  everyone (one GROUP BY over the index).
+- Nothing that moves every day is stored (days since the last visit, the churn score: worked out
+  from members.last_visit_at when read, see of() and read_time()), so a refresh rewrites only the
+  rows whose scores, flags or 12-month figures differ from the stored ones (most members keep
+  their quintiles from one day to the next).
 """
 from __future__ import annotations
 
+import json
+import threading
 import time as _time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.clock import iso, parse_iso
-from app.models import MemberSegment, SegmentRun
-from app.services.localday import local_date_sql
+from app.models import Member, MemberSegment, SegmentRun
+from app.services.localday import local_daynum_sql
 
 SEGMENT_IDS = ("vip", "churn_risk", "win_back")
 CHUNK = 20_000
+TEMP_STORE = "FILE"
+STATE_KEY = "segments_state"
+STATE_VERSION = 1
+FULL_AFTER_DAYS = 7  # the window moved further than this since the last refresh: recompute everyone (cheaper
+# than finding the members of weeks of earns that left the window, entry by entry)
 
 
 @dataclass(frozen=True)
@@ -125,40 +146,59 @@ def _quintile_sql(expr: str, cuts: list) -> str:
 class SegmentService:
     def __init__(self, store):
         self.store = store
+        self._lock = threading.Lock()  # one refresh at a time (the state says what the rows cover)
+        self.last_refresh_kind: str | None = None  # "full" | "incremental" (for benchmarks and tests)
+        self.last_phases: dict = {}  # seconds per phase of the last refresh (benchmarks)
 
-    def refresh(self, at: datetime | None = None) -> SegmentResult:
+    def refresh(self, at: datetime | None = None, *, full: bool = False) -> SegmentResult:
         """Compute every active member's segments and store them (idempotent; safe to run while the
-        counter works: the figures come from one read snapshot into a temporary table of this
-        refresh's own connection, then go to member_segments in write transactions of CHUNK rows)."""
+        counter works: the figures come from one read snapshot into temporary tables of this
+        refresh's own connection; the rows that changed go to member_segments in write transactions
+        of CHUNK rows). full=True recomputes every member's 12-month figures from the ledger."""
+        with self._lock:
+            return self._refresh(at, full)
+
+    def _refresh(self, at: datetime | None, full: bool) -> SegmentResult:
         started = _time.perf_counter()
+        phases = self.last_phases = {}
+
+        cpu = _time.process_time()
+
+        def lap(name, t=[started]):
+            now_ = _time.perf_counter()
+            phases[name] = round(now_ - t[0], 3)
+            t[0] = now_
+            phases["cpu"] = round(_time.process_time() - cpu, 3)  # this process's CPU so far (load-independent)
+
         now = at or self.store.now()
         rule_set = self.store.rules.valid_at(now)
         th = rule_set.segments
         computed_at = iso(now)
         con = self.store.db.connect_raw()
+        con.execute(f"PRAGMA temp_store = {TEMP_STORE}")
         try:
-            members, cuts, threshold = self._collect(con, now, rule_set)
+            members, cuts, threshold, counts, state = self._collect(con, now, rule_set, full, lap)
             cd = int(th.churn_risk_days)
             vip = "0" if threshold is None else f"(spend >= {int(threshold)} AND spend > 0)"
             scored = (
-                "SELECT member_id, days, visits, spend,"
+                "SELECT member_id, visits, spend, had, o_r, o_f, o_m, o_visits, o_spend, o_vip, o_cr, o_wb,"
                 f" {_quintile_sql('-days', cuts['r'])} AS rfm_r,"
                 f" {_quintile_sql('visits', cuts['f'])} AS rfm_f,"
                 f" {_quintile_sql('spend', cuts['m'])} AS rfm_m,"
-                # churn_score() in integers, rounded half up
-                f" CASE WHEN days IS NULL THEN 0 ELSE (200 * min(max(0, days), {2 * cd}) * (12 + min(visits, 12))"
-                f" + {48 * cd}) / {96 * cd} END AS churn_score,"
                 f" {vip} AS vip,"
                 f" (days IS NOT NULL AND days >= {cd}) AS churn_risk,"
                 f" (days IS NOT NULL AND days >= {int(th.win_back_days)}"
                 f" AND lifetime >= {int(th.win_back_min_lifetime_spend_yen)}) AS win_back"
                 " FROM temp.seg_base")
-            row = con.execute(f"SELECT total(vip), total(churn_risk), total(win_back) FROM ({scored})").fetchone()
-            counts = {k: int(v) for k, v in zip(SEGMENT_IDS, row)}
-            self._write(con, scored, computed_at, members)
+            changed = self._changed(con, scored)
+            phases["changed_rows"] = changed
+            lap("diff")
+            self._write(con, changed, state)
+            lap("write")
         finally:
             try:
-                con.execute("DROP TABLE IF EXISTS temp.seg_base")
+                for t in ("seg_base", "seg_changed"):
+                    con.execute(f"DROP TABLE IF EXISTS temp.{t}")
             finally:
                 con.close()
         duration_ms = int((_time.perf_counter() - started) * 1000)
@@ -168,113 +208,188 @@ class SegmentService:
                              members=members, duration_ms=duration_ms))
         return SegmentResult(computed_at, members, counts, threshold, duration_ms)
 
-    @staticmethod
-    def _collect(con, now: datetime, rule_set) -> tuple[int, dict, int | None]:
+    def _collect(self, con, now: datetime, rule_set, full: bool, lap) -> tuple[int, dict, int | None, dict, dict]:
         """temp.seg_base: (member_id, days since the last visit, visits and spend of the last 365
-        days, lifetime spend) per active member in member_id order, from one read snapshot; then
-        the quintile cut points and the VIP threshold from histograms. → (members, cuts, threshold)"""
+        days, lifetime spend, and the member's stored row) per active member in member_id order,
+        from one read snapshot; then the quintile cut points and the VIP threshold from histograms.
+        → (members, cuts, threshold, counts, the refresh state the new rows will cover)"""
         zone = rule_set.zone
         cut = iso(now - timedelta(days=365))
-        today = now.astimezone(zone).date().isoformat()
-        con.execute("BEGIN")  # deferred: one consistent snapshot of members and ledger
+        today = (now.astimezone(zone).date() - date(1970, 1, 1)).days  # local day number
+        con.execute("BEGIN")  # deferred: one consistent snapshot of members, ledger and stored rows
         try:
+            hwm = con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
+            state = None
+            row = con.execute("SELECT value FROM settings WHERE key = ?", (STATE_KEY,)).fetchone()
+            if row:
+                try:
+                    state = json.loads(row[0])
+                except ValueError:
+                    state = None
+            incremental = (
+                not full and isinstance(state, dict) and state.get("v") == STATE_VERSION
+                and isinstance(state.get("hwm"), int) and state["hwm"] <= hwm
+                and isinstance(state.get("cut"), str) and state["cut"] <= cut
+                and parse_iso(cut) - parse_iso(state["cut"]) <= timedelta(days=FULL_AFTER_DAYS)
+                and con.execute("SELECT 1 FROM member_segments LIMIT 1").fetchone() is not None)
             first, last = (con.execute(f"SELECT {fn}(last_visit_at) FROM members").fetchone()[0]
                            for fn in ("min", "max"))
             span = [now] + [parse_iso(x) for x in (first, last) if x]
-            local_day = local_date_sql("m.last_visit_at", zone, min(span), max(span))
-            for t in ("seg_12m", "seg_base"):
+            local_day = local_daynum_sql("m.last_visit_at", zone, min(span), max(span))
+            for t in ("seg_12m", "seg_dirty", "seg_base", "seg_changed"):
                 con.execute(f"DROP TABLE IF EXISTS temp.{t}")
-            # The earns of the last 365 days per member, from the covering partial index
-            # ix_ledger_earn_member (read in member order: no table rows, no sort) ...
             con.execute("CREATE TEMP TABLE seg_12m (member_id TEXT PRIMARY KEY, visits INTEGER NOT NULL, "
                         "spend INTEGER NOT NULL) WITHOUT ROWID")
-            con.execute("INSERT INTO temp.seg_12m SELECT member_id, count(*), coalesce(sum(amount_yen), 0) "
-                        "FROM ledger WHERE kind = 'earn' AND created_at >= ? GROUP BY member_id", (cut,))
-            # ... less those voided (every void's member and reversed id from ix_ledger_member_voids,
-            # the reversed entry's rowid from the ledger's id index, and that rowid among the member's
-            # earns of the window in ix_ledger_earn_member: indexes only, no row of the 10M-row table).
-            con.execute(
-                "UPDATE temp.seg_12m SET visits = visits - v.n, spend = spend - v.yen FROM ("
-                " SELECT e.member_id AS member_id, count(*) AS n, coalesce(sum(e.amount_yen), 0) AS yen"
-                " FROM ledger v INDEXED BY ix_ledger_member_voids"
-                " CROSS JOIN ledger o ON o.id = v.reverses_id"
-                " CROSS JOIN ledger e INDEXED BY ix_ledger_earn_member ON e.member_id = v.member_id"
-                " AND e.rowid = o.rowid"
-                " WHERE v.kind = 'void' AND e.kind = 'earn' AND e.created_at >= ?"
-                " GROUP BY e.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut,))
-            # Every active member from the covering partial index ix_members_active_segment, in id order.
+            if incremental:
+                self._recompute_dirty(con, state, cut)
+            else:
+                self._recompute_all(con, cut)
+            lap("figures_12m")
+            # Every active member from the covering partial index ix_members_active_segment, in id
+            # order, with their figures: recomputed (seg_12m) or carried from their stored row.
+            if incremental:
+                visits = "CASE WHEN a.member_id IS NOT NULL THEN a.visits ELSE coalesce(ms.visits_12m, 0) END"
+                spend = "CASE WHEN a.member_id IS NOT NULL THEN a.spend ELSE coalesce(ms.spend_12m_yen, 0) END"
+            else:
+                visits, spend = "coalesce(a.visits, 0)", "coalesce(a.spend, 0)"
             con.execute(
                 "CREATE TEMP TABLE seg_base AS SELECT m.id AS member_id,"
-                f" CAST(julianday(?) - julianday({local_day}) AS INTEGER) AS days,"
-                " max(0, coalesce(a.visits, 0)) AS visits, max(0, coalesce(a.spend, 0)) AS spend,"
-                " coalesce(m.lifetime_spend_yen, 0) AS lifetime"
-                " FROM members m LEFT JOIN temp.seg_12m a ON a.member_id = m.id WHERE m.status = 'active'"
-                " ORDER BY m.id", (today,))
+                f" ? - {local_day} AS days,"
+                f" max(0, {visits}) AS visits, max(0, {spend}) AS spend,"
+                " coalesce(m.lifetime_spend_yen, 0) AS lifetime,"
+                " ms.member_id IS NOT NULL AS had, ms.rfm_r AS o_r, ms.rfm_f AS o_f, ms.rfm_m AS o_m,"
+                " ms.visits_12m AS o_visits, ms.spend_12m_yen AS o_spend, ms.vip AS o_vip, ms.churn_risk AS o_cr,"
+                " ms.win_back AS o_wb"
+                " FROM members m LEFT JOIN temp.seg_12m a ON a.member_id = m.id"
+                " LEFT JOIN member_segments ms ON ms.member_id = m.id"
+                " WHERE m.status = 'active' ORDER BY m.id", (today,))
+            lap("member_base")
         finally:
             con.execute("COMMIT")
         con.execute("DROP TABLE temp.seg_12m")
-        members = con.execute("SELECT count(*) FROM temp.seg_base").fetchone()[0]
-        # Histograms counted into small keyed temporary tables (an upsert per member is 2-3 times
-        # faster here than a GROUP BY, which sorts every member): (days, visits) pairs are few.
-        r, f = {}, {}
-        for t, cols, select_rows in (
-                ("seg_hist_dv", "days, visits", "SELECT days, visits, 1 FROM temp.seg_base WHERE days IS NOT NULL"),
-                ("seg_hist_spend", "visited, spend", "SELECT days IS NOT NULL, spend, 1 FROM temp.seg_base WHERE true")):
-            con.execute(f"DROP TABLE IF EXISTS temp.{t}")
-            con.execute(f"CREATE TEMP TABLE {t} ({cols}, n INTEGER NOT NULL, PRIMARY KEY ({cols})) WITHOUT ROWID")
-            con.execute(f"INSERT INTO temp.{t} {select_rows} ON CONFLICT DO UPDATE SET n = n + 1")
-        for days, visits, c in con.execute("SELECT days, visits, n FROM temp.seg_hist_dv"):
-            r[-days] = r.get(-days, 0) + c
-            f[visits] = f.get(visits, 0) + c
-        spend = con.execute("SELECT visited, spend, n FROM temp.seg_hist_spend").fetchall()
-        for t in ("seg_hist_dv", "seg_hist_spend"):
-            con.execute(f"DROP TABLE temp.{t}")
-        cuts = {"r": quintile_cuts(r.items()), "f": quintile_cuts(f.items()),
-                "m": quintile_cuts([(v, c) for visited, v, c in spend if visited])}
-        by_spend: dict[int, int] = {}
-        for _, v, c in spend:
-            by_spend[v] = by_spend.get(v, 0) + c
-        threshold = vip_threshold_from_histogram(by_spend.items(), rule_set.segments.vip_top_percent)
-        return members, cuts, threshold
+        con.execute("DROP TABLE IF EXISTS temp.seg_dirty")
+        self.last_refresh_kind = "incremental" if incremental else "full"
+        # One histogram of (days, visits, lifetime spend at the win-back minimum, 12-month spend),
+        # counted in C by Counter while the rows stream (one pass; keys are far fewer than members):
+        # the quintile cuts, the VIP threshold and the three segment counts all come from it.
+        th = rule_set.segments
+        hist = Counter(con.execute(
+            f"SELECT days, visits, lifetime >= {int(th.win_back_min_lifetime_spend_yen)}, spend FROM temp.seg_base"))
+        r, f, m, by_spend = Counter(), Counter(), Counter(), Counter()
+        churn = win_back = 0
+        for (days, visits, rich, spend), c in hist.items():
+            by_spend[spend] += c
+            if days is None:
+                continue
+            r[-days] += c
+            f[visits] += c
+            m[spend] += c
+            if days >= th.churn_risk_days:
+                churn += c
+            if days >= th.win_back_days and rich:
+                win_back += c
+        cuts = {"r": quintile_cuts(r.items()), "f": quintile_cuts(f.items()), "m": quintile_cuts(m.items())}
+        threshold = vip_threshold_from_histogram(by_spend.items(), th.vip_top_percent)
+        vip = 0 if threshold is None else sum(c for v, c in by_spend.items() if v >= threshold and v > 0)
+        counts = {"vip": vip, "churn_risk": churn, "win_back": win_back}
+        members = sum(hist.values())
+        lap("histograms")
+        return members, cuts, threshold, counts, {"v": STATE_VERSION, "hwm": int(hwm), "cut": cut}
 
     @staticmethod
-    def _write(con, scored: str, computed_at: str, n: int) -> None:
-        """The scored rows → member_segments, CHUNK rows (a member_id key range) per write
-        transaction; rows left from an earlier run in that key range (members no longer active)
-        are deleted in the same transaction, so no transaction scans the whole table."""
+    def _recompute_all(con, cut: str) -> None:
+        """temp.seg_12m for every member: the earns of the last 365 days per member from the
+        covering partial index ix_ledger_earn_member (read in member order: no table rows, no sort)
+        ... less those voided (every void's member and reversed id from ix_ledger_member_voids,
+        the reversed entry's rowid from the ledger's id index, and that rowid among the member's
+        earns of the window in ix_ledger_earn_member: indexes only, no row of the 10M-row table)."""
+        con.execute("INSERT INTO temp.seg_12m SELECT member_id, count(*), coalesce(sum(amount_yen), 0) "
+                    "FROM ledger WHERE kind = 'earn' AND created_at >= ? GROUP BY member_id", (cut,))
+        con.execute(
+            "UPDATE temp.seg_12m SET visits = visits - v.n, spend = spend - v.yen FROM ("
+            " SELECT e.member_id AS member_id, count(*) AS n, coalesce(sum(e.amount_yen), 0) AS yen"
+            " FROM ledger v INDEXED BY ix_ledger_member_voids"
+            " CROSS JOIN ledger o ON o.id = v.reverses_id"
+            " CROSS JOIN ledger e INDEXED BY ix_ledger_earn_member ON e.member_id = v.member_id"
+            " AND e.rowid = o.rowid"
+            " WHERE v.kind = 'void' AND e.kind = 'earn' AND e.created_at >= ?"
+            " GROUP BY e.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut,))
+
+    @staticmethod
+    def _recompute_dirty(con, state: dict, cut: str) -> None:
+        """temp.seg_12m for the members whose 12-month figures can differ from their stored row
+        (temp.seg_dirty): every member with an entry after the last refresh's seq (and the member
+        of any entry a new void reverses), every member with an earn that left the window since
+        the last refresh, and every merge survivor (a merge moves the duplicate's entries onto the
+        survivor without new seqs). Their figures are recomputed exactly, member by member, from
+        ix_ledger_earn_member and ix_ledger_member_voids."""
+        con.execute("CREATE TEMP TABLE seg_dirty (member_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        con.execute("INSERT OR IGNORE INTO temp.seg_dirty SELECT member_id FROM ledger WHERE seq > ?", (state["hwm"],))
+        con.execute("INSERT OR IGNORE INTO temp.seg_dirty SELECT o.member_id FROM ledger v"
+                    " CROSS JOIN ledger o ON o.id = v.reverses_id WHERE v.seq > ? AND v.kind = 'void'",
+                    (state["hwm"],))
+        if state["cut"] < cut:
+            con.execute("INSERT OR IGNORE INTO temp.seg_dirty SELECT member_id FROM ledger INDEXED BY ix_ledger_created"
+                        " WHERE created_at >= ? AND created_at < ? AND kind = 'earn'", (state["cut"], cut))
+        con.execute("INSERT OR IGNORE INTO temp.seg_dirty SELECT merged_into FROM members INDEXED BY ix_members_not_active"
+                    " WHERE status <> 'active' AND status = 'merged' AND merged_into IS NOT NULL")
+        con.execute("INSERT INTO temp.seg_12m SELECT e.member_id, count(*), coalesce(sum(e.amount_yen), 0)"
+                    " FROM temp.seg_dirty d CROSS JOIN ledger e INDEXED BY ix_ledger_earn_member"
+                    " ON e.member_id = d.member_id AND e.kind = 'earn' AND e.created_at >= ? GROUP BY e.member_id",
+                    (cut,))
+        con.execute("INSERT OR IGNORE INTO temp.seg_12m SELECT member_id, 0, 0 FROM temp.seg_dirty")
+        con.execute(
+            "UPDATE temp.seg_12m SET visits = visits - v.n, spend = spend - v.yen FROM ("
+            " SELECT e.member_id AS member_id, count(*) AS n, coalesce(sum(e.amount_yen), 0) AS yen"
+            " FROM temp.seg_dirty d CROSS JOIN ledger v INDEXED BY ix_ledger_member_voids"
+            " ON v.member_id = d.member_id AND v.kind = 'void'"
+            " CROSS JOIN ledger o ON o.id = v.reverses_id"
+            " CROSS JOIN ledger e INDEXED BY ix_ledger_earn_member ON e.member_id = v.member_id"
+            " AND e.rowid = o.rowid"
+            " WHERE e.kind = 'earn' AND e.created_at >= ?"
+            " GROUP BY e.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut,))
+
+    @staticmethod
+    def _changed(con, scored: str) -> int:
+        """temp.seg_changed: the scored rows that differ from the stored ones (or have none)."""
+        same = ("had AND rfm_r = o_r AND rfm_f = o_f AND rfm_m = o_m AND visits = o_visits AND spend = o_spend"
+                " AND vip = o_vip AND churn_risk = o_cr AND win_back = o_wb")
+        con.execute("CREATE TEMP TABLE seg_changed AS SELECT member_id, rfm_r, rfm_f, rfm_m, visits, spend, vip,"
+                    f" churn_risk, win_back FROM ({scored}) WHERE NOT coalesce({same}, 0)")
+        return con.execute("SELECT max(rowid) FROM temp.seg_changed").fetchone()[0] or 0
+
+    def _write(self, con, n: int, state: dict) -> None:
+        """The changed rows → member_segments, CHUNK rows per write transaction; then the rows of
+        members no longer active (merged, deleted: ix_members_not_active) are deleted and the
+        refresh state saved, in one short transaction."""
         segments = ("'[' || rtrim(CASE WHEN vip THEN '\"vip\",' ELSE '' END"
                     " || CASE WHEN churn_risk THEN '\"churn_risk\",' ELSE '' END"
                     " || CASE WHEN win_back THEN '\"win_back\",' ELSE '' END, ',') || ']'")
-        cols = ("rfm_r", "rfm_f", "rfm_m", "days_since_visit", "visits_12m", "spend_12m_yen", "churn_score", "vip",
-                "churn_risk", "win_back", "segments", "computed_at")
-        # an upsert updates a member's row in place (its key and index entry stay), where a
-        # replace would delete and insert both
+        cols = ("rfm_r", "rfm_f", "rfm_m", "visits_12m", "spend_12m_yen", "vip", "churn_risk", "win_back", "segments")
+        # an upsert updates a member's row in place
         insert = (f"INSERT INTO member_segments (member_id, {', '.join(cols)}) "
-                  "SELECT member_id, rfm_r, rfm_f, rfm_m, days, visits, spend, churn_score, vip, churn_risk, "
-                  f"win_back, {segments}, ? FROM ({scored} WHERE rowid BETWEEN ? AND ?) WHERE true "
+                  "SELECT member_id, rfm_r, rfm_f, rfm_m, visits, spend, vip, churn_risk, "
+                  f"win_back, {segments} FROM temp.seg_changed WHERE rowid BETWEEN ? AND ? "
                   "ON CONFLICT (member_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols))
-        lo = None
-        for start in range(1, n + 1, CHUNK) if n else [1]:
-            end = start + CHUNK - 1
-            hi = None
-            if end < n:
-                hi = con.execute("SELECT member_id FROM temp.seg_base WHERE rowid = ?", (end,)).fetchone()[0]
+        for start in range(1, n + 1, CHUNK):
             con.execute("BEGIN IMMEDIATE")
             try:
-                con.execute(insert, (computed_at, start, end))
-                where, args = ["computed_at <> ?"], [computed_at]
-                if lo is not None:
-                    where.append("member_id > ?")
-                    args.append(lo)
-                if hi is not None:
-                    where.append("member_id <= ?")
-                    args.append(hi)
-                con.execute(f"DELETE FROM member_segments WHERE {' AND '.join(where)}", args)
+                con.execute(insert, (start, start + CHUNK - 1))
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-            lo = hi
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("DELETE FROM member_segments WHERE member_id IN (SELECT id FROM members INDEXED BY "
+                        "ix_members_not_active WHERE status <> 'active')")
+            con.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                        "value = excluded.value", (STATE_KEY, json.dumps(state)))
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        self.store._settings_cache = None
 
     def last_run(self) -> SegmentRun | None:
         with self.store.db.read() as s:
@@ -291,6 +406,23 @@ class SegmentService:
         run = self.last_run()
         return run is None or self.store.now() - parse_iso(run.computed_at) > max_age
 
+    def read_time(self, last_visit_at: str | None, visits_12m: int, *, rule_set=None) -> tuple[int | None, int]:
+        """(days since the last visit, churn score) as of now: whole store-local calendar days
+        between the last visit and today, and churn_score() of them and the 12-month visits."""
+        now = self.store.now()
+        rule_set = rule_set or self.store.rules.valid_at(now)
+        if not last_visit_at:
+            return None, 0
+        zone = rule_set.zone
+        days = (now.astimezone(zone).date() - parse_iso(last_visit_at).astimezone(zone).date()).days
+        return days, churn_score(days, int(visits_12m or 0), int(rule_set.segments.churn_risk_days))
+
     def of(self, member_id: str) -> MemberSegment | None:
+        """The member's stored segments, with days_since_visit and churn_score as of now."""
         with self.store.db.read() as s:
-            return s.get(MemberSegment, member_id)
+            row = s.get(MemberSegment, member_id)
+            if row is None:
+                return None
+            last = s.scalar(select(Member.last_visit_at).where(Member.id == member_id))
+        row.days_since_visit, row.churn_score = self.read_time(last, row.visits_12m)
+        return row
