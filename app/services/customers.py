@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from sqlalchemy import and_, false, func, literal_column, null, or_, select, true, tuple_, union
+from sqlalchemy import and_, column, false, func, literal_column, null, or_, select, table, true, tuple_, union
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -144,10 +144,21 @@ class Profile:
 
 class Branch(NamedTuple):
     """One kind of match of a search: its condition on members, the column its matches are listed
-    in, and for card numbers the range of numbers (listed by card number, joined to members)."""
+    in, for card numbers the range of numbers (listed by card number, joined to members), and for
+    kana contained anywhere in the reading the FTS5 trigram phrase and the kana key (listed in
+    the index's order)."""
     cond: object
     natural: object
     on_card: tuple[str, str] | None = None
+    on_fts: tuple[str, str] | None = None  # (MATCH phrase, kana key)
+
+
+# Members whose kana key contains a phrase: the FTS5 trigram index over search_member_kana (revision
+# 0007, kept in step with members by triggers); rowid = search_member_kana.id.
+_FTS_IDS = ("SELECT k.member_id FROM search_member_kana_fts f CROSS JOIN search_member_kana k ON k.id = f.rowid "
+            "WHERE search_member_kana_fts MATCH {phrase}")
+_FTS = table("search_member_kana_fts", column("rowid"), column("search_member_kana_fts"))
+_FTS_KEYS = table("search_member_kana", column("id"), column("member_id"))
 
 
 _MEMBER_COLS = (ROWID.label("rowid"), Member.id, Member.member_no, Member.name, Member.name_kana, Member.phone, Member.email,
@@ -225,7 +236,15 @@ class CustomerService:
             low = raw.lower()
             return [Branch(Member.email.between(low, low + "\uffff"), Member.email)]
         key = kana_key(raw)
-        return [Branch(Member.kana_key.between(key, key + "\uffff"), Member.kana_key)]
+        prefix = Branch(Member.kana_key.between(key, key + "\uffff"), Member.kana_key)
+        if len(key) < 3:  # no trigram to look up: readings that start with it
+            return [prefix]
+        # Readings that start with it first (kana order), then those that contain it elsewhere (the
+        # given name, a second family name) from the trigram index, which holds both.
+        phrase = '"' + key.replace('"', '""') + '"'
+        contains = sql_text("members.id IN (" + _FTS_IDS.format(phrase=":fts_phrase") + ")").bindparams(
+            fts_phrase=phrase)
+        return [prefix, Branch(contains, None, on_fts=(phrase, key))]
 
     @staticmethod
     def _sort(sort) -> tuple[str, bool] | None:
@@ -247,6 +266,9 @@ class CustomerService:
         branches = self._branches(f.text)
         search = or_(*[b.cond for b in branches]) if len(branches) > 1 else branches[0].cond
         with self.store.db.read() as s:
+            fts = next((b for b in branches if b.on_fts), None)
+            if len(conds) == 1 and fts is not None:  # kana contained anywhere (a prefix is contained too)
+                return self._count_fts(s, *fts.on_fts, cap)
             if len(conds) == 1:  # the search alone (conds[0] is the active-status condition)
                 return self._count_search(s, branches, search, cap)
             if len(conds) == 2 and f.segment and not f.has_search():  # a segment alone
@@ -262,6 +284,22 @@ class CustomerService:
             return int(s.scalar(select(func.count()).select_from(inner.subquery())))
 
     @staticmethod
+    def _count_fts(s: Session, phrase: str, key: str, cap: int | None) -> int:
+        """Members whose kana key contains `key`, from the trigram index alone (no member row per
+        match), less the few merged or deleted members whose key contains it."""
+        conn = s.connection()
+        k = conn.exec_driver_sql(
+            "SELECT count(*) FROM members INDEXED BY ix_members_not_active WHERE status <> 'active' "
+            "AND instr(kana_key, ?) > 0", (key,)).scalar()
+        limit = f" LIMIT {int(cap) + int(k)}" if cap else ""
+        n = conn.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM search_member_kana_fts WHERE search_member_kana_fts MATCH ?"
+            f"{limit})", (phrase,)).scalar()
+        if cap and n >= cap + k:
+            return cap
+        return n - k if not cap else min(cap, n - k)
+
+    @staticmethod
     def _count_search(s: Session, branches, search, cap: int | None) -> int:
         """Matches of each branch from its index (rowids), united, less the inactive among them."""
         not_active = [r for (r,) in s.execute(sql_text(
@@ -270,6 +308,18 @@ class CustomerService:
         if not_active:
             k = int(s.scalar(select(func.count()).select_from(Member).where(ROWID.in_(not_active), search)))
         limit = None if not cap else cap + k
+        if limit:
+            # A kind of match that alone reaches the cap: so does their union (a count from one
+            # index each, stopping at the cap, before uniting thousands of rowids).
+            for b in branches:
+                if b.on_card:
+                    q = (select(Card.member_id).where(sql_text("cards.kind IN ('paper', 'plastic')"),
+                                                      Card.number.between(*b.on_card), Card.member_id.is_not(None))
+                         .distinct())
+                else:
+                    q = select(ROWID).select_from(Member).where(b.cond)
+                if int(s.scalar(select(func.count()).select_from(q.limit(limit).subquery()))) >= limit:
+                    return cap
         parts = []
         for b in branches:
             if b.on_card:
@@ -333,7 +383,7 @@ class CustomerService:
                 # Each kind of match in its own index order, concatenated (no keyset).
                 seen: dict[str, tuple] = {}
                 want = offset + limit + 1
-                for cond, natural, on_card in branches:
+                for cond, natural, on_card, on_fts in branches:
                     if on_card:  # card numbers in order (per kind, by its unique index), with their members
                         found = heapq.merge(*(s.execute(
                             select(*_MEMBER_COLS, Card.number.label("_card"))
@@ -341,6 +391,11 @@ class CustomerService:
                             .where(Card.kind == kind, Card.number.between(*on_card), *conds)
                             .order_by(Card.number).limit(want)).all() for kind in ("paper", "plastic")),
                             key=lambda r: r._card)
+                    elif on_fts:  # in the trigram index's order (no sort of every match)
+                        found = s.execute(select(*_MEMBER_COLS).select_from(
+                            _FTS.join(_FTS_KEYS, _FTS_KEYS.c.id == _FTS.c.rowid)
+                            .join(Member, Member.id == _FTS_KEYS.c.member_id))
+                            .where(_FTS.c.search_member_kana_fts.op("MATCH")(on_fts[0]), *conds).limit(want))
                     else:
                         found = s.execute(select(*_MEMBER_COLS).where(*conds, cond).order_by(natural, ROWID)
                                           .limit(want))

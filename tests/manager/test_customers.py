@@ -302,3 +302,27 @@ def test_live_lots_page_by_page_soonest_first(store, manager, cashier, clock):
     assert [(r["expires_at"], r["id"]) for r in rows] == sorted((r["expires_at"], r["id"]) for r in rows)
     assert sum(r["remaining"] for r in rows) == store.ledger.balance(mid)["balance"]
     assert p.balance["expiring_30d"] == store.ledger.balance(mid)["expiring_30d"]
+
+
+def test_kana_contained_anywhere_from_three_characters(big_store):
+    """From three kana on, a reading that contains what was typed matches too (the given name:
+    the FTS5 trigram index), listed after the readings that start with it; shorter: prefix only."""
+    store, rows = big_store
+    for typed, key in (("はなこ", "ハナコ"), ("ﾀﾛｳ", "タロウ"), ("まだは", "マダハ")):
+        inner = {r["id"] for r in rows if key in r["kana_key"]}
+        prefix = {r["id"] for r in rows if r["kana_key"].startswith(key)}
+        assert inner - prefix, typed
+        f = CustomerFilter(text=typed)
+        got = all_ids(store, f)
+        assert set(got) == inner and len(got) == len(inner), typed
+        assert set(got[:len(prefix)]) == prefix, typed  # readings that start with it come first
+        assert store.customers.count(f, cap=None) == len(inner), typed
+        assert store.customers.count(f, cap=20) == min(20, len(inner)), typed
+        # with a filter and a column sort: the same members, in that order
+        gold = {r["id"] for r in rows if key in r["kana_key"] and r["tier"] == "gold"}
+        fg = CustomerFilter(text=typed, tier="gold")
+        got = store.customers.page(fg, ("balance", "desc"), limit=1000).rows
+        assert {r.id for r in got} == gold and store.customers.count(fg) == len(gold), typed
+        assert [r.balance for r in got] == sorted((r.balance for r in got), reverse=True)
+    short = {r["id"] for r in rows if r["kana_key"].startswith("ハナ")}
+    assert set(all_ids(store, CustomerFilter(text="はな"))) == short
