@@ -448,7 +448,31 @@ class LedgerService:
                 if coupon is not None and coupon.used_entry_id == original.id:
                     coupon.used_at = None
                     coupon.used_entry_id = None
+            if original.kind == "migrate" and original.card_id is not None:
+                self._release_card(s, actor, original, entry)
             return self._result(s, entry, member)
+
+    def _release_card(self, s: Session, actor, original: LedgerEntry, entry: LedgerEntry) -> None:
+        """A voided migration (e.g. the cashier typed the wrong card number) took the card's points
+        back, so the paper card is not migrated any more: it can be migrated again, here at once and
+        at every store once HQ has the void (it releases the card there and sends card.released).
+        Only when the card still stands as this migration: not when HQ said another store won it."""
+        from app.models import Card, Outbox
+
+        card = s.get(Card, original.card_id)
+        if card is None:
+            return
+        latest = s.scalars(select(LedgerEntry.id).where(LedgerEntry.card_id == card.id, LedgerEntry.kind == "migrate")
+                           .order_by(LedgerEntry.seq.desc()).limit(1)).first()
+        if card.status == "migrated" and card.migrated_store_id == self.store.store_id and latest == original.id:
+            before = {"status": card.status, "member_id": card.member_id, "migrated_at": card.migrated_at}
+            card.status, card.member_id = "active", None
+            card.migrated_at = card.migrated_store_id = card.migrated_member_no = None
+            self.store.audit.record(s, actor, "card.release", "card", card.number, before,
+                                    {"status": "active", "voided_entry_id": original.id, "entry_id": entry.id})
+        # HQ finds the card by its number, as for the migration
+        box = s.scalars(select(Outbox).where(Outbox.event_id == entry.id)).one()
+        box.payload = {**box.payload, "card_number": card.number, "card_kind": card.kind}
 
     def expire(self, at: datetime | None = None, *, batch: int = 500) -> dict:
         """Expire every lot past its date (a scheduled job; idempotent)."""

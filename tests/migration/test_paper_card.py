@@ -159,3 +159,48 @@ def test_suggest_members_by_phone_and_kana_birthday(store, cashier, member):
     both = store.migration.suggest_members(phone="09012345678", name_kana="ヤマダハナコ", birthday="1980-04-01")
     assert both[0].member.id == member.id and both[0].reasons == ("phone", "kana_birthday")
     assert store.migration.suggest_members() == []
+
+
+def _card(store):
+    with store.db.read() as s:
+        c = s.scalars(select(Card).where(Card.number == CARD)).one()
+        return c.status, c.member_id, c.migrated_store_id, c.migrated_member_no
+
+
+def test_void_of_a_migration_releases_the_card(store, cashier, member):
+    """The cashier mis-typed the card number and voided within the window: the points are taken
+    back and the card is not migrated any more, so it can be migrated again (here to the right
+    member). The void tells HQ which card, so HQ can release it for every store."""
+    first = store.migration.migrate(cashier, CARD, member.id, uuid.uuid4(), points=300)
+    assert _card(store)[0] == "migrated"
+    void = store.ledger.void(cashier, first.entry.entry_id, uuid.uuid4())
+    assert store.ledger.balance(member.id)["balance"] == 0
+    assert _card(store) == ("active", None, None, None)
+    check = store.migration.check_card(CARD)   # no 移行済み refusal
+    assert check.known and check.member_id is None
+    with store.db.read() as s:
+        box = s.scalars(select(Outbox).where(Outbox.event_id == void.entry_id)).one()
+        assert box.type == "ledger.void" and (box.payload["card_number"], box.payload["card_kind"]) == (CARD, "paper")
+    assert [a.after["voided_entry_id"] for a in store.audit.entries(action="card.release")] == [first.entry.entry_id]
+    other = store.members.register(cashier, "サトウ", phone="080-0000-1111").member
+    again = store.migration.migrate(cashier, CARD, other.id, uuid.uuid4(), points=200)
+    assert again.entry.balance == 200
+    assert _card(store) == ("migrated", other.id, "S001", other.member_no)
+    with pytest.raises(LedgerRefused) as e:      # and it is migrated once again
+        store.migration.check_card(CARD)
+    assert e.value.code == "already_migrated" and e.value.params["member_no"] == other.member_no
+    assert_books_balance(store.db.path)
+
+
+def test_void_of_a_migration_another_store_won_leaves_the_card_theirs(store, cashier, member):
+    """HQ said another store migrated the card first (card.migrated from the feed wrote over this
+    store's row): voiding this store's losing migration must not free the winner's card."""
+    res = store.migration.migrate(cashier, CARD, member.id, uuid.uuid4(), points=300)
+    with store.db.write() as s:
+        c = s.scalars(select(Card).where(Card.number == CARD)).one()
+        c.member_id, c.migrated_store_id, c.migrated_member_no = None, "S002", "0020000001X"
+    store.ledger.void(cashier, res.entry.entry_id, uuid.uuid4())
+    assert _card(store) == ("migrated", None, "S002", "0020000001X")
+    with pytest.raises(LedgerRefused) as e:
+        store.migration.check_card(CARD)
+    assert e.value.code == "already_migrated"

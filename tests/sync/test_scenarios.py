@@ -186,6 +186,121 @@ def test_same_paper_card_migrated_at_two_stores(hq, make_store):
     assert_converged(hq, [a, b])
 
 
+def _card_state(h, number):
+    from app.models import Card
+
+    with h.store.db.read() as s:
+        c = s.scalars(select(Card).where(Card.number == number)).first()
+        return None if c is None else (c.status, c.member_id, c.migrated_store_id)
+
+
+def _hq_card(hq, number):
+    from hq.models import CardRow
+
+    with hq.service.db.read() as s:
+        c = s.scalars(select(CardRow).where(CardRow.number == number)).one()
+        return c.status, c.member_id, c.store_id
+
+
+def test_voided_migration_frees_the_card_at_hq_and_every_store(hq, make_store):
+    """Store A migrated a paper card onto the wrong member and voided it (the points go back):
+    HQ releases the card (card.released) so store B, which had pulled it as 移行済み, can migrate
+    it to its rightful owner; HQ's once-only judgement holds for that second migration too."""
+    card = "2000123456782"
+    a, b = make_store("S001"), make_store("S002")
+    wrong = a.register("ヤマダハナコ")
+    right = b.register("スズキイチロウ")
+    first = a.store.migration.migrate(a.actor, card, wrong.id, uuid.uuid4(), stamps=14)
+    sync_all(a, b)
+    assert _hq_card(hq, card) == ("migrated", wrong.id, "S001")
+    assert _card_state(b, card) == ("migrated", wrong.id, "S001")
+    with pytest.raises(TsumugiError) as exc:
+        b.store.migration.check_card(card)
+    assert exc.value.code == "already_migrated"
+
+    a.store.ledger.void(a.actor, first.entry.entry_id, uuid.uuid4())
+    assert _card_state(a, card) == ("active", None, None)    # at once at the store that voided
+    a.sync()
+    assert _hq_card(hq, card) == ("active", None, "S001")
+    assert hq_count(hq, ConflictRow) == 0
+    b.sync()
+    assert _card_state(b, card) == ("active", None, None)
+    b.store.migration.check_card(card)                       # no 移行済み any more
+    b.store.migration.migrate(b.actor, card, right.id, uuid.uuid4(), stamps=10)
+    sync_all(a, b)
+    assert _hq_card(hq, card) == ("migrated", right.id, "S002")
+    for h in (a, b):
+        assert _card_state(h, card) == ("migrated", right.id, "S002")
+    assert hq.service.balances()[right.id] == b.store.ledger.balance(right.id)["balance"] == 100
+    assert hq.service.balances()[wrong.id] == 0
+    assert not open_conflicts(a) and not open_conflicts(b)
+    # once-only still: A (or anyone) cannot take it again
+    with pytest.raises(TsumugiError) as exc:
+        a.store.migration.check_card(card)
+    assert exc.value.code == "already_migrated" and exc.value.params["store_id"] == "S002"
+    assert_converged(hq, [a, b])
+
+
+def test_released_card_two_stores_migrate_it_again_one_wins(hq, make_store):
+    """After the release, two stores migrate the card before either has synced: exactly one
+    winner (the first HQ commit), the other gets the reversal and a migration_lost conflict."""
+    card = "2000123456782"
+    a, b = make_store("S001"), make_store("S002")
+    wrong = a.register("ヤマダハナコ")
+    sync_all(a, b)
+    first = a.store.migration.migrate(a.actor, card, wrong.id, uuid.uuid4(), points=100)
+    sync_all(a, b)
+    a.store.ledger.void(a.actor, first.entry.entry_id, uuid.uuid4())
+    sync_all(a, b)
+    x, y = a.register("サトウハナコ"), b.register("サトウタロウ")
+    a.store.migration.migrate(a.actor, card, x.id, uuid.uuid4(), points=100)
+    b.store.migration.migrate(b.actor, card, y.id, uuid.uuid4(), points=100)
+    b.sync()   # B's commit is first
+    a.sync()
+    sync_all(a, b)
+    assert _hq_card(hq, card) == ("migrated", y.id, "S002")
+    assert len(open_conflicts(a, "migration_lost")) == 1 and not open_conflicts(b, "migration_lost")
+    assert a.store.ledger.balance(x.id)["balance"] == 0 and b.store.ledger.balance(y.id)["balance"] == 100
+    for h in (a, b):
+        assert _card_state(h, card)[0] == "migrated" and _card_state(h, card)[2] == "S002"
+    assert_converged(hq, [a, b])
+
+
+def test_voided_migration_of_a_card_another_store_won_releases_nothing(hq, make_store):
+    """The losing store voids its (already reversed) migration: the winner's card stays migrated."""
+    card = "2000123456782"
+    a, b = make_store("S001"), make_store("S002")
+    wife, husband = a.register("ヤマダハナコ"), b.register("ヤマダタロウ")
+    a.store.migration.migrate(a.actor, card, wife.id, uuid.uuid4(), points=100)
+    a.sync()
+    lost = b.store.migration.migrate(b.actor, card, husband.id, uuid.uuid4(), points=100)
+    b.store.ledger.void(b.actor, lost.entry.entry_id, uuid.uuid4())  # before B hears it lost
+    sync_all(a, b)
+    assert _hq_card(hq, card) == ("migrated", wife.id, "S001")
+    for h in (a, b):
+        assert _card_state(h, card) == ("migrated", wife.id, "S001")
+    assert_converged(hq, [a, b])
+
+
+def test_store_that_missed_the_release_gets_it_in_the_epoch_snapshot(hq, make_store):
+    """B pulled the card as migrated, then HQ's epoch was bumped before B pulled the release:
+    the snapshot carries card.released, so B does not keep the card 移行済み forever."""
+    card = "2000123456782"
+    a, b = make_store("S001"), make_store("S002")
+    m = a.register("ヤマダハナコ")
+    first = a.store.migration.migrate(a.actor, card, m.id, uuid.uuid4(), points=100)
+    sync_all(a, b)
+    assert _card_state(b, card)[0] == "migrated"
+    a.store.ledger.void(a.actor, first.entry.entry_id, uuid.uuid4())
+    a.sync()
+    hq.service.bump_epoch()
+    assert b.sync()["pulled"]["reset"] is True
+    assert _card_state(b, card) == ("active", None, None)
+    a.sync()
+    assert _card_state(a, card) == ("active", None, None)
+    assert_converged(hq, [a, b])
+
+
 def test_profile_edited_at_two_stores_last_writer_by_hlc_with_skew_clamped(hq, make_store, caplog):
     fast = Clock(timedelta(hours=3))  # store A's clock runs three hours fast
     a, b = make_store("S001", clock=fast), make_store("S002")
