@@ -43,6 +43,7 @@ import threading
 import time as _time
 from dataclasses import dataclass
 from collections import Counter
+from operator import itemgetter
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -90,7 +91,7 @@ def quintile_cuts(histogram) -> list:
     score(v) = 1 + number of cuts c with v > c. (score ≥ k + 1 ⟺ at least ceil(k·n/5) values are
     strictly smaller than v ⟺ v is above the ceil(k·n/5)-th smallest value.)"""
     hist = sorted(histogram)
-    n = sum(c for _, c in hist)
+    n = sum(map(itemgetter(1), hist))
     if n == 0:
         return []
     cuts, seen, i = [], 0, 0
@@ -112,7 +113,7 @@ def vip_threshold_from_histogram(histogram, top_percent: int) -> int | None:
     the top `top_percent` % (floor, at least one member), the lowest positive spend when that is
     ¥0, None when nobody spent anything."""
     hist = sorted(histogram, reverse=True)
-    n = sum(c for _, c in hist)
+    n = sum(map(itemgetter(1), hist))
     if n == 0 or hist[0][0] <= 0:
         return None
     count = max(1, n * top_percent // 100)
@@ -141,6 +142,27 @@ def _quintile_sql(expr: str, cuts: list) -> str:
         return "0"
     above = " + ".join(f"({expr} > {int(c)})" for c in cuts)
     return f"CASE WHEN days IS NULL THEN 0 ELSE 1 + {above} END"
+
+
+def _histograms(con, rich_yen: int) -> tuple[dict, dict]:
+    """Two histograms over temp.seg_base, each value packed into one integer in SQL so that one
+    int per member crosses into Python and Counter counts them in C (a tuple per member costs
+    twice as much at a million members):
+    → ({(days, visits, lifetime >= rich_yen): members} over members who visited,
+       {(visited, 12-month spend): members} over every member)."""
+    first = itemgetter(0)
+    dmin, dmax, vmax = con.execute(
+        "SELECT min(days), max(days), max(visits) FROM temp.seg_base WHERE days IS NOT NULL").fetchone()
+    dv: dict = {}
+    if dmin is not None:
+        bv = (vmax + 1).bit_length()
+        packed = Counter(map(first, con.execute(
+            f"SELECT ((days - {int(dmin)}) << {bv + 1}) | (visits << 1) | (lifetime >= {int(rich_yen)})"
+            " FROM temp.seg_base WHERE days IS NOT NULL")))
+        mv = (1 << bv) - 1
+        dv = {((k >> (bv + 1)) + int(dmin), (k >> 1) & mv, k & 1): c for k, c in packed.items()}
+    packed = Counter(map(first, con.execute("SELECT (spend << 1) | (days IS NOT NULL) FROM temp.seg_base")))
+    return dv, {(bool(k & 1), k >> 1): c for k, c in packed.items()}
 
 
 class SegmentService:
@@ -273,26 +295,27 @@ class SegmentService:
         # counted in C by Counter while the rows stream (one pass; keys are far fewer than members):
         # the quintile cuts, the VIP threshold and the three segment counts all come from it.
         th = rule_set.segments
-        hist = Counter(con.execute(
-            f"SELECT days, visits, lifetime >= {int(th.win_back_min_lifetime_spend_yen)}, spend FROM temp.seg_base"))
-        r, f, m, by_spend = Counter(), Counter(), Counter(), Counter()
+        dv, sp = _histograms(con, int(th.win_back_min_lifetime_spend_yen))
+        r: dict = {}
+        f: dict = {}
         churn = win_back = 0
-        for (days, visits, rich, spend), c in hist.items():
-            by_spend[spend] += c
-            if days is None:
-                continue
-            r[-days] += c
-            f[visits] += c
-            m[spend] += c
+        for (days, visits, rich), c in dv.items():
+            r[-days] = r.get(-days, 0) + c
+            f[visits] = f.get(visits, 0) + c
             if days >= th.churn_risk_days:
                 churn += c
             if days >= th.win_back_days and rich:
                 win_back += c
+        m = {spend: c for (visited, spend), c in sp.items() if visited}
+        by_spend = dict(m)
+        for (visited, spend), c in sp.items():
+            if not visited:
+                by_spend[spend] = by_spend.get(spend, 0) + c
         cuts = {"r": quintile_cuts(r.items()), "f": quintile_cuts(f.items()), "m": quintile_cuts(m.items())}
         threshold = vip_threshold_from_histogram(by_spend.items(), th.vip_top_percent)
         vip = 0 if threshold is None else sum(c for v, c in by_spend.items() if v >= threshold and v > 0)
         counts = {"vip": vip, "churn_risk": churn, "win_back": win_back}
-        members = sum(hist.values())
+        members = sum(sp.values())
         lap("histograms")
         return members, cuts, threshold, counts, {"v": STATE_VERSION, "hwm": int(hwm), "cut": cut}
 
