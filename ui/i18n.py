@@ -39,3 +39,9 @@ def install(app: QCoreApplication, lang: str) -> bool:
         _installed.append(qt)
     QLocale.setDefault(QLocale(QLocale.Language.Japanese if lang == "ja" else QLocale.Language.English))
     return ok
+
+
+def current() -> str:
+    """The screen language the installed translators give ("ja" or "en"), for widgets that have no
+    context to ask (the manager screens): install() sets the default locale along with them."""
+    return "ja" if QLocale().language() == QLocale.Language.Japanese else "en"

@@ -227,3 +227,32 @@ def test_customer_columns_are_wide_enough_to_read(big_store, big_manager, runner
             if col != seg:
                 text = w.model.data(w.model.index(row, col))
                 assert fm.horizontalAdvance(text or "") <= header.sectionSize(col), (row, col, text)
+
+
+@pytest.mark.parametrize("lang, gold", [("en", "Gold"), ("ja", "ゴールド")])
+def test_tier_names_in_the_screen_language(store, manager, cashier, runner, qtbot, lang, gold):
+    """Tier names are the rule set's (HQ authors them, name_ja and name_en): the English screens
+    show the English one, the Japanese screens the Japanese one (filter, list column, profile)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.models import Member
+    from ui import i18n
+
+    reg = store.members.register(cashier, "ヤマダハナコ")
+    with store.db.write() as s:
+        s.get(Member, reg.member.id).tier = "gold"
+    app = QApplication.instance()
+    assert i18n.install(app, lang)
+    try:
+        assert i18n.current() == lang
+        w = CustomersWindow(store, manager, runner)
+        qtbot.addWidget(w)
+        assert w.tier.itemText(w.tier.findData("gold")) == gold
+        col = [c[0] for c in w.model.columns].index("tier")
+        row = next(i for i in range(w.model.rowCount()) if w.model.member_id(i) == reg.member.id)
+        assert w.model.data(w.model.index(row, col)) == gold
+        dlg = ProfileDialog(store, manager, runner, reg.member.id)
+        qtbot.addWidget(dlg)
+        assert dlg.header.text().endswith(gold)
+    finally:
+        i18n.install(app, "en")

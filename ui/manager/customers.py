@@ -39,8 +39,12 @@ def error_text(widget, exc: BaseException) -> str:
 
 
 def tier_names(widget, store) -> dict:
+    """Tier id → the name HQ gave it in the rule set, in the screen language."""
+    from ui import i18n
+
+    ja = i18n.current() == "ja"
     try:
-        return {t.id: t.name_ja for t in store.rules.current().tiers}
+        return {t.id: t.name_ja if ja else t.name_en for t in store.rules.current().tiers}
     except Exception:
         return {}
 
