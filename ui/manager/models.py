@@ -129,7 +129,7 @@ class CustomerTableModel(QAbstractTableModel):
         self.set_query(self.filter, self.sort_key)
 
     def _counted(self, gen, n):
-        if gen == self._gen:
+        if gen == self._gen and n is not None:
             self.total = n
             self.count_changed.emit(n)
 
@@ -139,12 +139,20 @@ class CustomerTableModel(QAbstractTableModel):
         self._loading = True
         self.loading_changed.emit(True)
         size = self.PAGE if self.rows else self.FIRST_PAGE
-        self.runner.run(self.store.customers.page, self.filter, self.sort_key, len(self.rows), size,
-                        after=self._cursor, on_ok=lambda p: self._arrived(gen, p),
+        self.runner.run(self._if_current, gen, self.store.customers.page, self.filter, self.sort_key, len(self.rows),
+                        size, after=self._cursor, on_ok=lambda p: self._arrived(gen, p),
                         on_error=lambda e: self._failed(gen, e))
 
-    def _arrived(self, gen, page) -> None:
+    def _if_current(self, gen, fn, *args, **kwargs):
+        """On the worker: run fn unless the query changed since it was queued (a keystroke typed
+        meanwhile): the worker is serial, so the next keystroke's page does not wait behind the
+        count of one nobody will see."""
         if gen != self._gen:
+            return None
+        return fn(*args, **kwargs)
+
+    def _arrived(self, gen, page) -> None:
+        if gen != self._gen or page is None:
             return
         self._done = page.done
         self._cursor = page.cursor
@@ -160,8 +168,8 @@ class CustomerTableModel(QAbstractTableModel):
             if page.done:  # the whole list is on the first page: that is the count
                 self._counted(gen, len(self.rows))
             else:
-                self.runner.run(self.store.customers.count, self.filter, on_ok=lambda n: self._counted(gen, n),
-                                on_error=self.failed.emit)
+                self.runner.run(self._if_current, gen, self.store.customers.count, self.filter,
+                                on_ok=lambda n: self._counted(gen, n), on_error=self.failed.emit)
 
     def _failed(self, gen, exc) -> None:
         if gen == self._gen:
