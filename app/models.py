@@ -375,6 +375,8 @@ Index("ix_ledger_member_pending", LedgerEntry.member_id, LedgerEntry.points,
 Index("ix_ledger_member_voids", LedgerEntry.member_id, LedgerEntry.reverses_id,
       sqlite_where=LedgerEntry.kind == "void")
 Index("ix_lots_member_live", Lot.member_id, Lot.expires_at, sqlite_where=Lot.remaining > 0)
+# A paper card's migrate entries (revision 0010): only they carry a card, so the index stays small.
+Index("ix_ledger_card", LedgerEntry.card_id, sqlite_where=LedgerEntry.card_id.is_not(None))
 
 # Derived search indexes (revision 0007): the FTS5 trigram index over members' kana keys and its
 # side table, kept in step by triggers defined in the migration. Not models; autogenerate skips them.

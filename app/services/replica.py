@@ -642,11 +642,13 @@ class ReplicaService:
         card = s.scalars(select(Card).where(Card.kind == d.get("kind", "paper"), Card.number == d["number"])).first()
         if card is None or card.status != "migrated":
             return
-        voided = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
-        own = s.scalars(select(LedgerEntry).where(
-            LedgerEntry.card_id == card.id, LedgerEntry.kind == "migrate", LedgerEntry.sync_state == "pending",
-            LedgerEntry.id != d.get("entry_id"), LedgerEntry.id.not_in(voided))
-            .order_by(LedgerEntry.seq.desc()).limit(1)).first()
+        own = None
+        for e in s.scalars(select(LedgerEntry).where(  # ix_ledger_card: this card's few migrations
+                LedgerEntry.card_id == card.id, LedgerEntry.kind == "migrate", LedgerEntry.sync_state == "pending",
+                LedgerEntry.id != d.get("entry_id")).order_by(LedgerEntry.seq.desc())):
+            if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.reverses_id == e.id)).first() is None:
+                own = e  # not voided
+                break
         if own is not None:
             member = s.get(Member, own.member_id)
             card.member_id, card.migrated_at = own.member_id, own.created_at

@@ -204,3 +204,29 @@ def test_void_of_a_migration_another_store_won_leaves_the_card_theirs(store, cas
     with pytest.raises(LedgerRefused) as e:
         store.migration.check_card(CARD)
     assert e.value.code == "already_migrated"
+
+
+def test_card_released_from_hq_frees_the_card_unless_this_store_migrated_it_since(store, cashier, member):
+    """card.released from HQ's feed: another store's voided migration frees the card here; but a
+    migration this store made since, not yet judged by HQ, stands (a card.migrated of the released
+    migration pulled in the same round may have written over it)."""
+    from app.services.replica import ReplicaService
+
+    elsewhere = str(uuid.uuid4())
+    migrated = {"kind": "paper", "number": CARD, "member_id": None, "store_id": "S002",
+                "at": "2026-11-01T00:00:00.000000Z", "entry_id": elsewhere}
+    released = {"kind": "paper", "number": CARD, "entry_id": elsewhere, "store_id": "S002",
+                "at": "2026-11-01T00:05:00.000000Z"}
+    rep = ReplicaService(store)
+    rep.apply_changes([{"kind": "card.migrated", "data": migrated}], "c1")
+    assert _card(store)[0] == "migrated"
+    rep.apply_changes([{"kind": "card.released", "data": released}], "c2")
+    assert _card(store) == ("active", None, None, None)
+    mine = store.migration.migrate(cashier, CARD, member.id, uuid.uuid4(), points=100)   # pending
+    rep.apply_changes([{"kind": "card.migrated", "data": migrated}, {"kind": "card.released", "data": released}],
+                      "c3")
+    assert _card(store) == ("migrated", member.id, "S001", member.member_no)
+    store.ledger.void(cashier, mine.entry.entry_id, uuid.uuid4())   # voided: nothing of ours stands
+    rep.apply_changes([{"kind": "card.migrated", "data": migrated}, {"kind": "card.released", "data": released}],
+                      "c4")
+    assert _card(store) == ("active", None, None, None)
