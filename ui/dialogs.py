@@ -377,4 +377,7 @@ class VoidDialog(ActionDialog):
         c.run(c.store.ledger.void, c.actor, self.entry.id, self.key, on_ok=self.on_ok, on_error=self.on_error)
 
     def describe(self, r) -> str:
-        return self.tr("Voided. New balance: %1").replace("%1", pts(r.balance))
+        text = self.tr("Voided. New balance: %1").replace("%1", pts(r.balance))
+        if self.entry is not None and self.entry.kind == "migrate":
+            text += "\n" + self.tr("The paper card migration is cancelled: the card can be migrated again.")
+        return text

@@ -237,6 +237,8 @@ JA = {
     "%1 of %2 for member %3 at %4": "%1 %2（会員番号 %3、%4）",
     "Press Enter to void it.": "Enter で取消します。",
     "Voided. New balance: %1": "取消しました。ポイント残高：%1",
+    "The paper card migration is cancelled: the card can be migrated again.":
+        "紙カードの移行を取り消しました。このカードは再度移行できます。",
     # member search (会員検索)
     "Search: kana, phone or member number (Ctrl+F)": "会員検索：フリガナ・電話番号・会員番号（Ctrl+F）",
     "Searching…": "検索中…",

@@ -44,57 +44,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="516" />
+        <location filename="../../ui/manager/customers.py" line="520" />
         <source>Adjust points</source>
         <translation>Adjust points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="522" />
+        <location filename="../../ui/manager/customers.py" line="526" />
         <source>Apology for a complaint</source>
         <translation>Apology for a complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="522" />
+        <location filename="../../ui/manager/customers.py" line="526" />
         <source>Correction of a wrong entry</source>
         <translation>Correction of a wrong entry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="523" />
+        <location filename="../../ui/manager/customers.py" line="527" />
         <source>Points not awarded at the register</source>
         <translation>Points not awarded at the register</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="523" />
+        <location filename="../../ui/manager/customers.py" line="527" />
         <source>Goodwill gesture</source>
         <translation>Goodwill gesture</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="526" />
+        <location filename="../../ui/manager/customers.py" line="530" />
         <source>Note (optional)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="531" />
+        <location filename="../../ui/manager/customers.py" line="535" />
         <source>Points (+ to add, − to take away)</source>
         <translation>Points (+ to add, − to take away)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="532" />
+        <location filename="../../ui/manager/customers.py" line="536" />
         <source>Reason (required)</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="533" />
+        <location filename="../../ui/manager/customers.py" line="537" />
         <source>Note</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="542" />
+        <location filename="../../ui/manager/customers.py" line="546" />
         <source>Please enter a reason.</source>
         <translation>Please enter a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="545" />
+        <location filename="../../ui/manager/customers.py" line="549" />
         <source>Enter a number of points other than 0.</source>
         <translation>Enter a number of points other than 0.</translation>
     </message>
@@ -175,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="349" />
+        <location filename="../../ui/manager/models.py" line="357" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="350" />
+        <location filename="../../ui/manager/models.py" line="358" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="351" />
+        <location filename="../../ui/manager/models.py" line="359" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="352" />
+        <location filename="../../ui/manager/models.py" line="360" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="353" />
+        <location filename="../../ui/manager/models.py" line="361" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="354" />
+        <location filename="../../ui/manager/models.py" line="362" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -208,22 +208,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="313" />
+        <location filename="../../ui/manager/models.py" line="321" />
         <source>Card</source>
         <translation>Card</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="314" />
+        <location filename="../../ui/manager/models.py" line="322" />
         <source>Number</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="315" />
+        <location filename="../../ui/manager/models.py" line="323" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="316" />
+        <location filename="../../ui/manager/models.py" line="324" />
         <source>Issued</source>
         <translation>Issued</translation>
     </message>
@@ -231,27 +231,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="336" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="337" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>What happened</source>
         <translation>What happened</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="338" />
+        <location filename="../../ui/manager/models.py" line="346" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="339" />
+        <location filename="../../ui/manager/models.py" line="347" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="349" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -399,22 +399,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="324" />
+        <location filename="../../ui/manager/models.py" line="332" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="325" />
+        <location filename="../../ui/manager/models.py" line="333" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="326" />
+        <location filename="../../ui/manager/models.py" line="334" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="327" />
+        <location filename="../../ui/manager/models.py" line="335" />
         <source>Used</source>
         <translation>Used</translation>
     </message>
@@ -508,88 +508,88 @@
 <context>
     <name>CustomersWindow</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="83" />
+        <location filename="../../ui/manager/customers.py" line="87" />
         <source>Search: name kana, phone number, member number or card number</source>
         <translation>Search: name kana, phone number, member number or card number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="86" />
+        <location filename="../../ui/manager/customers.py" line="90" />
         <source>All tiers</source>
         <translation>All tiers</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="89" />
+        <location filename="../../ui/manager/customers.py" line="93" />
         <source>No rank</source>
         <translation>No rank</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="91" />
+        <location filename="../../ui/manager/customers.py" line="95" />
         <source>All segments</source>
         <translation>All segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="96" />
+        <location filename="../../ui/manager/customers.py" line="100" />
         <source>Marketing consent: any</source>
         <translation>Marketing consent: any</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="97" />
+        <location filename="../../ui/manager/customers.py" line="101" />
         <source>Consented</source>
         <translation>Consented</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="98" />
+        <location filename="../../ui/manager/customers.py" line="102" />
         <source>Not consented</source>
         <translation>Not consented</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="100" />
+        <location filename="../../ui/manager/customers.py" line="104" />
         <source>All home stores</source>
         <translation>All home stores</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="101" />
+        <location filename="../../ui/manager/customers.py" line="105" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="110" />
+        <location filename="../../ui/manager/customers.py" line="114" />
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="111" />
+        <location filename="../../ui/manager/customers.py" line="115" />
         <source>Refresh segments</source>
         <translation>Refresh segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="209" />
+        <location filename="../../ui/manager/customers.py" line="213" />
         <source>Searching…</source>
         <translation>Searching…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="225" />
+        <location filename="../../ui/manager/customers.py" line="229" />
         <source>%1 members</source>
         <translation>%1 members</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="227" />
+        <location filename="../../ui/manager/customers.py" line="231" />
         <source>More than %1 members</source>
         <translation>More than %1 members</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="243" />
+        <location filename="../../ui/manager/customers.py" line="247" />
         <source>Refreshing segments…</source>
         <translation>Refreshing segments…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="260" />
-        <location filename="../../ui/manager/customers.py" line="266" />
+        <location filename="../../ui/manager/customers.py" line="264" />
+        <location filename="../../ui/manager/customers.py" line="270" />
         <source>Export CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="265" />
+        <location filename="../../ui/manager/customers.py" line="269" />
         <source>Exported %1 members</source>
         <translation>Exported %1 members</translation>
     </message>
@@ -630,92 +630,92 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="274" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Export CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="276" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="276" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="276" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="277" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="277" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="277" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="282" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="282" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="282" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="279" />
+        <location filename="../../ui/manager/customers.py" line="283" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="279" />
+        <location filename="../../ui/manager/customers.py" line="283" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="284" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="284" />
         <source>Registered</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>RFM</source>
         <translation>RFM</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>Churn score</source>
         <translation>Churn score</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="283" />
+        <location filename="../../ui/manager/customers.py" line="287" />
         <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
         <translation>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</translation>
     </message>
@@ -904,52 +904,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="284" />
+        <location filename="../../ui/manager/models.py" line="292" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="285" />
+        <location filename="../../ui/manager/models.py" line="293" />
         <source>Kind</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="286" />
+        <location filename="../../ui/manager/models.py" line="294" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="287" />
+        <location filename="../../ui/manager/models.py" line="295" />
         <source>Amount</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="288" />
+        <location filename="../../ui/manager/models.py" line="296" />
         <source>Balance after</source>
         <translation>Balance after</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="289" />
+        <location filename="../../ui/manager/models.py" line="297" />
         <source>Breakdown</source>
         <translation>Breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="290" />
+        <location filename="../../ui/manager/models.py" line="298" />
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="291" />
+        <location filename="../../ui/manager/models.py" line="299" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="292" />
+        <location filename="../../ui/manager/models.py" line="300" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="293" />
+        <location filename="../../ui/manager/models.py" line="301" />
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
@@ -1361,17 +1361,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="303" />
+        <location filename="../../ui/manager/models.py" line="311" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="304" />
+        <location filename="../../ui/manager/models.py" line="312" />
         <source>Remaining</source>
         <translation>Remaining</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="305" />
+        <location filename="../../ui/manager/models.py" line="313" />
         <source>Earned</source>
         <translation>Earned</translation>
     </message>
@@ -1594,52 +1594,52 @@
         <translation>This item was already dealt with.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="49" />
+        <location filename="../../ui/manager/customers.py" line="53" />
         <source>VIP (top 10%)</source>
         <translation>VIP (top 10%)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="49" />
+        <location filename="../../ui/manager/customers.py" line="53" />
         <source>Churn risk</source>
         <translation>Churn risk</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="49" />
+        <location filename="../../ui/manager/customers.py" line="53" />
         <source>Win-back</source>
         <translation>Win-back</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Earn</source>
         <translation>Earn</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Redeem</source>
         <translation>Redeem</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="504" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="504" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Paper card migration</source>
         <translation>Paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="504" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
@@ -1647,38 +1647,38 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="43" />
+        <location filename="../../ui/manager/window.py" line="52" />
         <source>Store manager</source>
         <translation>Store manager</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="54" />
+        <location filename="../../ui/manager/window.py" line="63" />
         <source>Customer list</source>
         <translation>Customer list</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="55" />
-        <location filename="../../ui/manager/window.py" line="66" />
+        <location filename="../../ui/manager/window.py" line="64" />
+        <location filename="../../ui/manager/window.py" line="75" />
         <source>Needs review</source>
         <translation>Needs review</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="56" />
+        <location filename="../../ui/manager/window.py" line="65" />
         <source>Reports</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="57" />
+        <location filename="../../ui/manager/window.py" line="66" />
         <source>Audit log</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="58" />
+        <location filename="../../ui/manager/window.py" line="67" />
         <source>Sync status</source>
         <translation>Sync status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="65" />
+        <location filename="../../ui/manager/window.py" line="74" />
         <source>Needs review (%1)</source>
         <translation>Needs review (%1)</translation>
     </message>
@@ -2223,117 +2223,117 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="317" />
+        <location filename="../../ui/manager/customers.py" line="321" />
         <source>Customer details</source>
         <translation>Customer details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="331" />
+        <location filename="../../ui/manager/customers.py" line="335" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="333" />
+        <location filename="../../ui/manager/customers.py" line="337" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="334" />
+        <location filename="../../ui/manager/customers.py" line="338" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="335" />
+        <location filename="../../ui/manager/customers.py" line="339" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="336" />
+        <location filename="../../ui/manager/customers.py" line="340" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="337" />
+        <location filename="../../ui/manager/customers.py" line="341" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="340" />
+        <location filename="../../ui/manager/customers.py" line="344" />
         <source>Save changes</source>
         <translation>Save changes</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="341" />
+        <location filename="../../ui/manager/customers.py" line="345" />
         <source>Adjust points…</source>
         <translation>Adjust points…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="349" />
+        <location filename="../../ui/manager/customers.py" line="353" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="354" />
+        <location filename="../../ui/manager/customers.py" line="358" />
         <source>Purchase history</source>
         <translation>Purchase history</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="355" />
+        <location filename="../../ui/manager/customers.py" line="359" />
         <source>Points and expiry</source>
         <translation>Points and expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="356" />
+        <location filename="../../ui/manager/customers.py" line="360" />
         <source>Coupons</source>
         <translation>Coupons</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="357" />
+        <location filename="../../ui/manager/customers.py" line="361" />
         <source>Cards</source>
         <translation>Cards</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="365" />
+        <location filename="../../ui/manager/customers.py" line="369" />
         <source>Points and spend over time</source>
         <translation>Points and spend over time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="368" />
+        <location filename="../../ui/manager/customers.py" line="372" />
         <source>Chart</source>
         <translation>Chart</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="389" />
+        <location filename="../../ui/manager/customers.py" line="393" />
         <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
         <translation>Balance: %1 (pending: %2)   Expiring within 30 days: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="402" />
+        <location filename="../../ui/manager/customers.py" line="406" />
         <source>RFM %1  Churn score %2  %3</source>
         <translation>RFM %1  Churn score %2  %3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="404" />
+        <location filename="../../ui/manager/customers.py" line="408" />
         <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
         <translation>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="439" />
+        <location filename="../../ui/manager/customers.py" line="443" />
         <source>Balance (pt)</source>
         <translation>Balance (pt)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="458" />
         <source>Spend per month (¥)</source>
         <translation>Spend per month (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="484" />
+        <location filename="../../ui/manager/customers.py" line="488" />
         <source>Nothing changed.</source>
         <translation>Nothing changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="488" />
+        <location filename="../../ui/manager/customers.py" line="492" />
         <source>Saved.</source>
         <translation>Saved.</translation>
     </message>
@@ -2389,32 +2389,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="362" />
+        <location filename="../../ui/manager/models.py" line="370" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="362" />
+        <location filename="../../ui/manager/models.py" line="370" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="363" />
+        <location filename="../../ui/manager/models.py" line="371" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="364" />
+        <location filename="../../ui/manager/models.py" line="372" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="365" />
+        <location filename="../../ui/manager/models.py" line="373" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="366" />
+        <location filename="../../ui/manager/models.py" line="374" />
         <source>Files</source>
         <translation>Files</translation>
     </message>
@@ -2700,37 +2700,37 @@
 <context>
     <name>SyncHealthPanel</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="20" />
+        <location filename="../../ui/manager/window.py" line="24" />
         <source>Not connected to HQ yet</source>
         <translation>Not connected to HQ yet</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="26" />
+        <location filename="../../ui/manager/window.py" line="30" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="27" />
+        <location filename="../../ui/manager/window.py" line="31" />
         <source>Unsent</source>
         <translation>Unsent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="28" />
+        <location filename="../../ui/manager/window.py" line="32" />
         <source>Last sync</source>
         <translation>Last sync</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="29" />
+        <location filename="../../ui/manager/window.py" line="33" />
         <source>Last error</source>
         <translation>Last error</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="32" />
+        <location filename="../../ui/manager/window.py" line="36" />
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="32" />
+        <location filename="../../ui/manager/window.py" line="36" />
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
@@ -3130,6 +3130,11 @@
         <location filename="../../ui/dialogs.py" line="380" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="382" />
+        <source>The paper card migration is cancelled: the card can be migrated again.</source>
+        <translation>The paper card migration is cancelled: the card can be migrated again.</translation>
     </message>
 </context>
 <context>

@@ -45,57 +45,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="516" />
+        <location filename="../../ui/manager/customers.py" line="520" />
         <source>Adjust points</source>
         <translation>ポイント調整（理由）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="522" />
+        <location filename="../../ui/manager/customers.py" line="526" />
         <source>Apology for a complaint</source>
         <translation>苦情へのお詫び</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="522" />
+        <location filename="../../ui/manager/customers.py" line="526" />
         <source>Correction of a wrong entry</source>
         <translation>誤った取引の訂正</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="523" />
+        <location filename="../../ui/manager/customers.py" line="527" />
         <source>Points not awarded at the register</source>
         <translation>レジでの付与漏れ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="523" />
+        <location filename="../../ui/manager/customers.py" line="527" />
         <source>Goodwill gesture</source>
         <translation>サービス（ご厚意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="526" />
+        <location filename="../../ui/manager/customers.py" line="530" />
         <source>Note (optional)</source>
         <translation>メモ（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="531" />
+        <location filename="../../ui/manager/customers.py" line="535" />
         <source>Points (+ to add, − to take away)</source>
         <translation>ポイント（＋で加算、−で減算）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="532" />
+        <location filename="../../ui/manager/customers.py" line="536" />
         <source>Reason (required)</source>
         <translation>理由（必須）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="533" />
+        <location filename="../../ui/manager/customers.py" line="537" />
         <source>Note</source>
         <translation>メモ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="542" />
+        <location filename="../../ui/manager/customers.py" line="546" />
         <source>Please enter a reason.</source>
         <translation>理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="545" />
+        <location filename="../../ui/manager/customers.py" line="549" />
         <source>Enter a number of points other than 0.</source>
         <translation>0 以外のポイント数を入力してください。</translation>
     </message>
@@ -176,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="349" />
+        <location filename="../../ui/manager/models.py" line="357" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="350" />
+        <location filename="../../ui/manager/models.py" line="358" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="351" />
+        <location filename="../../ui/manager/models.py" line="359" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="352" />
+        <location filename="../../ui/manager/models.py" line="360" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="353" />
+        <location filename="../../ui/manager/models.py" line="361" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="354" />
+        <location filename="../../ui/manager/models.py" line="362" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -209,22 +209,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="313" />
+        <location filename="../../ui/manager/models.py" line="321" />
         <source>Card</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="314" />
+        <location filename="../../ui/manager/models.py" line="322" />
         <source>Number</source>
         <translation>番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="315" />
+        <location filename="../../ui/manager/models.py" line="323" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="316" />
+        <location filename="../../ui/manager/models.py" line="324" />
         <source>Issued</source>
         <translation>発行日</translation>
     </message>
@@ -232,27 +232,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="336" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="337" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>What happened</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="338" />
+        <location filename="../../ui/manager/models.py" line="346" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="339" />
+        <location filename="../../ui/manager/models.py" line="347" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="349" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
@@ -400,22 +400,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="324" />
+        <location filename="../../ui/manager/models.py" line="332" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="325" />
+        <location filename="../../ui/manager/models.py" line="333" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="326" />
+        <location filename="../../ui/manager/models.py" line="334" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="327" />
+        <location filename="../../ui/manager/models.py" line="335" />
         <source>Used</source>
         <translation>利用日</translation>
     </message>
@@ -509,88 +509,88 @@
 <context>
     <name>CustomersWindow</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="83" />
+        <location filename="../../ui/manager/customers.py" line="87" />
         <source>Search: name kana, phone number, member number or card number</source>
         <translation>検索：フリガナ・電話番号・会員番号・カード番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="86" />
+        <location filename="../../ui/manager/customers.py" line="90" />
         <source>All tiers</source>
         <translation>すべての会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="89" />
+        <location filename="../../ui/manager/customers.py" line="93" />
         <source>No rank</source>
         <translation>ランクなし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="91" />
+        <location filename="../../ui/manager/customers.py" line="95" />
         <source>All segments</source>
         <translation>すべてのセグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="96" />
+        <location filename="../../ui/manager/customers.py" line="100" />
         <source>Marketing consent: any</source>
         <translation>お知らせ配信の同意：すべて</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="97" />
+        <location filename="../../ui/manager/customers.py" line="101" />
         <source>Consented</source>
         <translation>同意あり</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="98" />
+        <location filename="../../ui/manager/customers.py" line="102" />
         <source>Not consented</source>
         <translation>同意なし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="100" />
+        <location filename="../../ui/manager/customers.py" line="104" />
         <source>All home stores</source>
         <translation>すべての登録店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="101" />
+        <location filename="../../ui/manager/customers.py" line="105" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="110" />
+        <location filename="../../ui/manager/customers.py" line="114" />
         <source>Export CSV…</source>
         <translation>CSV出力…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="111" />
+        <location filename="../../ui/manager/customers.py" line="115" />
         <source>Refresh segments</source>
         <translation>セグメントを更新</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="209" />
+        <location filename="../../ui/manager/customers.py" line="213" />
         <source>Searching…</source>
         <translation>検索中…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="225" />
+        <location filename="../../ui/manager/customers.py" line="229" />
         <source>%1 members</source>
         <translation>%1人</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="227" />
+        <location filename="../../ui/manager/customers.py" line="231" />
         <source>More than %1 members</source>
         <translation>%1人以上</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="243" />
+        <location filename="../../ui/manager/customers.py" line="247" />
         <source>Refreshing segments…</source>
         <translation>セグメントを更新中…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="260" />
-        <location filename="../../ui/manager/customers.py" line="266" />
+        <location filename="../../ui/manager/customers.py" line="264" />
+        <location filename="../../ui/manager/customers.py" line="270" />
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="265" />
+        <location filename="../../ui/manager/customers.py" line="269" />
         <source>Exported %1 members</source>
         <translation>%1人を出力しました</translation>
     </message>
@@ -631,92 +631,92 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="274" />
+        <location filename="../../ui/manager/customers.py" line="278" />
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="276" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="276" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="276" />
+        <location filename="../../ui/manager/customers.py" line="280" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="277" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="277" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="277" />
+        <location filename="../../ui/manager/customers.py" line="281" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="282" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="282" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="282" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="279" />
+        <location filename="../../ui/manager/customers.py" line="283" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="279" />
+        <location filename="../../ui/manager/customers.py" line="283" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="284" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="284" />
         <source>Registered</source>
         <translation>登録日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>RFM</source>
         <translation>RFM</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>Churn score</source>
         <translation>離反スコア</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="283" />
+        <location filename="../../ui/manager/customers.py" line="287" />
         <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
         <translation>個人情報（氏名・フリガナ・電話番号・メールアドレス・生年月日）はチェックした場合のみ出力します。出力は操作ログに記録されます。</translation>
     </message>
@@ -905,52 +905,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="284" />
+        <location filename="../../ui/manager/models.py" line="292" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="285" />
+        <location filename="../../ui/manager/models.py" line="293" />
         <source>Kind</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="286" />
+        <location filename="../../ui/manager/models.py" line="294" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="287" />
+        <location filename="../../ui/manager/models.py" line="295" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="288" />
+        <location filename="../../ui/manager/models.py" line="296" />
         <source>Balance after</source>
         <translation>取引後残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="289" />
+        <location filename="../../ui/manager/models.py" line="297" />
         <source>Breakdown</source>
         <translation>内訳</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="290" />
+        <location filename="../../ui/manager/models.py" line="298" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="291" />
+        <location filename="../../ui/manager/models.py" line="299" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="292" />
+        <location filename="../../ui/manager/models.py" line="300" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="293" />
+        <location filename="../../ui/manager/models.py" line="301" />
         <source>Sync</source>
         <translation>同期</translation>
     </message>
@@ -1362,17 +1362,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="303" />
+        <location filename="../../ui/manager/models.py" line="311" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="304" />
+        <location filename="../../ui/manager/models.py" line="312" />
         <source>Remaining</source>
         <translation>残り</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="305" />
+        <location filename="../../ui/manager/models.py" line="313" />
         <source>Earned</source>
         <translation>付与日</translation>
     </message>
@@ -1595,52 +1595,52 @@
         <translation>この項目は対応済みです。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="49" />
+        <location filename="../../ui/manager/customers.py" line="53" />
         <source>VIP (top 10%)</source>
         <translation>優良顧客（上位10%）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="49" />
+        <location filename="../../ui/manager/customers.py" line="53" />
         <source>Churn risk</source>
         <translation>離反リスク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="49" />
+        <location filename="../../ui/manager/customers.py" line="53" />
         <source>Win-back</source>
         <translation>休眠掘り起こし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Earn</source>
         <translation>付与</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Redeem</source>
         <translation>利用</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="503" />
+        <location filename="../../ui/manager/customers.py" line="507" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="504" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="504" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Paper card migration</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="504" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
@@ -1648,38 +1648,38 @@
 <context>
     <name>ManagerWindow</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="43" />
+        <location filename="../../ui/manager/window.py" line="52" />
         <source>Store manager</source>
         <translation>店長</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="54" />
+        <location filename="../../ui/manager/window.py" line="63" />
         <source>Customer list</source>
         <translation>顧客一覧</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="55" />
-        <location filename="../../ui/manager/window.py" line="66" />
+        <location filename="../../ui/manager/window.py" line="64" />
+        <location filename="../../ui/manager/window.py" line="75" />
         <source>Needs review</source>
         <translation>要確認</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="56" />
+        <location filename="../../ui/manager/window.py" line="65" />
         <source>Reports</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="57" />
+        <location filename="../../ui/manager/window.py" line="66" />
         <source>Audit log</source>
         <translation>操作ログ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="58" />
+        <location filename="../../ui/manager/window.py" line="67" />
         <source>Sync status</source>
         <translation>同期の状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="65" />
+        <location filename="../../ui/manager/window.py" line="74" />
         <source>Needs review (%1)</source>
         <translation>要確認（%1）</translation>
     </message>
@@ -2224,117 +2224,117 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="317" />
+        <location filename="../../ui/manager/customers.py" line="321" />
         <source>Customer details</source>
         <translation>顧客詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="331" />
+        <location filename="../../ui/manager/customers.py" line="335" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="333" />
+        <location filename="../../ui/manager/customers.py" line="337" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="334" />
+        <location filename="../../ui/manager/customers.py" line="338" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="335" />
+        <location filename="../../ui/manager/customers.py" line="339" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="336" />
+        <location filename="../../ui/manager/customers.py" line="340" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="337" />
+        <location filename="../../ui/manager/customers.py" line="341" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="340" />
+        <location filename="../../ui/manager/customers.py" line="344" />
         <source>Save changes</source>
         <translation>変更を保存</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="341" />
+        <location filename="../../ui/manager/customers.py" line="345" />
         <source>Adjust points…</source>
         <translation>ポイント調整…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="349" />
+        <location filename="../../ui/manager/customers.py" line="353" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="354" />
+        <location filename="../../ui/manager/customers.py" line="358" />
         <source>Purchase history</source>
         <translation>購買履歴</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="355" />
+        <location filename="../../ui/manager/customers.py" line="359" />
         <source>Points and expiry</source>
         <translation>ポイントと有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="356" />
+        <location filename="../../ui/manager/customers.py" line="360" />
         <source>Coupons</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="357" />
+        <location filename="../../ui/manager/customers.py" line="361" />
         <source>Cards</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="365" />
+        <location filename="../../ui/manager/customers.py" line="369" />
         <source>Points and spend over time</source>
         <translation>ポイントとお買上金額の推移</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="368" />
+        <location filename="../../ui/manager/customers.py" line="372" />
         <source>Chart</source>
         <translation>グラフ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="389" />
+        <location filename="../../ui/manager/customers.py" line="393" />
         <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
         <translation>ポイント残高：%1（未反映：%2）　30日以内に失効予定：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="402" />
+        <location filename="../../ui/manager/customers.py" line="406" />
         <source>RFM %1  Churn score %2  %3</source>
         <translation>RFM %1　離反スコア %2　%3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="404" />
+        <location filename="../../ui/manager/customers.py" line="408" />
         <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
         <translation>登録 %1 · 最終来店 %2 · 累計お買上 %3 · %4件</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="439" />
+        <location filename="../../ui/manager/customers.py" line="443" />
         <source>Balance (pt)</source>
         <translation>ポイント残高（pt）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="454" />
+        <location filename="../../ui/manager/customers.py" line="458" />
         <source>Spend per month (¥)</source>
         <translation>月別お買上金額（円）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="484" />
+        <location filename="../../ui/manager/customers.py" line="488" />
         <source>Nothing changed.</source>
         <translation>変更はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="488" />
+        <location filename="../../ui/manager/customers.py" line="492" />
         <source>Saved.</source>
         <translation>保存しました。</translation>
     </message>
@@ -2390,32 +2390,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="362" />
+        <location filename="../../ui/manager/models.py" line="370" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="362" />
+        <location filename="../../ui/manager/models.py" line="370" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="363" />
+        <location filename="../../ui/manager/models.py" line="371" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="364" />
+        <location filename="../../ui/manager/models.py" line="372" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="365" />
+        <location filename="../../ui/manager/models.py" line="373" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="366" />
+        <location filename="../../ui/manager/models.py" line="374" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
@@ -2701,37 +2701,37 @@
 <context>
     <name>SyncHealthPanel</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="20" />
+        <location filename="../../ui/manager/window.py" line="24" />
         <source>Not connected to HQ yet</source>
         <translation>本部に未接続</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="26" />
+        <location filename="../../ui/manager/window.py" line="30" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="27" />
+        <location filename="../../ui/manager/window.py" line="31" />
         <source>Unsent</source>
         <translation>未送信</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="28" />
+        <location filename="../../ui/manager/window.py" line="32" />
         <source>Last sync</source>
         <translation>最終同期</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="29" />
+        <location filename="../../ui/manager/window.py" line="33" />
         <source>Last error</source>
         <translation>直近のエラー</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="32" />
+        <location filename="../../ui/manager/window.py" line="36" />
         <source>Online</source>
         <translation>オンライン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/window.py" line="32" />
+        <location filename="../../ui/manager/window.py" line="36" />
         <source>Offline</source>
         <translation>オフライン</translation>
     </message>
@@ -3131,6 +3131,11 @@
         <location filename="../../ui/dialogs.py" line="380" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="382" />
+        <source>The paper card migration is cancelled: the card can be migrated again.</source>
+        <translation>紙カードの移行を取り消しました。このカードは再度移行できます。</translation>
     </message>
 </context>
 <context>

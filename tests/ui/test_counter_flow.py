@@ -152,6 +152,21 @@ def test_void_last(qtbot, window, counter, member, store):
     assert kinds[:2] == ["void", "earn"]
 
 
+def test_void_last_migration_says_the_card_can_be_migrated_again(qtbot, window, counter, member, store, manager):
+    """A mis-scanned paper card voided from the counter: the card is released, and the cashier is
+    told so (not left believing it is 移行済み)."""
+    card = "2000123456782"
+    res = store.migration.migrate(manager, card, member.member.id, uuid.uuid4(), stamps=14)
+    show(qtbot, window, counter, member.code)
+    void = counter.void_last()
+    qtbot.waitUntil(lambda: void.state == "ready", timeout=10000)
+    assert void.entry.id == res.entry.entry_id
+    void.confirm()
+    qtbot.waitUntil(lambda: void.state == "done", timeout=10000)
+    assert "can be migrated again" in void.message.text()
+    assert store.migration.check_card(card).member_id is None   # no 移行済み refusal
+
+
 def test_use_coupon(qtbot, window, counter, member, store, manager):
     store.coupons.issue(manager, member.member.id, "win-back-500", key=uuid.uuid4())
     show(qtbot, window, counter, member.code)
