@@ -129,13 +129,22 @@ class BaseRate(_Model):
 
 
 class Tier(_Model):
-    """A member rank (会員ランク), reached by annual spend; its multiplier applies to base points."""
+    """A member rank (会員ランク), reached by annual spend; its multiplier applies to base points.
+    ``name_en`` (what the English screens show) may be left out: it is then the Japanese name, and
+    the rule set HQ sends the stores carries it filled in."""
 
     id: Id
     name_ja: Name
     name_en: Name
     min_annual_spend_yen: NonNegInt
     multiplier: Multiplier = Decimal(1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _english_name_defaults_to_japanese(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("name_en") is None and "name_ja" in data:
+            data = {**data, "name_en": data["name_ja"]}
+        return data
 
 
 class Campaign(_Model):

@@ -175,3 +175,25 @@ def test_timezone_fallback_for_tokyo(monkeypatch):
             model.zone_for("Europe/Paris")
     finally:
         model.zone_for.cache_clear()
+
+
+def test_tier_name_en_is_optional_and_defaults_to_the_japanese_name():
+    """HQ may author a rank with its Japanese name only: the English screens then show that name,
+    and the rule set HQ publishes (its JSON dump) carries name_en filled in for every store."""
+    data = default_data()
+    data["tiers"].append({"id": "platinum", "name_ja": "プラチナ", "min_annual_spend_yen": 300_000})
+    del data["tiers"][0]["name_en"]
+    data["tiers"][1]["name_en"] = None
+    rs = parse_rule_set(data)
+    assert [(t.name_ja, t.name_en) for t in rs.tiers] == [
+        ("ブロンズ", "ブロンズ"), ("シルバー", "シルバー"), ("ゴールド", "Gold"), ("プラチナ", "プラチナ")]
+    dumped = json.loads(rs.model_dump_json())
+    assert dumped["tiers"][3]["name_en"] == "プラチナ"
+    assert parse_rule_set(dumped) == rs
+    # still validated: an English name given must be a real name, the Japanese one stays required
+    bad = default_data()
+    bad["tiers"][0]["name_en"] = ""
+    assert _refused(bad).field == "tiers[0].name_en"
+    bad = default_data()
+    del bad["tiers"][0]["name_ja"]
+    assert _refused(bad).field == "tiers[0].name_ja"
