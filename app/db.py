@@ -254,6 +254,16 @@ def make_engine(path: str | Path, *, key: DatabaseKey | None = None, foreign_key
     return engine
 
 
+def dbapi_of(s):
+    """The DB-API connection under a Session's transaction (begun now if it was not), or ``s``
+    itself when it already is one (the counter's raw transactions, Database.raw_write/raw_read).
+    Statements issued on it are part of the Session's transaction; like Core statements through
+    ``Session.connection()``, they do not autoflush pending ORM changes."""
+    if isinstance(s, Session):
+        return s.connection().connection.dbapi_connection
+    return s
+
+
 class Database:
     def __init__(self, path: str | Path, *, upgrade: bool = True):
         self.path = Path(path)
@@ -335,6 +345,43 @@ class Database:
             local.depth -= 1
             if local.depth == 0:
                 self._run_after_write()
+
+    @contextmanager
+    def raw_write(self):
+        """What write() does (BEGIN IMMEDIATE; commit on success, rollback on error; after_write
+        hooks run when it ends), on the pooled DB-API connection itself: no engine Connection,
+        no Session, no events. For the counter's hot path, which issues its few statements as
+        plain SQL (app/services/ledger.py); everything else uses write()."""
+        local = self._local
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            with self._raw_transaction("BEGIN IMMEDIATE") as con:
+                yield con
+        finally:
+            local.depth -= 1
+            if local.depth == 0:
+                self._run_after_write()
+
+    @contextmanager
+    def raw_read(self):
+        """read() on the pooled DB-API connection: a deferred read transaction (one snapshot)."""
+        with self._raw_transaction("BEGIN") as con:
+            yield con
+
+    @contextmanager
+    def _raw_transaction(self, begin: str):
+        pooled = self.engine.raw_connection()
+        try:
+            con = pooled.dbapi_connection
+            con.execute(begin)
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+        finally:
+            pooled.close()  # back to the pool (its reset is a no-op: no transaction is open)
 
     def after_write(self, fn) -> None:
         """Run fn once this thread's write transaction has ended (committed or rolled back), or

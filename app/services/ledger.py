@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.clock import iso, parse_iso
+from app.db import dbapi_of
 from app.errors import InvalidInput, LedgerRefused, NotFound, PermissionDenied
-from app.models import AuditEntry, Coupon, LedgerEntry, Lot, LotMove, Member, Outbox
+from app.models import Coupon, LedgerEntry, Lot, LotMove, Member
 from app.rules import MemberState, Purchase, RuleViolation, check_redemption, expiry_for, price_purchase, tier_for
 from app.services.staff import require
 
@@ -36,42 +37,47 @@ MAX_AMOUNT_YEN = 100_000_000
 MAX_POINTS = 10_000_000
 _EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")
 
-_L, _LOT = LedgerEntry.__table__.c, Lot.__table__.c
-_INSERT_ENTRY = LedgerEntry.__table__.insert()
-_INSERT_LOT = Lot.__table__.insert()
-_INSERT_MOVE = LotMove.__table__.insert()
-_INSERT_OUTBOX = Outbox.__table__.insert()
-_INSERT_AUDIT = AuditEntry.__table__.insert()
-_M = Member.__table__.c
-_SAVE_MEMBER = (update(Member.__table__).where(_M.id == bindparam("member_id"))
-                .values({c: bindparam(c) for c in ("balance", "lifetime_spend_yen", "last_visit_at", "tier",
-                                                    "updated_at")}))
-_KEY_HASH = select(_L.request_hash).where(_L.id == bindparam("key"))
+# The counter's statements, as plain SQL on the DB-API connection (app.db.dbapi_of): SQLAlchemy
+# Core cost ~0.1-0.2 ms of Python per statement, and an earn issues a dozen. Same columns and
+# values as the models' Core inserts wrote (JSON columns as json.dumps text, None as 'null', as
+# SQLAlchemy's JSON type stores them); sqlite3 keeps each prepared statement in its cache.
+_json = json.dumps
+_KEY_HASH = "SELECT request_hash FROM ledger WHERE id = ?"
+_ENTRY_BY_ID = ("SELECT id, kind, member_id, points, breakdown, rule_set_version, created_at, reverses_id, "
+                "amount_yen FROM ledger WHERE id = ?")
+_MEMBER_BALANCE = "SELECT balance FROM members WHERE id = ?"
+_INSERT_ENTRY = ("INSERT INTO ledger (id, member_id, kind, points, amount_yen, staff_id, store_id, terminal_id, "
+                 "created_at, rule_set_version, reverses_id, coupon_id, card_id, reason, breakdown, request_hash, "
+                 "sync_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_LOT = "INSERT INTO lots (member_id, entry_id, points, remaining, expires_at) VALUES (?, ?, ?, ?, ?)"
+_INSERT_MOVE = "INSERT INTO lot_moves (entry_id, lot_id, points) VALUES (?, ?, ?)"
+_INSERT_OUTBOX = "INSERT INTO outbox (event_id, type, payload, created_at, attempts) VALUES (?, ?, ?, ?, ?)"
+_INSERT_AUDIT = ('INSERT INTO audit_log (at, staff_id, terminal_id, action, object_type, object_id, "before", '
+                 '"after") VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+_SAVE_MEMBER = ("UPDATE members SET tier = ?, balance = ?, lifetime_spend_yen = ?, last_visit_at = ?, "
+                "updated_at = ? WHERE id = ?")
 # ix_ledger_member_pending: index entries only.
-_PENDING = select(func.coalesce(func.sum(_L.points), 0)).where(_L.member_id == bindparam("member_id"),
-                                                               _L.sync_state == "pending")
+_PENDING = "SELECT coalesce(sum(points), 0) FROM ledger WHERE member_id = ? AND sync_state = 'pending'"
 # ix_lots_member_live: the member's lots that still hold points, soonest expiry first.
-_LIVE_LOTS = (select(_LOT.id, _LOT.entry_id, _LOT.remaining, _LOT.expires_at)
-              .where(_LOT.member_id == bindparam("member_id"), _LOT.remaining > 0))
-_DUE_LOTS = _LIVE_LOTS.where(_LOT.expires_at <= bindparam("now")).order_by(_LOT.expires_at, _LOT.id)
-_SPENDABLE_LOTS = _LIVE_LOTS.where(_LOT.expires_at > bindparam("now")).order_by(_LOT.expires_at, _LOT.id)
-_SET_LOT_REMAINING = (Lot.__table__.update().where(_LOT.id == bindparam("lot_id"))
-                      .values(remaining=bindparam("remaining")))
-_LOT_EXPIRIES = (select(func.count()).select_from(LotMove.__table__.join(LedgerEntry.__table__,
-                                                                         _L.id == LotMove.__table__.c.entry_id))
-                 .where(LotMove.__table__.c.lot_id == bindparam("lot_id"), _L.kind == "expire"))
-# The 12-month spend and visits that set the tier: the member's earns in the window (from an index
-# on earns when the schema has one) less those voided (the member's voids from
-# ix_ledger_member_voids, then the voided earns by id). Same figures as "earns whose id no void of
-# the member reverses".
-_EARNS_SINCE = (select(func.coalesce(func.sum(_L.amount_yen), 0), func.count())
-                .where(_L.member_id == bindparam("member_id"), _L.kind == "earn",
-                       _L.created_at >= bindparam("since")))
-_VOIDED_IDS = select(_L.reverses_id).where(_L.member_id == bindparam("member_id"), _L.kind == "void",
-                                           _L.reverses_id.is_not(None))
-_VOIDED_EARNS_SINCE = (select(func.coalesce(func.sum(_L.amount_yen), 0), func.count())
-                       .where(_L.id.in_(bindparam("ids", expanding=True)), _L.member_id == bindparam("member_id"),
-                              _L.kind == "earn", _L.created_at >= bindparam("since")))
+_DUE_LOTS = ("SELECT id, entry_id, remaining, expires_at FROM lots WHERE member_id = ? AND remaining > 0 "
+             "AND expires_at <= ? ORDER BY expires_at, id")
+_SPENDABLE_LOTS = ("SELECT id, entry_id, remaining, expires_at FROM lots WHERE member_id = ? AND remaining > 0 "
+                   "AND expires_at > ? ORDER BY expires_at, id")
+_SET_LOT_REMAINING = "UPDATE lots SET remaining = ? WHERE id = ?"
+_LOT_EXPIRIES = ("SELECT count(*) FROM lot_moves JOIN ledger ON ledger.id = lot_moves.entry_id "
+                 "WHERE lot_moves.lot_id = ? AND ledger.kind = 'expire'")
+# The 12-month spend and visits that set the tier: the member's earns in the window
+# (ix_ledger_earn_member) less those voided (the member's voids from ix_ledger_member_voids, then
+# the voided earns by id). Same figures as "earns whose id no void of the member reverses".
+_EARNS_SINCE = ("SELECT coalesce(sum(amount_yen), 0), count(*) FROM ledger "
+                "WHERE member_id = ? AND kind = 'earn' AND created_at >= ?")
+_VOIDED_IDS = ("SELECT reverses_id FROM ledger WHERE member_id = ? AND kind = 'void' "
+               "AND reverses_id IS NOT NULL")
+_VOIDED_EARNS_SINCE = ("SELECT coalesce(sum(amount_yen), 0), count(*) FROM ledger WHERE id IN ({ids}) "
+                       "AND member_id = ? AND kind = 'earn' AND created_at >= ?")
+_ENTRY_COLUMNS = ("id", "member_id", "kind", "points", "amount_yen", "staff_id", "store_id", "terminal_id",
+                  "created_at", "rule_set_version", "reverses_id", "coupon_id", "card_id", "reason", "breakdown",
+                  "request_hash", "sync_state")
 
 
 @dataclass(frozen=True)
@@ -137,32 +143,41 @@ class LedgerService:
         self.store = store
 
     # -- shared steps -----------------------------------------------------------------------
-    def _open(self, s: Session, key: str, request_hash: str, member_id: str, now: datetime):
+    # `s` below: an ORM Session (void, coupons, paper-card migration, the expiry job) or the DB-API
+    # connection of a raw transaction (earn, redeem, adjust: Database.raw_write); the statements
+    # run on the DB-API connection either way (app.db.dbapi_of), in the caller's transaction.
+    def _open(self, cx, key: str, request_hash: str, member_id: str, now: datetime):
         """The prologue every points action shares, in its write transaction: the request key
         (a replay returns the original entry and changes nothing), the member (merges followed;
         a plain row the action updates and `_save_member` writes), the lots due to expire before
         `now` expired, the rule set valid at `now`. Returns (replay, member, rule_set); when
         replay is not None the action returns it and writes nothing."""
-        replay = self._replay(s, key, request_hash)
+        replay = self._replay(cx, key, request_hash)
         if replay is not None:
             return replay, None, None
-        member = self.store.members._active_row(s, member_id)
-        self._expire_due(s, member, now)
-        return None, member, self.store.rules.valid_at(now, s)
+        member = self.store.members._active_row(cx, member_id)
+        self._expire_due(cx, member, now)
+        return None, member, self.store.rules.valid_at(now, cx)
 
-    def _replay(self, s: Session, key: str, request_hash: str) -> EntryResult | None:
-        stored = s.connection().execute(_KEY_HASH, {"key": key}).scalar()
-        if stored is None:
+    def _replay(self, s, key: str, request_hash: str) -> EntryResult | None:
+        cx = dbapi_of(s)
+        row = cx.execute(_KEY_HASH, (key,)).fetchone()
+        if row is None:
             return None
-        if stored != request_hash:
+        if row[0] != request_hash:
             raise LedgerRefused("This request key was already used for a different action.", code="key_reused")
-        entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == key)).one()
-        member = s.get(Member, entry.member_id)
-        return self._result(s, entry, member, replayed=True)
+        eid, kind, member_id, points, breakdown, version, created_at, reverses_id, amount_yen = cx.execute(
+            _ENTRY_BY_ID, (key,)).fetchone()
+        entry = SimpleNamespace(id=eid, kind=kind, member_id=member_id, points=points,
+                                breakdown=None if breakdown is None else json.loads(breakdown),
+                                rule_set_version=version, created_at=created_at, reverses_id=reverses_id,
+                                amount_yen=amount_yen)
+        member = SimpleNamespace(id=member_id, balance=cx.execute(_MEMBER_BALANCE, (member_id,)).fetchone()[0])
+        return self._result(cx, entry, member, replayed=True)
 
-    def _result(self, s: Session, entry, member, replayed=False) -> EntryResult:
+    def _result(self, s, entry, member, replayed=False) -> EntryResult:
         """entry and member: ORM objects or the rows the Core path wrote (same attribute names)."""
-        pending = s.connection().execute(_PENDING, {"member_id": member.id}).scalar()
+        pending = dbapi_of(s).execute(_PENDING, (member.id,)).fetchone()[0]
         return EntryResult(
             entry_id=entry.id, kind=entry.kind, member_id=entry.member_id, points=entry.points,
             balance=member.balance, pending=pending, breakdown=entry.breakdown or [],
@@ -173,12 +188,11 @@ class LedgerService:
     def _member(self, s: Session, member_id: str) -> Member:
         return self.store.members._get_active(s, member_id)
 
-    def _save_member(self, s: Session, member) -> None:
+    def _save_member(self, cx, member) -> None:
         """Write what the points actions change on a member row from `_open` (one UPDATE; the
         write transaction holds the lock since BEGIN IMMEDIATE, so nothing changed it meanwhile)."""
-        s.connection().execute(_SAVE_MEMBER, {
-            "member_id": member.id, "balance": member.balance, "lifetime_spend_yen": member.lifetime_spend_yen,
-            "last_visit_at": member.last_visit_at, "tier": member.tier, "updated_at": member.updated_at})
+        cx.execute(_SAVE_MEMBER, (member.tier, member.balance, member.lifetime_spend_yen, member.last_visit_at,
+                                  member.updated_at, member.id))
 
     def _entry_row(self, actor, member_id: str, kind: str, points: int, *, key: str, request_hash: str,
                    now: datetime, amount_yen=None, rule_set_version=None, breakdown=None, reverses_id=None,
@@ -191,35 +205,42 @@ class LedgerService:
             "request_hash": request_hash, "sync_state": "pending",
         }
 
-    def _outbox_and_audit(self, s: Session, actor, row: dict, categories=()) -> None:
+    def _insert_entry(self, cx, row: dict) -> None:
+        params = [row[c] for c in _ENTRY_COLUMNS]
+        params[14] = _json(params[14])  # breakdown (JSON)
+        cx.execute(_INSERT_ENTRY, params)
+
+    def _outbox_and_audit(self, s, actor, row: dict, categories=()) -> None:
         """The entry's outbox event and audit row, in the entry's transaction (an earn's purchase
         categories travel in the event only: HQ reprices with them)."""
-        conn = s.connection()
+        cx = dbapi_of(s)
         kind, key = row["kind"], row["id"]
-        conn.execute(_INSERT_OUTBOX, {"event_id": key, "type": f"ledger.{kind}", "created_at": row["created_at"],
-                                      "attempts": 0, "payload": {
+        cx.execute(_INSERT_OUTBOX, (key, f"ledger.{kind}", _json({
             "entry_id": key, "kind": kind, "member_id": row["member_id"], "points": row["points"],
             "amount_yen": row["amount_yen"], "staff_id": row["staff_id"], "store_id": row["store_id"],
             "terminal_id": row["terminal_id"], "created_at": row["created_at"],
             "rule_set_version": row["rule_set_version"], "reverses_id": row["reverses_id"],
             "coupon_id": row["coupon_id"], "reason": row["reason"],
-            **({"categories": list(categories)} if categories else {})}})
-        conn.execute(_INSERT_AUDIT, self.store.audit.values(
+            **({"categories": list(categories)} if categories else {})}), row["created_at"], 0))
+        audit = self.store.audit.values(
             actor, f"ledger.{kind}", "ledger", key, None,
             {"member_id": row["member_id"], "points": row["points"], "amount_yen": row["amount_yen"],
-             "reverses_id": row["reverses_id"], "reason": row["reason"]}))
+             "reverses_id": row["reverses_id"], "reason": row["reason"]})
+        cx.execute(_INSERT_AUDIT, (audit["at"], audit["staff_id"], audit["terminal_id"], audit["action"],
+                                   audit["object_type"], audit["object_id"], _json(audit["before"]),
+                                   _json(audit["after"])))
 
-    def _write_entry(self, s: Session, actor, member, kind: str, points: int, *, categories=(),
+    def _write_entry(self, cx, actor, member, kind: str, points: int, *, categories=(),
                      **fields) -> SimpleNamespace:
-        """Core: the entry, its outbox event and audit row; the member row's balance (in memory:
-        the caller saves the member). Returns the entry as attributes."""
+        """The entry, its outbox event and audit row; the member row's balance (in memory: the
+        caller saves the member). Returns the entry as attributes."""
         member.balance += points
         if member.balance < 0:
             raise LedgerRefused("Not enough points.", code="insufficient_balance")
         row = self._entry_row(actor, member.id, kind, points, **fields)
         member.updated_at = row["created_at"]
-        s.connection().execute(_INSERT_ENTRY, row)
-        self._outbox_and_audit(s, actor, row, categories)
+        self._insert_entry(cx, row)
+        self._outbox_and_audit(cx, actor, row, categories)
         return SimpleNamespace(**row)
 
     def _add_entry(self, s: Session, actor, member: Member, kind: str, points: int, **fields) -> LedgerEntry:
@@ -236,64 +257,63 @@ class LedgerService:
         self._outbox_and_audit(s, actor, row)
         return entry
 
-    def _credit_lot(self, s: Session, member, entry, points: int, now: datetime, rule_set):
+    def _credit_lot(self, s, member, entry, points: int, now: datetime, rule_set):
         if points <= 0:
             return
-        conn = s.connection()
-        lot_id = conn.execute(_INSERT_LOT, {"member_id": member.id, "entry_id": entry.id, "points": points,
-                                            "remaining": points,
-                                            "expires_at": iso(expiry_for(rule_set, now))}).inserted_primary_key[0]
-        conn.execute(_INSERT_MOVE, {"entry_id": entry.id, "lot_id": lot_id, "points": points})
+        cx = dbapi_of(s)
+        lot_id = cx.execute(_INSERT_LOT, (member.id, entry.id, points, points,
+                                          iso(expiry_for(rule_set, now)))).lastrowid
+        cx.execute(_INSERT_MOVE, (entry.id, lot_id, points))
 
-    def _consume_lots(self, s: Session, member, entry, points: int, now: datetime) -> None:
+    def _consume_lots(self, cx, member, entry, points: int, now: datetime) -> None:
         """Take `points` from the member's lots, soonest expiry first."""
-        conn = s.connection()
         left, moves = points, []
-        for lot in conn.execute(_SPENDABLE_LOTS, {"member_id": member.id, "now": iso(now)}).all():
-            take = min(left, lot.remaining)
-            conn.execute(_SET_LOT_REMAINING, {"lot_id": lot.id, "remaining": lot.remaining - take})
-            moves.append({"entry_id": entry.id, "lot_id": lot.id, "points": -take})
+        for lot_id, _entry_id, remaining, _expires in cx.execute(_SPENDABLE_LOTS, (member.id, iso(now))).fetchall():
+            take = min(left, remaining)
+            cx.execute(_SET_LOT_REMAINING, (remaining - take, lot_id))
+            moves.append((entry.id, lot_id, -take))
             left -= take
             if left == 0:
                 break
         if left:
             raise LedgerRefused("Not enough points that are still valid.", code="insufficient_balance")
-        conn.execute(_INSERT_MOVE, moves)
+        cx.executemany(_INSERT_MOVE, moves)
 
-    def _expire_due(self, s: Session, member, now: datetime) -> int:
+    def _expire_due(self, s, member, now: datetime) -> int:
         """Write expire entries for this member's lots past their date. Returns points expired.
         `member` (an ORM object or a row from `_open`) gets the new balance; its owner writes it."""
         from app.store import SYSTEM
 
-        conn = s.connection()
-        due = conn.execute(_DUE_LOTS, {"member_id": member.id, "now": iso(now)}).all()
+        cx = dbapi_of(s)
+        due = cx.execute(_DUE_LOTS, (member.id, iso(now))).fetchall()
         total = 0
-        for lot in due:
-            n = conn.execute(_LOT_EXPIRIES, {"lot_id": lot.id}).scalar()
-            key = str(uuid.uuid5(_EXPIRE_NS, f"{lot.entry_id}:{n}"))
-            row = self._entry_row(SYSTEM, member.id, "expire", -lot.remaining, key=key,
-                                  request_hash=_request_hash("expire", lot.entry_id, n), now=now,
-                                  reason=f"expired {lot.expires_at}")
-            conn.execute(_INSERT_ENTRY, row)
-            self._outbox_and_audit(s, SYSTEM, row)
-            conn.execute(_SET_LOT_REMAINING, {"lot_id": lot.id, "remaining": 0})
-            conn.execute(_INSERT_MOVE, {"entry_id": key, "lot_id": lot.id, "points": -lot.remaining})
-            total += lot.remaining
+        for lot_id, entry_id, remaining, expires_at in due:
+            n = cx.execute(_LOT_EXPIRIES, (lot_id,)).fetchone()[0]
+            key = str(uuid.uuid5(_EXPIRE_NS, f"{entry_id}:{n}"))
+            row = self._entry_row(SYSTEM, member.id, "expire", -remaining, key=key,
+                                  request_hash=_request_hash("expire", entry_id, n), now=now,
+                                  reason=f"expired {expires_at}")
+            self._insert_entry(cx, row)
+            self._outbox_and_audit(cx, SYSTEM, row)
+            cx.execute(_SET_LOT_REMAINING, (0, lot_id))
+            cx.execute(_INSERT_MOVE, (key, lot_id, -remaining))
+            total += remaining
         if total:
             member.balance -= total
             member.updated_at = iso(now)
         return total
 
-    def member_state(self, s: Session, member, now: datetime) -> MemberState:
+    def member_state(self, s, member, now: datetime) -> MemberState:
         from datetime import date
 
-        params = {"member_id": member.id, "since": iso(now - timedelta(days=365))}
-        conn = s.connection()
-        spend, visits = conn.execute(_EARNS_SINCE, params).one()
+        cx = dbapi_of(s)
+        since = iso(now - timedelta(days=365))
+        spend, visits = cx.execute(_EARNS_SINCE, (member.id, since)).fetchone()
         voided_spend = voided_visits = 0
-        voided = conn.execute(_VOIDED_IDS, params).scalars().all()  # usually none
+        voided = [v for (v,) in cx.execute(_VOIDED_IDS, (member.id,))]  # usually none
         if voided:
-            voided_spend, voided_visits = conn.execute(_VOIDED_EARNS_SINCE, params | {"ids": voided}).one()
+            voided_spend, voided_visits = cx.execute(_VOIDED_EARNS_SINCE.format(ids=",".join("?" * len(voided))),
+                                                     (*voided, member.id, since)).fetchone()
         return MemberState(
             tier=member.tier, annual_spend_yen=int(spend - voided_spend),
             lifetime_spend_yen=member.lifetime_spend_yen,
@@ -309,10 +329,10 @@ class LedgerService:
         amount_yen = _int(amount_yen, "amount_yen", 1, MAX_AMOUNT_YEN)
         categories = _categories(categories)
         now = at or self.store.now()
-        with self.store.db.read() as s:
-            member = self.store.members._active_row(s, member_id)
-            rule_set = self.store.rules.valid_at(now, s)
-            state = self.member_state(s, member, now)
+        with self.store.db.raw_read() as cx:
+            member = self.store.members._active_row(cx, member_id)
+            rule_set = self.store.rules.valid_at(now, cx)
+            state = self.member_state(cx, member, now)
         state = _with_tier(rule_set, state)
         return price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)), now,
                               self.store.store_id)
@@ -325,23 +345,23 @@ class LedgerService:
         categories = _categories(categories)
         rh = _request_hash("earn", member_id, amount_yen, *((list(categories),) if categories else ()))
         now = at or self.store.now()
-        with self.store.db.write() as s:
-            replay, member, rule_set = self._open(s, key, rh, member_id, now)
+        with self.store.db.raw_write() as cx:
+            replay, member, rule_set = self._open(cx, key, rh, member_id, now)
             if replay:
                 return replay
-            state = _with_tier(rule_set, self.member_state(s, member, now))
+            state = _with_tier(rule_set, self.member_state(cx, member, now))
             pricing = price_purchase(rule_set, state, Purchase(amount_yen=amount_yen, categories=frozenset(categories)),
                                      now, self.store.store_id)
-            entry = self._write_entry(s, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
+            entry = self._write_entry(cx, actor, member, "earn", pricing.points, key=key, request_hash=rh, now=now,
                                       amount_yen=amount_yen, rule_set_version=pricing.rule_set_version,
                                       breakdown=_lines(pricing), categories=categories)
-            self._credit_lot(s, member, entry, pricing.points, now, rule_set)
+            self._credit_lot(cx, member, entry, pricing.points, now, rule_set)
             member.lifetime_spend_yen += amount_yen
             member.last_visit_at = iso(now)
             new_tier = tier_for(rule_set, state.annual_spend_yen + amount_yen)
             member.tier = new_tier.id if new_tier else None
-            self._save_member(s, member)
-            return self._result(s, entry, member)
+            self._save_member(cx, member)
+            return self._result(cx, entry, member)
 
     def redeem(self, actor, member_id: str, points: int, key, *, bill_yen: int | None = None,
                at: datetime | None = None) -> EntryResult:
@@ -352,21 +372,21 @@ class LedgerService:
             bill_yen = _int(bill_yen, "bill_yen", 1, MAX_AMOUNT_YEN)
         rh = _request_hash("redeem", member_id, points, bill_yen)
         now = at or self.store.now()
-        with self.store.db.write() as s:
-            replay, member, rule_set = self._open(s, key, rh, member_id, now)
+        with self.store.db.raw_write() as cx:
+            replay, member, rule_set = self._open(cx, key, rh, member_id, now)
             if replay:
                 return replay
             try:
                 yen = check_redemption(rule_set, points, bill_yen, member.balance)
             except RuleViolation as exc:
                 raise LedgerRefused(str(exc), code=exc.code, **exc.params) from None
-            entry = self._write_entry(s, actor, member, "redeem", -points, key=key, request_hash=rh, now=now,
+            entry = self._write_entry(cx, actor, member, "redeem", -points, key=key, request_hash=rh, now=now,
                                       amount_yen=bill_yen, rule_set_version=rule_set.version,
                                       breakdown=[{"label": f"{points:,} pt = ¥{yen:,}", "kind": "redeem",
                                                   "points": -points, "factor": None, "rule_id": None}])
-            self._consume_lots(s, member, entry, points, now)
-            self._save_member(s, member)
-            return self._result(s, entry, member)
+            self._consume_lots(cx, member, entry, points, now)
+            self._save_member(cx, member)
+            return self._result(cx, entry, member)
 
     def adjust(self, actor, member_id: str, points: int, reason: str, key, *, note: str | None = None,
                at: datetime | None = None) -> EntryResult:
@@ -381,18 +401,18 @@ class LedgerService:
         full_reason = reason + (f" — {note.strip()}" if note and note.strip() else "")
         rh = _request_hash("adjust", member_id, points, full_reason)
         now = at or self.store.now()
-        with self.store.db.write() as s:
-            replay, member, rule_set = self._open(s, key, rh, member_id, now)
+        with self.store.db.raw_write() as cx:
+            replay, member, rule_set = self._open(cx, key, rh, member_id, now)
             if replay:
                 return replay
-            entry = self._write_entry(s, actor, member, "adjust", points, key=key, request_hash=rh, now=now,
+            entry = self._write_entry(cx, actor, member, "adjust", points, key=key, request_hash=rh, now=now,
                                       rule_set_version=rule_set.version, reason=full_reason)
             if points > 0:
-                self._credit_lot(s, member, entry, points, now, rule_set)
+                self._credit_lot(cx, member, entry, points, now, rule_set)
             else:
-                self._consume_lots(s, member, entry, -points, now)
-            self._save_member(s, member)
-            return self._result(s, entry, member)
+                self._consume_lots(cx, member, entry, -points, now)
+            self._save_member(cx, member)
+            return self._result(cx, entry, member)
 
     def void(self, actor, entry_id: str, key=None, *, reason: str | None = None,
              at: datetime | None = None) -> EntryResult:

@@ -2,6 +2,7 @@
 say, member codes signed with this store's key and verified offline."""
 from __future__ import annotations
 
+import json
 import os
 import struct
 import uuid
@@ -9,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Boolean, func, or_, select, text
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app import codes
 from app.clock import iso
+from app.db import dbapi_of
 from app.errors import CodeRefused, InvalidInput, NotFound
 from app.models import Card, LedgerEntry, Member, Setting, SigningKey
 from app.secrets import get_secret
@@ -53,13 +55,31 @@ def signing_secret_name(key_id: str) -> str:
     return f"signing-key:{key_id}"
 
 
-_M = Member.__table__.c
-_PUBLIC_KEYS = select(SigningKey.__table__.c.key_id, SigningKey.__table__.c.public_key,
-                      SigningKey.__table__.c.revoked_at)
-_CODE_CARD_STATUS = select(Card.__table__.c.status).where(Card.__table__.c.kind == "member_code",
-                                                          Card.__table__.c.number == bindparam("number"))
-_POINTS_ROW = select(_M.id, _M.status, _M.merged_into, _M.balance, _M.tier, _M.lifetime_spend_yen, _M.last_visit_at,
-                     _M.birthday, _M.updated_at).where(_M.id == bindparam("id"))
+# The counter's reads (a scanned code → the member; the points actions' member row) as plain SQL
+# on the DB-API connection (app.db.dbapi_of): no ORM load, no Core compilation per call.
+_PUBLIC_KEYS = "SELECT key_id, public_key, revoked_at FROM signing_keys"
+_CODE_CARD_STATUS = "SELECT status FROM cards WHERE kind = 'member_code' AND number = ?"
+_POINTS_FIELDS = ("id", "status", "merged_into", "balance", "tier", "lifetime_spend_yen", "last_visit_at",
+                  "birthday", "updated_at")
+_POINTS_ROW = f"SELECT {', '.join(_POINTS_FIELDS)} FROM members WHERE id = ?"
+_MEMBER_FIELDS = tuple(c.name for c in Member.__table__.columns)  # = the mapped attribute names
+_MEMBER_ROW = f"SELECT {', '.join(_MEMBER_FIELDS)} FROM members WHERE id = ?"
+_MEMBER_JSON = frozenset(c.name for c in Member.__table__.columns if isinstance(c.type, JSON))
+_MEMBER_BOOL = frozenset(c.name for c in Member.__table__.columns if isinstance(c.type, Boolean))
+
+
+def _member_from_row(values: dict) -> Member:
+    """A Member as an ORM load followed by the session's close would hand it back (detached, every
+    column loaded, no history), from the row's values as the DB-API gives them."""
+    for name in _MEMBER_JSON:
+        if values[name] is not None:
+            values[name] = json.loads(values[name])
+    for name in _MEMBER_BOOL:
+        if values[name] is not None:
+            values[name] = bool(values[name])
+    member = Member(**values)
+    make_transient_to_detached(member)
+    return member
 
 
 def _follow_merges(get, member_id: str):
@@ -240,34 +260,41 @@ class MemberService:
     def _get_active(self, s: Session, member_id: str) -> Member:
         return _follow_merges(lambda mid: s.get(Member, mid), member_id)
 
-    def _active_row(self, s: Session, member_id: str) -> SimpleNamespace:
-        """What the points actions read and change on a member, as a plain row (one Core SELECT,
-        no ORM identity): merges followed and deleted members refused as `_get_active` does."""
-        conn = s.connection()
+    def _active_row(self, s, member_id: str) -> SimpleNamespace:
+        """What the points actions read and change on a member, as a plain row (one SELECT, no ORM
+        identity): merges followed and deleted members refused as `_get_active` does. `s`: a
+        Session or the DB-API connection of a raw transaction."""
+        cx = dbapi_of(s)
 
         def get(mid):
-            row = conn.execute(_POINTS_ROW, {"id": mid}).first()
-            return None if row is None else SimpleNamespace(**row._asdict())
+            row = cx.execute(_POINTS_ROW, (mid,)).fetchone()
+            return None if row is None else SimpleNamespace(**dict(zip(_POINTS_FIELDS, row)))
 
         return _follow_merges(get, member_id)
 
-    def public_keys(self, s: Session) -> dict[str, tuple[bytes, bool]]:
-        rows = s.connection().execute(_PUBLIC_KEYS).all()
+    def public_keys(self, s) -> dict[str, tuple[bytes, bool]]:
+        rows = dbapi_of(s).execute(_PUBLIC_KEYS).fetchall()
         return {k: (pub, revoked is not None) for k, pub, revoked in rows}
 
     def verify_code(self, text: str) -> Member:
-        """A scanned member code → the member. Raises CodeRefused with a distinct code."""
-        with self.store.db.read() as s:
-            parsed = codes.verify(text, self.public_keys(s))
-            number = f"{parsed.key_id}:{parsed.serial}"
-            status = s.connection().execute(_CODE_CARD_STATUS, {"number": number}).scalar()
-            if status == "revoked":
+        """A scanned member code → the member. Raises CodeRefused with a distinct code. (The
+        counter's scan: one read transaction on the DB-API connection, three small SELECTs.)"""
+        with self.store.db.raw_read() as cx:
+            parsed = codes.verify(text, self.public_keys(cx))
+            status = cx.execute(_CODE_CARD_STATUS, (f"{parsed.key_id}:{parsed.serial}",)).fetchone()
+            if status is not None and status[0] == "revoked":
                 raise CodeRefused("This member card was replaced by a newer one; ask for the new card.",
                                   code="revoked")
+
+            def get(mid):
+                row = cx.execute(_MEMBER_ROW, (mid,)).fetchone()
+                return None if row is None else SimpleNamespace(**dict(zip(_MEMBER_FIELDS, row)))
+
             try:
-                return self._get_active(s, parsed.member_id)
+                row = _follow_merges(get, parsed.member_id)
             except NotFound as exc:
                 raise CodeRefused(str(exc), code=exc.code) from None
+        return _member_from_row(vars(row))
 
     def resolve(self, text: str) -> Member:
         """What the cashier scanned or typed → one member: a member code, a member number or a

@@ -7,18 +7,18 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import iso
+from app.db import dbapi_of
 from app.models import RuleSetRow
 from app.rules import RuleSet, load_default_rule_set, parse_rule_set, rule_set_for
 
 
 RECHECK_S = 2.0
-_RS = RuleSetRow.__table__.c
-_VERSIONS = select(_RS.version).order_by(_RS.valid_from, _RS.version)
-_BODIES = select(_RS.body).order_by(_RS.valid_from, _RS.version)
+# Plain SQL on the DB-API connection (app.db.dbapi_of): the check runs in every points action.
+_VERSIONS = "SELECT version FROM rule_sets ORDER BY valid_from, version"
+_BODIES = "SELECT body FROM rule_sets ORDER BY valid_from, version"  # JSON text
 
 
 class RuleSetService:
@@ -29,21 +29,21 @@ class RuleSetService:
 
     def all(self, session: Session | None = None) -> list[RuleSet]:
         """Every rule set held, parsed once per Store. A stored version never changes, so the
-        parsed list is right as long as the stored versions are the same ones. With `session`
-        (the points actions pass their transaction) that is checked in it, one small query: a
-        version installed by another process (the CLI, sync run elsewhere) prices the very next
-        action. Without one, at most every RECHECK_S seconds; install() in this process clears
-        the cache at once."""
+        parsed list is right as long as the stored versions are the same ones. With `session` (a
+        Session, or the DB-API connection of a points action's transaction) that is checked in
+        it, one small query: a version installed by another process (the CLI, sync run elsewhere)
+        prices the very next action. Without one, at most every RECHECK_S seconds; install() in
+        this process clears the cache at once."""
         cache = self._cache  # one read: another thread may replace it meanwhile
         if session is None:
             if cache is not None and time.monotonic() - cache[2] < RECHECK_S:
                 return list(cache[1])
             with self.store.db.read() as s:
                 return self.all(s)
-        conn = session.connection()
-        versions = tuple(conn.execute(_VERSIONS).scalars())
+        cx = dbapi_of(session)
+        versions = tuple(v for (v,) in cx.execute(_VERSIONS))
         if cache is None or cache[0] != versions:
-            cache = (versions, [parse_rule_set(b) for b in conn.execute(_BODIES).scalars()], time.monotonic())
+            cache = (versions, [parse_rule_set(json.loads(b)) for (b,) in cx.execute(_BODIES)], time.monotonic())
         else:
             cache = (cache[0], cache[1], time.monotonic())
         self._cache = cache
