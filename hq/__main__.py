@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             os.environ["TSUMUGI_HQ_DATABASE_URL"] = url
             os.environ.setdefault("TSUMUGI_HQ_SCHEDULER", "1")  # hq/jobs.py: the daily jobs run inside serve
-            _service(url).db.close()  # migrate once, before the workers start
+            svc = _service(url)  # migrate once, before the workers start
+            svc.check_signing_key()  # enrollment needs it: say so now, not at a store's first call
+            svc.db.close()
             uvicorn.run("hq.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info",
                         **server_opts)
             return 0

@@ -141,6 +141,47 @@ class RateLimitedError(HQError):
         self.retry_after = retry_after
 
 
+SIGNING_KEY_ENV = "TSUMUGI_HQ_SIGNING_KEY"
+KEYRING_SERVICE = "tsumugi-hq"  # as hq/notify.py's channel secrets
+
+
+def _key_from_hex(private_hex: str) -> tuple[str, bytes, bytes]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        private = bytes.fromhex(private_hex.strip())
+        public = Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    except ValueError:
+        raise HQError(f"{SIGNING_KEY_ENV} must be an Ed25519 private key as 64 hex digits.",
+                      "bad_signing_key", 503) from None
+    return hashlib.sha256(public).hexdigest()[:8], private, public
+
+
+def _keyring_set(key_id: str, private_hex: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, f"hq_signing_key:{key_id}", private_hex)
+    except KeyringError as exc:  # no backend on this machine (never a file instead)
+        raise HQError(f"HQ needs somewhere safe for its signing key and this machine has no OS keyring "
+                      f"({exc.__class__.__name__}): set {SIGNING_KEY_ENV} to an Ed25519 private key (64 hex "
+                      "digits) from your secret manager, or install a keyring backend.",
+                      "no_keyring", 503) from None
+
+
+def _keyring_get(key_id: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, f"hq_signing_key:{key_id}")
+    except KeyringError:
+        return None
+
+
 class HQService:
     def __init__(self, db: HQDatabase, settings: Settings | None = None):
         self.db = db
@@ -154,21 +195,35 @@ class HQService:
             if s.get(Meta, "epoch") is None:
                 s.add(Meta(key="epoch", value=secrets.token_hex(4)))
                 s.add(Meta(key="retained_from", value="0"))
-            if s.get(Meta, "hq_key") is None:
-                # The HQ certifying key. Production: supply TSUMUGI_HQ_SIGNING_KEY (hex) from a
-                # secret manager; stored here only when not supplied (embedded first run).
-                key_id, private, public = codes.new_key_pair()
-                supplied = os.environ.get("TSUMUGI_HQ_SIGNING_KEY")
+            row = s.get(Meta, "hq_key")
+            if row is None:
+                # The HQ certifying key: from TSUMUGI_HQ_SIGNING_KEY (hex, from the deployment's
+                # secret manager) or made here and kept in the OS keyring. Only its public half
+                # and id are in the database.
+                supplied = os.environ.get(SIGNING_KEY_ENV)
                 if supplied:
-                    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-                    from cryptography.hazmat.primitives import serialization
-
-                    private = bytes.fromhex(supplied)
-                    public = Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes(
-                        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-                    key_id = hashlib.sha256(public).hexdigest()[:8]
+                    key_id, _, public = _key_from_hex(supplied)
+                else:
+                    key_id, private, public = codes.new_key_pair()
+                    _keyring_set(key_id, private.hex())
                 s.add(Meta(key="hq_key", value=json.dumps({"key_id": key_id, "public": public.hex(),
-                                                           "private": None if supplied else private.hex()})))
+                                                           "private": None})))
+            else:
+                data = json.loads(row.value)
+                supplied = os.environ.get(SIGNING_KEY_ENV)
+                if data.get("private") and supplied and _key_from_hex(supplied)[2].hex() == data["public"]:
+                    row.value = json.dumps(dict(data, private=None))  # the deployment supplies it now
+                    log.info("HQ's signing key removed from its database: %s supplies it", SIGNING_KEY_ENV)
+                elif data.get("private"):
+                    # written by an HQ before the key moved out of the database
+                    try:
+                        _keyring_set(data["key_id"], data["private"])
+                    except HQError:
+                        log.warning("HQ's signing key is still stored in its database: set %s or give HQ "
+                                    "an OS keyring; it moves there at the next start", SIGNING_KEY_ENV)
+                    else:
+                        row.value = json.dumps(dict(data, private=None))
+                        log.info("HQ's signing key moved from its database to the OS keyring")
             has_rules = s.scalar(select(func.count()).select_from(RuleSetRow))
         if not has_rules:
             self.publish_rule_set(json.loads(load_default_rule_set().model_dump_json()))
@@ -177,10 +232,28 @@ class HQService:
         row = s.get(Meta, key)
         return row.value if row else None
 
+    def check_signing_key(self) -> str:
+        """The certifying key's id when HQ can sign with it, else HQError saying where it is missing."""
+        with self.db.read() as s:
+            return self._hq_key(s)[0]
+
     def _hq_key(self, s: Session) -> tuple[str, bytes, bytes]:
+        """(key id, private, public) of the HQ certifying key: the environment, else the OS
+        keyring, else (an HQ not yet moved) its database. A clear error when none holds it."""
         data = json.loads(self._meta(s, "hq_key"))
-        private = data["private"] or os.environ["TSUMUGI_HQ_SIGNING_KEY"]
-        return data["key_id"], bytes.fromhex(private), bytes.fromhex(data["public"])
+        key_id, public = data["key_id"], bytes.fromhex(data["public"])
+        supplied = os.environ.get(SIGNING_KEY_ENV)
+        if supplied:
+            _, private, env_public = _key_from_hex(supplied)
+            if env_public != public:
+                raise HQError(f"{SIGNING_KEY_ENV} is not the key this HQ's stores trust (key {key_id}).",
+                              "signing_key_mismatch", 503)
+            return key_id, private, public
+        private_hex = _keyring_get(key_id) or data.get("private")
+        if not private_hex:
+            raise HQError(f"HQ's signing key {key_id} is not available: set {SIGNING_KEY_ENV} (hex) or run HQ "
+                          "where the OS keyring that holds it is.", "signing_key_unavailable", 503)
+        return key_id, bytes.fromhex(private_hex), public
 
     # ---------------------------------------------------------------------------- changes
     def _emit(self, s: Session, changes: list[tuple[str, dict, str | None]]) -> list[int]:

@@ -2,6 +2,10 @@ import os
 
 # No display on CI machines: every Qt test runs offscreen. pytest-qt has no option for this.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# HQ's certifying key as a deployment supplies it (the environment), one throwaway key for the
+# session: HQs started as child processes share it with the test process. The OS-keyring path is
+# tested on its own (tests/hq/test_signing_key.py).
+os.environ.setdefault("TSUMUGI_HQ_SIGNING_KEY", os.urandom(32).hex())
 
 import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
