@@ -241,10 +241,12 @@ def check(path: Path, acknowledged: set[str], seen: Seen | None = None) -> list[
         wrong = [i for i, st in local.items() if (st == "acked") != (i in acked_rows)]
         if wrong:
             problems.append(f"{len(wrong)} local entries whose sync state disagrees with the outbox")
-        # paper cards: each migrated once, and a migrated card has its migrate entry
-        # (one pass over the ledger: ledger.card_id has no index, an EXISTS per card made the check quadratic)
-        per_card = dict(con.execute("SELECT card_id, COUNT(*) FROM ledger WHERE kind='migrate' AND card_id IS NOT NULL "
-                                    "GROUP BY card_id"))
+        # paper cards: each migrated once, and a migrated card has its migrate entry; a voided
+        # migration released its card (it may be migrated again), so only migrations still standing
+        # count (one pass over the ledger; reverses_id is unique, hence indexed)
+        per_card = dict(con.execute(
+            "SELECT card_id, COUNT(*) FROM ledger m WHERE kind='migrate' AND card_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ledger v WHERE v.reverses_id = m.id) GROUP BY card_id"))
         twice = sum(1 for n in per_card.values() if n > 1)
         if twice:
             problems.append(f"{twice} paper cards migrated twice")
