@@ -277,6 +277,8 @@ class Database:
         self._local = threading.local()
         self._checkpointer: threading.Thread | None = None
         self._checkpoint_stop = threading.Event()
+        self._checkpoint_wake = threading.Event()
+        self._checkpoint_min_pages = CHECKPOINT_MIN_PAGES
         self.checkpoints = 0  # background checkpoints that folded frames into the main file
 
     # -- checkpoints off the counter's path ------------------------------------------------------
@@ -288,38 +290,60 @@ class Database:
             return 0
         return max(0, size - 32) // (4096 + 24)
 
-    def checkpoint(self, min_pages: int = CHECKPOINT_MIN_PAGES, *, mode: str = "PASSIVE") -> bool:
+    def checkpoint(self, min_pages: int = CHECKPOINT_MIN_PAGES, *, mode: str = "PASSIVE", con=None) -> bool:
         """Fold the WAL into the main file when it holds more than ``min_pages`` pages. PASSIVE
         never waits for readers or writers (what it cannot copy now waits for the next round).
-        Returns True when a checkpoint ran."""
+        ``con``: a keyed DB-API connection to use (the background thread keeps one); default: one
+        opened for this checkpoint. Returns True when a checkpoint ran."""
         if mode not in ("PASSIVE", "TRUNCATE"):
             raise ValueError(mode)
         if self.wal_pages() <= min_pages:
             return False
-        con = connect_raw(self.path, key=self.key, check_same_thread=False)
+        own = con is None
+        if own:
+            con = connect_raw(self.path, key=self.key, check_same_thread=False)
         try:
             busy, _log, _done = con.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         finally:
-            con.close()
+            if own:
+                con.close()
         if not busy:
             self.checkpoints += 1
         return True
 
     def start_checkpointer(self, interval: float = CHECKPOINT_INTERVAL_S,
                            min_pages: int = CHECKPOINT_MIN_PAGES) -> None:
-        """Checkpoint from a daemon thread every ``interval`` seconds when the WAL has grown past
-        ``min_pages``, so a counter action never pays for one (started by the app's Store)."""
+        """Checkpoint from a daemon thread when the WAL has grown past ``min_pages``, so a counter
+        action never pays for one (started by the app's Store): every ``interval`` seconds, and
+        at once when writes have filled the WAL half-way to the autocheckpoint
+        (_poke_checkpointer). One keyed connection of its own, kept while it runs."""
         if self._checkpointer is not None:
             return
 
         def loop() -> None:
-            while not self._checkpoint_stop.wait(interval):
-                try:
-                    self.checkpoint(min_pages)
-                except Exception as exc:  # noqa: BLE001 - a failed round is retried next round
-                    log.warning("background checkpoint failed: %s", type(exc).__name__)
+            con = None
+            try:
+                while not self._checkpoint_stop.is_set():
+                    self._checkpoint_wake.wait(interval)
+                    self._checkpoint_wake.clear()
+                    if self._checkpoint_stop.is_set():
+                        break
+                    try:
+                        if con is None and self.wal_pages() > min_pages:
+                            con = connect_raw(self.path, key=self.key, check_same_thread=False)
+                        self.checkpoint(min_pages, con=con)
+                    except Exception as exc:  # noqa: BLE001 - a failed round is retried next round
+                        log.warning("background checkpoint failed: %s", type(exc).__name__)
+                        if con is not None:
+                            con.close()
+                            con = None
+            finally:
+                if con is not None:
+                    con.close()
 
         self._checkpoint_stop.clear()
+        self._checkpoint_wake.clear()
+        self._checkpoint_min_pages = min_pages
         self._checkpointer = threading.Thread(target=loop, name="tsumugi-checkpoint", daemon=True)
         self._checkpointer.start()
 
@@ -328,7 +352,20 @@ class Database:
         if thread is None:
             return
         self._checkpoint_stop.set()
+        self._checkpoint_wake.set()
         thread.join(timeout=30)
+
+    def _poke_checkpointer(self) -> None:
+        """After a write transaction: wake the background checkpointer at once when the WAL is
+        half-way to the connections' own autocheckpoint (WAL_AUTOCHECKPOINT_PAGES). Back-to-back
+        writes (a queue of customers, a sync batch) can otherwise grow the WAL that far between
+        two rounds, and the autocheckpoint then runs inside a counter action (an earn writes tens
+        of WAL frames: a page of every index it inserts into). Below that the rounds stay
+        ``interval`` apart: each checkpoint copies and fsyncs the main file, and more of them
+        would make the counter's own commits wait for the disk."""
+        if (self._checkpointer is not None
+                and self.wal_pages() > max(self._checkpoint_min_pages, WAL_AUTOCHECKPOINT_PAGES // 2)):
+            self._checkpoint_wake.set()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -393,6 +430,7 @@ class Database:
             fn()
 
     def _run_after_write(self) -> None:
+        self._poke_checkpointer()
         pending = self._local.__dict__.pop("pending", None)
         for fn in pending or ():
             fn()
