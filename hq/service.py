@@ -936,6 +936,9 @@ class HQService:
                 handler = self._ev_ledger
             if handler is None:
                 raise Reject("unknown_event_type")
+            if getattr(ev, "prior_outcome", None) == "rejected":
+                # HQ refused it before a restore lost the verdict; the store reversed it then
+                raise Reject("rejected_before_restore")
             res = handler(s, req, ev, shift, local)
             if sp is not None:
                 self._flush_ledger(s)

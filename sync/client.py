@@ -191,7 +191,9 @@ class HQClient:
 
     def push(self, req: PushRequest) -> PushResponse:
         return PushResponse.model_validate_json(self._call("POST", "/v1/sync/push", raw=True,
-                                                           content=req.model_dump_json(),
+                                                           # unset optional fields stay out (an HQ one
+                                                           # release older refuses fields it does not know)
+                                                           content=req.model_dump_json(exclude_none=True),
                                                            headers={"Content-Type": "application/json"}))
 
     def changes(self, cursor: str | None, limit: int = 2000) -> ChangesPage:

@@ -55,6 +55,9 @@ class Event(_M):
     hlc: str = Field(max_length=64)
     rule_set_version: str | None = Field(default=None, max_length=64)
     payload: dict[str, Any]
+    # Sent again after HQ lost it (restored from an older backup) though HQ had already refused it:
+    # the store reversed it then, so HQ records the refusal again instead of applying it now.
+    prior_outcome: Literal["rejected"] | None = None
 
     @field_validator("event_id")
     @classmethod

@@ -52,7 +52,8 @@ class ReplicaService:
     def pending(self, limit: int = 500) -> list:
         """The next unacknowledged outbox rows (seq, event_id, type, payload, created_at), oldest first."""
         with self.store.db.read() as s:
-            return list(s.execute(select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.created_at)
+            return list(s.execute(select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.created_at,
+                                         Outbox.outcome_detail)
                                   .where(Outbox.acked_at.is_(None)).order_by(Outbox.seq).limit(limit)))
 
     def queue_stats(self) -> dict:
@@ -70,10 +71,16 @@ class ReplicaService:
                       .values(attempts=Outbox.attempts + 1, last_error=(error or None) and error[:500]))
 
     def unack_from(self, seq: int) -> int:
-        """HQ expects an earlier sequence than we hold pending (it lost events): send them again."""
+        """HQ expects an earlier sequence than we hold pending (it lost events): send them again.
+        Those HQ had refused keep that verdict (``prior_outcome``): they were reversed here, and HQ
+        must not apply them now (it would count points this store took back)."""
         with self.store.db.write() as s:
-            return s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None))
-                             .values(acked_at=None, outcome=None)).rowcount
+            refused = s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None),
+                                                     Outbox.outcome == "rejected")
+                                .values(acked_at=None, outcome=None,
+                                        outcome_detail={"prior_outcome": "rejected"})).rowcount
+            return refused + s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None))
+                                       .values(acked_at=None, outcome=None)).rowcount
 
     def record_outcomes(self, results: list[dict]) -> dict:
         """Store HQ's answers in one transaction: the outbox row is acknowledged, its ledger entry
@@ -152,12 +159,15 @@ class ReplicaService:
         member = self._live(s, entry.member_id)
         if member is None:
             return
+        reversal_id = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
+        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None:
+            return  # refused again (sent again after HQ lost it): reversed the first time
         points = -entry.points
         if points < 0:
             points = -min(-points, member.balance)
         if points:
             self._book(s, member, {
-                "entry_id": str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected")), "kind": "adjust", "points": points,
+                "entry_id": reversal_id, "kind": "adjust", "points": points,
                 "store_id": self.store.store_id, "terminal_id": self.store.terminal_id, "created_at": iso(now),
                 "reason": f"HQ rejected {entry.kind} {entry.id}: {reason}"}, sync_state="acked")
         if entry.kind == "migrate" and entry.card_id is not None:

@@ -346,3 +346,52 @@ def test_privacy_deletion_of_a_member_hq_lost_in_a_restore_still_deletes_the_per
             assert m.status == "deleted" and m.phone is None and m.name_kana == "", h.store_id
         assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id] > 0
     assert_converged(hq, [a, b])
+
+
+def _restore_file(hq, path: Path, backup: Path) -> None:  # noqa: F811
+    """Restore a backup that must stay usable for a second restore later."""
+    shutil.copyfile(backup, backup.with_suffix(".keep"))
+    _restore(hq, path, backup)
+    shutil.copyfile(backup.with_suffix(".keep"), backup)
+
+
+def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(hq, make_store, tmp_path):  # noqa: F811
+    """Found by a simulation variant with migration voids (seed 1064): HQ refused a store's earn
+    (its member unknown after a restore), the store reversed it. HQ was then restored again and the
+    store, asked for the lost sequence, sent the earn again: HQ refusing it again made the store
+    book the same reversal twice (UNIQUE constraint failed, the store's sync stuck for good), and
+    HQ restored to a backup that knew the member would have booked points the store had already
+    taken back. A resent event keeps its verdict (prior_outcome): refused again, reversed once."""
+    from app.models import LedgerEntry
+    from app.services.replica import LOCAL_NS, ReplicaService
+
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "early.backup")        # before the member
+    member = a.register("イノウエサキ")
+    a.earn(member.id, 3000)
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "known.backup")        # the member known, b's earn not yet
+    _restore_file(hq, path, tmp_path / "early.backup")
+    earned = b.earn(member.id, 9000)
+    b.sync()                                         # HQ does not know the member now: refused
+    reversal = str(uuid.uuid5(LOCAL_NS, f"{earned.entry_id}:rejected"))
+    with b.store.db.read() as s:
+        assert _entry(s, reversal) is not None
+
+    _restore_file(hq, path, tmp_path / "early.backup")  # refused again when sent again
+    b.sync()
+    _restore_file(hq, path, tmp_path / "known.backup")  # would now be booked: must not be
+    b.sync()
+    a.sync()
+    b.sync()
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is None
+    with b.store.db.read() as s:
+        assert len(s.scalars(select(LedgerEntry).where(LedgerEntry.id == reversal)).all()) == 1
+    for h in (a, b):
+        assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
+    assert_converged(hq, [a, b])
