@@ -446,12 +446,14 @@ class World:
         self._ack(n, node, f"redeem ({res['mode']})", res["entry"].entry_id, key, "redeem", (mid, pts))
 
     def op_void(self, n, node):
-        mine = [k for k in self.keys if k[0] == node.i and k[1] in ("earn", "redeem")]
+        # a voided paper-card migration releases the card (it may be migrated again, here or elsewhere)
+        mine = [k for k in self.keys if k[0] == node.i and k[1] in ("earn", "redeem", "migrate")]
         if not mine:
             return
-        entry_id = self.rng.choice(mine)[4]
+        pick = self.rng.choice(mine)
+        entry_id = pick[4]
         key = uuid.uuid4()
-        self.note(f"{n:3d} void S{node.i}: {entry_id[:8]}")
+        self.note(f"{n:3d} void S{node.i}: {entry_id[:8]} ({pick[1]})")
         res = node.store.ledger.void(node.actor, entry_id, key)
         self._ack(n, node, "void", res.entry_id, key, "void", (entry_id,))
 
@@ -658,6 +660,8 @@ class World:
             if m.balance < 0:
                 problems.append(f"HQ: member {mid[:8]} balance {m.balance} < 0")
         for (kind, number), (mid, status) in hq_cards.items():
+            if status == "active" and mid is None and kind != "member_code":
+                continue  # a paper card whose migration was voided: released, no one's
             if status == "active" and (mid not in hq_members or hq_members[mid].status != "active"):
                 problems.append(f"HQ: active {kind} card {number} belongs to "
                                 f"{hq_members[mid].status if mid in hq_members else 'no'} member {str(mid)[:8]}")
