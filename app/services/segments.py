@@ -54,7 +54,8 @@ from app.services.localday import local_daynum_sql
 
 SEGMENT_IDS = ("vip", "churn_risk", "win_back")
 CHUNK = 20_000
-TEMP_STORE = "FILE"
+TEMP_STORE = "MEMORY"  # the temporary tables (a few small columns per member) in memory, not an
+# encrypted temporary file: ~2x faster at a million members
 STATE_KEY = "segments_state"
 STATE_VERSION = 1
 FULL_AFTER_DAYS = 7  # the window moved further than this since the last refresh: recompute everyone (cheaper
@@ -198,12 +199,13 @@ class SegmentService:
         computed_at = iso(now)
         con = self.store.db.connect_raw()
         con.execute(f"PRAGMA temp_store = {TEMP_STORE}")
+        con.execute("PRAGMA cache_size = -32768")
         try:
             members, cuts, threshold, counts, state = self._collect(con, now, rule_set, full, lap)
             cd = int(th.churn_risk_days)
             vip = "0" if threshold is None else f"(spend >= {int(threshold)} AND spend > 0)"
             scored = (
-                "SELECT member_id, visits, spend, had, o_r, o_f, o_m, o_visits, o_spend, o_vip, o_cr, o_wb,"
+                "SELECT rid, visits, spend, had, o_r, o_f, o_m, o_visits, o_spend, o_vip, o_cr, o_wb,"
                 f" {_quintile_sql('-days', cuts['r'])} AS rfm_r,"
                 f" {_quintile_sql('visits', cuts['f'])} AS rfm_f,"
                 f" {_quintile_sql('spend', cuts['m'])} AS rfm_m,"
@@ -212,7 +214,10 @@ class SegmentService:
                 f" (days IS NOT NULL AND days >= {int(th.win_back_days)}"
                 f" AND lifetime >= {int(th.win_back_min_lifetime_spend_yen)}) AS win_back"
                 " FROM temp.seg_base")
-            changed = self._changed(con, scored)
+            try:
+                changed = self._changed(con, scored)
+            finally:
+                con.execute("COMMIT")  # the read snapshot, from the figures to the changed rows
             phases["changed_rows"] = changed
             lap("diff")
             self._write(con, changed, state)
@@ -238,7 +243,7 @@ class SegmentService:
         zone = rule_set.zone
         cut = iso(now - timedelta(days=365))
         today = (now.astimezone(zone).date() - date(1970, 1, 1)).days  # local day number
-        con.execute("BEGIN")  # deferred: one consistent snapshot of members, ledger and stored rows
+        con.execute("BEGIN")  # deferred: one snapshot of members, ledger and stored rows (_refresh ends it)
         try:
             hwm = con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
             state = None
@@ -275,7 +280,7 @@ class SegmentService:
             else:
                 visits, spend = "coalesce(a.visits, 0)", "coalesce(a.spend, 0)"
             con.execute(
-                "CREATE TEMP TABLE seg_base AS SELECT m.id AS member_id,"
+                "CREATE TEMP TABLE seg_base AS SELECT m.rowid AS rid,"
                 f" ? - {local_day} AS days,"
                 f" max(0, {visits}) AS visits, max(0, {spend}) AS spend,"
                 " coalesce(m.lifetime_spend_yen, 0) AS lifetime,"
@@ -286,8 +291,9 @@ class SegmentService:
                 " LEFT JOIN member_segments ms ON ms.member_id = m.id"
                 " WHERE m.status = 'active' ORDER BY m.id", (today,))
             lap("member_base")
-        finally:
+        except BaseException:
             con.execute("COMMIT")
+            raise
         con.execute("DROP TABLE temp.seg_12m")
         con.execute("DROP TABLE IF EXISTS temp.seg_dirty")
         self.last_refresh_kind = "incremental" if incremental else "full"
@@ -375,10 +381,12 @@ class SegmentService:
     @staticmethod
     def _changed(con, scored: str) -> int:
         """temp.seg_changed: the scored rows that differ from the stored ones (or have none)."""
-        same = ("had AND rfm_r = o_r AND rfm_f = o_f AND rfm_m = o_m AND visits = o_visits AND spend = o_spend"
-                " AND vip = o_vip AND churn_risk = o_cr AND win_back = o_wb")
-        con.execute("CREATE TEMP TABLE seg_changed AS SELECT member_id, rfm_r, rfm_f, rfm_m, visits, spend, vip,"
-                    f" churn_risk, win_back FROM ({scored}) WHERE NOT coalesce({same}, 0)")
+        same = ("s.had AND s.rfm_r = s.o_r AND s.rfm_f = s.o_f AND s.rfm_m = s.o_m AND s.visits = s.o_visits"
+                " AND s.spend = s.o_spend AND s.vip = s.o_vip AND s.churn_risk = s.o_cr AND s.win_back = s.o_wb")
+        # the member's id by rowid, for the changed rows only (inside the read snapshot)
+        con.execute("CREATE TEMP TABLE seg_changed AS SELECT m.id AS member_id, s.rfm_r, s.rfm_f, s.rfm_m, s.visits,"
+                    f" s.spend, s.vip, s.churn_risk, s.win_back FROM ({scored}) AS s CROSS JOIN members m"
+                    f" ON m.rowid = s.rid WHERE NOT coalesce({same}, 0)")
         return con.execute("SELECT max(rowid) FROM temp.seg_changed").fetchone()[0] or 0
 
     def _write(self, con, n: int, state: dict) -> None:
