@@ -205,7 +205,7 @@ class SegmentService:
             cd = int(th.churn_risk_days)
             vip = "0" if threshold is None else f"(spend >= {int(threshold)} AND spend > 0)"
             scored = (
-                "SELECT rid, visits, spend, had, o_r, o_f, o_m, o_visits, o_spend, o_vip, o_cr, o_wb,"
+                "SELECT member_id, visits, spend, had, o_r, o_f, o_m, o_visits, o_spend, o_vip, o_cr, o_wb,"
                 f" {_quintile_sql('-days', cuts['r'])} AS rfm_r,"
                 f" {_quintile_sql('visits', cuts['f'])} AS rfm_f,"
                 f" {_quintile_sql('spend', cuts['m'])} AS rfm_m,"
@@ -280,7 +280,7 @@ class SegmentService:
             else:
                 visits, spend = "coalesce(a.visits, 0)", "coalesce(a.spend, 0)"
             con.execute(
-                "CREATE TEMP TABLE seg_base AS SELECT m.rowid AS rid,"
+                "CREATE TEMP TABLE seg_base AS SELECT m.id AS member_id,"
                 f" ? - {local_day} AS days,"
                 f" max(0, {visits}) AS visits, max(0, {spend}) AS spend,"
                 " coalesce(m.lifetime_spend_yen, 0) AS lifetime,"
@@ -383,10 +383,8 @@ class SegmentService:
         """temp.seg_changed: the scored rows that differ from the stored ones (or have none)."""
         same = ("s.had AND s.rfm_r = s.o_r AND s.rfm_f = s.o_f AND s.rfm_m = s.o_m AND s.visits = s.o_visits"
                 " AND s.spend = s.o_spend AND s.vip = s.o_vip AND s.churn_risk = s.o_cr AND s.win_back = s.o_wb")
-        # the member's id by rowid, for the changed rows only (inside the read snapshot)
-        con.execute("CREATE TEMP TABLE seg_changed AS SELECT m.id AS member_id, s.rfm_r, s.rfm_f, s.rfm_m, s.visits,"
-                    f" s.spend, s.vip, s.churn_risk, s.win_back FROM ({scored}) AS s CROSS JOIN members m"
-                    f" ON m.rowid = s.rid WHERE NOT coalesce({same}, 0)")
+        con.execute("CREATE TEMP TABLE seg_changed AS SELECT s.member_id, s.rfm_r, s.rfm_f, s.rfm_m, s.visits,"
+                    f" s.spend, s.vip, s.churn_risk, s.win_back FROM ({scored}) AS s WHERE NOT coalesce({same}, 0)")
         return con.execute("SELECT max(rowid) FROM temp.seg_changed").fetchone()[0] or 0
 
     def _write(self, con, n: int, state: dict) -> None:
