@@ -166,6 +166,20 @@ def _histograms(con, rich_yen: int) -> tuple[dict, dict]:
     return dv, {(bool(k & 1), k >> 1): c for k, c in packed.items()}
 
 
+def _give_back_memory() -> None:
+    """The in-memory temporary tables (~150 MB at a million members) are freed when the refresh's
+    connection closes, but glibc keeps the freed heap in the process: hand it back to the system
+    (malloc_trim), so the app's footprint after a refresh is what it was before. No-op elsewhere."""
+    try:
+        import ctypes
+        import sys
+
+        if sys.platform.startswith("linux"):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except Exception:  # noqa: BLE001 - not glibc: nothing to do
+        pass
+
+
 class SegmentService:
     def __init__(self, store):
         self.store = store
@@ -228,6 +242,7 @@ class SegmentService:
                     con.execute(f"DROP TABLE IF EXISTS temp.{t}")
             finally:
                 con.close()
+                _give_back_memory()
         duration_ms = int((_time.perf_counter() - started) * 1000)
         with self.store.db.write() as s:
             s.add(SegmentRun(computed_at=computed_at, rule_set_version=rule_set.version,
