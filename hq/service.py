@@ -952,13 +952,15 @@ class HQService:
             payload = ev.payload or {}
             s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,
                               member_id=payload.get("member_id"),
-                              details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details},
+                              details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details,
+                                       **({"reverses_id": str(payload["reverses_id"])}
+                                          if payload.get("reverses_id") else {})},
                               created_at=iso(utcnow())))
             if ev.type.startswith("ledger.") and payload.get("entry_id"):
                 # Other stores may hold a copy: HQ booked it, they pulled it, then HQ was restored
                 # from an older backup and now refuses the resend. They reverse their copy as the
                 # sending store does (ReplicaService._ch_ledger_rejected).
-                changes.append(("ledger.rejected", self._rejected_dict(payload, r.code), payload.get("member_id"),
+                changes.append(("ledger.rejected", self._rejected_dict(s, payload, r.code), payload.get("member_id"),
                                 ev.event_id))
             return EventResult(**base, outcome="rejected", reason=r.code)
         except OperationalError:
@@ -972,9 +974,15 @@ class HQService:
         changes.extend((k, d, m, ev.event_id) for k, d, m in local)
         return EventResult(**base, **res)
 
-    @staticmethod
-    def _rejected_dict(payload: dict, reason: str) -> dict:
-        return {"entry_id": str(payload["entry_id"]), "member_id": payload.get("member_id"), "reason": reason}
+    def _rejected_dict(self, s: Session, payload: dict, reason: str) -> dict:
+        """A ledger.rejected change; for a void, whether HQ holds the entry it voids (a store
+        holding copies of both reverses neither when HQ refused both)."""
+        d = {"entry_id": str(payload["entry_id"]), "member_id": payload.get("member_id"), "reason": reason}
+        target = payload.get("reverses_id")
+        if target:
+            target = str(target)
+            d["target_booked"] = target in s.info.get("booked", ()) or s.get(LedgerRow, target) is not None
+        return d
 
     def _undo_event(self, s: Session, sp) -> None:
         """Safe mode: roll the event's savepoint back and forget what this batch learnt inside it."""
@@ -1521,8 +1529,9 @@ class HQService:
             for c in s.scalars(select(ConflictRow).where(ConflictRow.kind == "rejected_event")):
                 d = c.details or {}
                 if str(d.get("type", "")).startswith("ledger.") and d.get("event_id"):
-                    out.append(("ledger.rejected", self._rejected_dict({"entry_id": d["event_id"],
-                                                                        "member_id": c.member_id},
+                    out.append(("ledger.rejected", self._rejected_dict(s, {"entry_id": d["event_id"],
+                                                                           "member_id": c.member_id,
+                                                                           "reverses_id": d.get("reverses_id")},
                                                                        d.get("reason") or ""), c.member_id))
             ids = self._emit(s, out)
             # The new feed starts at the snapshot's first id. Not old_head + 1: on SQLite the ids

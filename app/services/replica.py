@@ -155,7 +155,13 @@ class ReplicaService:
                             "compensation": res.get("compensation") or []}, now)
 
     def _reverse_rejected(self, s: Session, entry: LedgerEntry, reason: str | None, now: datetime, *,
-                          conflict: bool = True) -> None:
+                          conflict: bool = True, target_booked: bool | None = None) -> None:
+        """HQ booked nothing for ``entry``: take its effect back here. Not when a void here took it
+        back already (HQ refuses that void too: it never booked the entry), and not for a void of
+        an entry HQ refused as well — the pair cancels here as at HQ, whatever order the answers
+        come in (a reversal capped at the balance left by the void, then the void's reversal,
+        counted the entry's points once more). ``target_booked``: for a pulled void, HQ's word on
+        whether it holds the voided entry; our own voids ask their entry's outbox outcome."""
         member = self._live(s, entry.member_id)
         if member is None:
             return
@@ -163,6 +169,15 @@ class ReplicaService:
         if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None:
             return  # refused again (sent again after HQ lost it): reversed the first time
         points = -entry.points
+        if entry.kind == "void" and entry.reverses_id:
+            if target_booked is None:
+                target_booked = s.scalar(select(Outbox.outcome).where(Outbox.event_id == entry.reverses_id)) \
+                    != "rejected"
+            if not target_booked:
+                points = 0
+        elif s.scalars(select(LedgerEntry.seq).where(LedgerEntry.reverses_id == entry.id,
+                                                     LedgerEntry.kind == "void")).first() is not None:
+            points = 0
         if points < 0:
             points = -min(-points, member.balance)
         if points:
@@ -543,7 +558,7 @@ class ReplicaService:
         reversal = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
         if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None:
             return  # reversed already (the same change again, e.g. in a snapshot)
-        self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False)
+        self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False, target_booked=d.get("target_booked"))
         summary["touched_members"].add(entry.member_id)
 
     def _rule_set_at(self, at: datetime):

@@ -41,6 +41,10 @@ REGRESSION_SEEDS = {
           "longer held was refused (unknown_member) and another store's resend brought the person "
           "back at HQ (fixed: HQ keeps the deletion as a row without personal data, the member's "
           "registration is then refused as member_deleted; also the copy of 2763)",
+    231: "an earn and its void, both booked, then both refused when sent again after HQ was restored "
+         "from an older backup: the earn's reversal was capped by the balance the void had left, the "
+         "void's reversal gave the points back, one earn counted at two stores (fixed: the pair "
+         "cancels, app/services/replica.py; HQ's ledger.rejected says if it holds the voided entry)",
 }
 
 

@@ -395,3 +395,35 @@ def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(h
     for h in (a, b):
         assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 231: a store earned and voided the earn; HQ booked both, another store pulled both,
+    then HQ was restored from a backup older than the member and refused both when they were sent
+    again. Reversing the refused earn was capped at the balance the void had left (nothing), then
+    reversing the refused void gave its points back: the member had the earn's points once more
+    than HQ, at both stores. Now the pair cancels: an entry voided here is not reversed again, and
+    a void of an entry HQ refused too is not reversed (HQ says, in ledger.rejected, whether it holds
+    the voided entry)."""
+    from app.services.replica import ReplicaService
+
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")   # before the member
+    member = a.register("キムラトモコ")
+    a.sync()
+    b.sync()
+    earned = b.earn(member.id, 12000)
+    b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
+    b.sync()
+    a.sync()                                 # a holds copies of both
+    _restore(hq, path, tmp_path / "hq.backup")
+    b.sync()                                 # both sent again before the member: both refused
+    a.sync()
+    b.sync()
+    assert hq.service.balances()[member.id] == 0
+    for h in (a, b):
+        assert ReplicaService(h.store).balances()[member.id] == 0, h.store_id
+    assert_converged(hq, [a, b])
