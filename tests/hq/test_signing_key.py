@@ -33,6 +33,16 @@ def _meta(svc: HQService) -> dict:
         return json.loads(s.scalars(select(Meta.value).where(Meta.key == "hq_key")).one())
 
 
+def _older_hq(tmp_path: Path):
+    """An HQ database as an HQ before this rule left it: the private key in its meta row."""
+    svc = _service(tmp_path / "hq.sqlite")
+    key = new_key_pair()
+    with svc.db.write() as s:
+        s.add(Meta(key="hq_key", value=json.dumps({"key_id": key[0], "public": key[2].hex(),
+                                                   "private": key[1].hex()})))
+    return svc, key
+
+
 def _enroll_certificate(svc: HQService) -> str:
     """What enrollment signs: a store's public key, certified with HQ's private key."""
     with svc.db.read() as s:
@@ -101,11 +111,7 @@ def test_supplied_key_is_used_and_never_stored(tmp_path, monkeypatch, memory_key
 
 def test_a_key_an_older_hq_kept_in_its_database_moves_to_the_keyring(tmp_path, monkeypatch, memory_keyring):
     monkeypatch.delenv(SIGNING_KEY_ENV, raising=False)
-    svc = _service(tmp_path / "hq.sqlite")
-    key_id, private, public = new_key_pair()
-    with svc.db.write() as s:
-        s.add(Meta(key="hq_key", value=json.dumps({"key_id": key_id, "public": public.hex(),
-                                                   "private": private.hex()})))
+    svc, (key_id, private, public) = _older_hq(tmp_path)
     svc.init()
     assert _meta(svc)["private"] is None
     assert keyring.get_password(KEYRING_SERVICE, f"hq_signing_key:{key_id}") == private.hex()
@@ -117,11 +123,7 @@ def test_a_key_an_older_hq_kept_in_its_database_moves_to_the_keyring(tmp_path, m
 def test_without_a_keyring_an_older_hq_keeps_working_and_is_told(tmp_path, monkeypatch, caplog):
     monkeypatch.delenv(SIGNING_KEY_ENV, raising=False)
     keyring.set_keyring(keyring.backends.fail.Keyring())
-    svc = _service(tmp_path / "hq.sqlite")
-    key_id, private, public = new_key_pair()
-    with svc.db.write() as s:
-        s.add(Meta(key="hq_key", value=json.dumps({"key_id": key_id, "public": public.hex(),
-                                                   "private": private.hex()})))
+    svc, (key_id, private, public) = _older_hq(tmp_path)
     svc.init()
     assert "still stored in its database" in caplog.text and private.hex() not in caplog.text
     with svc.db.read() as s:

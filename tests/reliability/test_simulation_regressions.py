@@ -270,6 +270,20 @@ def _entry(s, entry_id: str):
     return s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
 
 
+def _member_hq_will_forget(hq, make_store, tmp_path, kana: str):  # noqa: F811
+    """Two synced stores, HQ backed up, then a member registered at the first and known to both
+    and to HQ: restoring the backup makes HQ forget the member."""
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")   # before the member
+    member = a.register(kana)
+    a.sync()
+    b.sync()
+    return path, a, b, member
+
+
 def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pulled(hq, make_store, tmp_path):  # noqa: F811
     """Seed 2763: HQ booked a store's earn, another store pulled it, then HQ was restored from a
     backup older than the member. The earning store resent first, before the member's
@@ -279,14 +293,7 @@ def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pu
     from app.models import Conflict, LedgerEntry
     from app.services.replica import LOCAL_NS, ReplicaService
 
-    path = _hq_file(hq)
-    a, b = make_store("S001"), make_store("S002")
-    a.sync()
-    b.sync()
-    _backup(path, tmp_path / "hq.backup")   # before the member
-    member = a.register("タナカユウコ")
-    a.sync()
-    b.sync()
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "タナカユウコ")
     earned = b.earn(member.id, 8000)         # booked at HQ, then pulled by a
     b.sync()
     a.sync()
@@ -407,14 +414,7 @@ def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, make_s
     the voided entry)."""
     from app.services.replica import ReplicaService
 
-    path = _hq_file(hq)
-    a, b = make_store("S001"), make_store("S002")
-    a.sync()
-    b.sync()
-    _backup(path, tmp_path / "hq.backup")   # before the member
-    member = a.register("キムラトモコ")
-    a.sync()
-    b.sync()
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "キムラトモコ")
     earned = b.earn(member.id, 12000)
     b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
     b.sync()
