@@ -368,20 +368,25 @@ class Database:
             self._checkpoint_wake.set()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction begun with BEGIN IMMEDIATE; commits on success, rolls back on error."""
+    def _write_scope(self):
+        """This thread's write nesting: the after_write hooks run when the outermost write ends."""
         local = self._local
         local.depth = getattr(local, "depth", 0) + 1
         try:
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(tsumugi_begin="IMMEDIATE")
-                with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
-                    with session.begin():
-                        yield session
+            yield
         finally:
             local.depth -= 1
             if local.depth == 0:
                 self._run_after_write()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction begun with BEGIN IMMEDIATE; commits on success, rolls back on error."""
+        with self._write_scope(), self.engine.connect() as conn:
+            conn = conn.execution_options(tsumugi_begin="IMMEDIATE")
+            with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
+                with session.begin():
+                    yield session
 
     @contextmanager
     def raw_write(self):
@@ -389,15 +394,8 @@ class Database:
         hooks run when it ends), on the pooled DB-API connection itself: no engine Connection,
         no Session, no events. For the counter's hot path, which issues its few statements as
         plain SQL (app/services/ledger.py); everything else uses write()."""
-        local = self._local
-        local.depth = getattr(local, "depth", 0) + 1
-        try:
-            with self._raw_transaction("BEGIN IMMEDIATE") as con:
-                yield con
-        finally:
-            local.depth -= 1
-            if local.depth == 0:
-                self._run_after_write()
+        with self._write_scope(), self._raw_transaction("BEGIN IMMEDIATE") as con:
+            yield con
 
     @contextmanager
     def raw_read(self):
