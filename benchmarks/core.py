@@ -165,7 +165,7 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
     figures.append(value_figure("core.db_size", round(size_bytes / 1e6, 1), "MB", **ctx))
     if meta.get("generation_s") is not None:
         figures.append(value_figure("core.generate", meta["generation_s"], "s", cached=meta.get("cached", False),
-                                    **ctx))
+                                    in_place_runs=meta.get("in_place_runs", 0), **ctx))
 
     store = Store.open(db, background_checkpoint=True)  # as the app opens it
     try:
