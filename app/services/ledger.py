@@ -15,6 +15,7 @@ to, or changed by, a caller: void, coupons, paper-card migration (`_add_entry`).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -30,6 +31,7 @@ from app.db import dbapi_of
 from app.errors import InvalidInput, LedgerRefused, NotFound, PermissionDenied
 from app.models import Coupon, LedgerEntry, Lot, LotMove, Member
 from app.rules import MemberState, Purchase, RuleViolation, check_redemption, expiry_for, price_purchase, tier_for
+from app.services.members import _POINTS_FIELDS
 from app.services.staff import require
 
 VOIDABLE = ("earn", "redeem", "adjust", "migrate", "coupon")
@@ -54,8 +56,17 @@ _INSERT_MOVE = "INSERT INTO lot_moves (entry_id, lot_id, points) VALUES (?, ?, ?
 _INSERT_OUTBOX = "INSERT INTO outbox (event_id, type, payload, created_at, attempts) VALUES (?, ?, ?, ?, ?)"
 _INSERT_AUDIT = ('INSERT INTO audit_log (at, staff_id, terminal_id, action, object_type, object_id, "before", '
                  '"after") VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-_SAVE_MEMBER = ("UPDATE members SET tier = ?, balance = ?, lifetime_spend_yen = ?, last_visit_at = ?, "
-                "updated_at = ? WHERE id = ?")
+# What the points actions change on a member row. Only the columns whose value changed are SET:
+# SQLite rewrites the entries of every index on a column named in SET, even with the same value
+# (one more dirty page, one more WAL frame to encrypt and write per index: the tier's index on
+# every earn that kept the tier, the lifetime spend's two pages on every redemption).
+_SAVE_COLUMNS = ("tier", "balance", "lifetime_spend_yen", "last_visit_at", "updated_at")
+_SAVE_READ_AT = tuple(_POINTS_FIELDS.index(c) for c in _SAVE_COLUMNS)
+@functools.lru_cache(maxsize=None)
+def _save_member_sql(columns: tuple[str, ...]) -> str:
+    return f"UPDATE members SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+
+
 # ix_ledger_member_pending: index entries only.
 _PENDING = "SELECT coalesce(sum(points), 0) FROM ledger WHERE member_id = ? AND sync_state = 'pending'"
 # ix_lots_member_live: the member's lots that still hold points, soonest expiry first.
@@ -191,8 +202,11 @@ class LedgerService:
     def _save_member(self, cx, member) -> None:
         """Write what the points actions change on a member row from `_open` (one UPDATE; the
         write transaction holds the lock since BEGIN IMMEDIATE, so nothing changed it meanwhile)."""
-        cx.execute(_SAVE_MEMBER, (member.tier, member.balance, member.lifetime_spend_yen, member.last_visit_at,
-                                  member.updated_at, member.id))
+        before = member._as_read
+        changed = [(c, v) for c, i in zip(_SAVE_COLUMNS, _SAVE_READ_AT)
+                   if (v := getattr(member, c)) != before[i] or type(v) is not type(before[i])]
+        if changed:
+            cx.execute(_save_member_sql(tuple(c for c, _ in changed)), (*(v for _, v in changed), member.id))
 
     def _entry_row(self, actor, member_id: str, kind: str, points: int, *, key: str, request_hash: str,
                    now: datetime, amount_yen=None, rule_set_version=None, breakdown=None, reverses_id=None,

@@ -268,7 +268,8 @@ class MemberService:
 
         def get(mid):
             row = cx.execute(_POINTS_ROW, (mid,)).fetchone()
-            return None if row is None else SimpleNamespace(**dict(zip(_POINTS_FIELDS, row)))
+            # _as_read: the values before the action, so the ledger's UPDATE writes only what changed
+            return None if row is None else SimpleNamespace(**dict(zip(_POINTS_FIELDS, row)), _as_read=row)
 
         return _follow_merges(get, member_id)
 

@@ -87,3 +87,35 @@ def test_settle_heap_moves_start_up_objects_out_of_the_collectors_way():
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_points_actions_update_only_the_member_columns_they_change(store, member, cashier):
+    """SQLite rewrites the index entries of every column an UPDATE names, even to the same value:
+    an earn that keeps the tier must not name the tier, a redemption not the lifetime spend. The
+    row still ends with the right values."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    store.db.engine.dispose()  # the next connections get the trace
+
+    @event.listens_for(store.db.engine, "connect")
+    def _trace(dbapi_conn, _record):
+        dbapi_conn.set_trace_callback(statements.append)
+
+    mid = member.member.id
+    store.ledger.earn(cashier, mid, 1000, uuid.uuid4())  # may set the first tier
+    with store.db.read() as s:
+        tier_before = s.get(Member, mid).tier
+    statements.clear()
+    store.ledger.earn(cashier, mid, 500, uuid.uuid4())
+    updates = [q for q in statements if q.startswith("UPDATE members")]
+    assert len(updates) == 1 and "tier" not in updates[0] and "balance" in updates[0], updates
+    assert "lifetime_spend_yen" in updates[0]  # (the test clock stands still: last visit unchanged)
+
+    statements.clear()
+    store.ledger.redeem(cashier, mid, 5, uuid.uuid4())
+    updates = [q for q in statements if q.startswith("UPDATE members")]
+    assert len(updates) == 1 and "lifetime_spend_yen" not in updates[0] and "balance" in updates[0], updates
+    with store.db.read() as s:
+        row = s.get(Member, mid)
+        assert (row.balance, row.lifetime_spend_yen, row.tier) == (10 + 5 - 5, 1500, tier_before)
