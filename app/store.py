@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.clock import Clock, system_clock
@@ -64,6 +65,22 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+_PENDING_SETTINGS = "tsumugi_settings"  # Session.info: [(store, values)] written in its transaction
+
+
+@event.listens_for(Session, "after_commit")
+def _settings_after_commit(session: Session) -> None:
+    for store, values in session.info.pop(_PENDING_SETTINGS, ()):
+        store._settings_committed(values)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _settings_after_rollback(session: Session, _previous) -> None:
+    # any rollback (a savepoint's too) with settings written: read them from the table next time
+    for store, _values in session.info.pop(_PENDING_SETTINGS, ()):
+        store._settings_cache = None
+
+
 class Store:
     def __init__(self, db: Database, clock: Clock = system_clock):
         from app.services.audit import AuditService
@@ -106,19 +123,32 @@ class Store:
         self.db.close()
 
     # -- settings ---------------------------------------------------------------------------
+    # Read once per Store, then kept: a write through set_settings() updates the cache when its
+    # transaction commits (a rollback drops it and the next read goes to the table). Another
+    # process writing settings (a CLI tool) is not seen until this Store reads them again
+    # (invalidate_settings(), or a new Store) - as before; the store database has one owner.
     def settings(self) -> dict:
-        if self._settings_cache is None:
+        return dict(self._loaded_settings())
+
+    def _loaded_settings(self) -> dict:
+        cache = self._settings_cache
+        if cache is None:
             with self.db.read() as s:
                 # member notices (app/services/notices.py) share the table but are not settings
                 rows = s.execute(select(Setting.key, Setting.value).where(
                     (Setting.key < "notice:") | (Setting.key >= "notice;"))).all()
-            values = dict(DEFAULT_SETTINGS)
-            values.update({k: json.loads(v) for k, v in rows})
-            self._settings_cache = values
-        return dict(self._settings_cache)
+            cache = dict(DEFAULT_SETTINGS)
+            cache.update({k: json.loads(v) for k, v in rows})
+            self._settings_cache = cache
+        return cache
+
+    def invalidate_settings(self) -> None:
+        """Forget the cached settings (the next read goes to the table): after another process
+        may have written them."""
+        self._settings_cache = None
 
     def setting(self, key: str):
-        return self.settings().get(key)
+        return self._loaded_settings().get(key)
 
     @property
     def store_id(self) -> str:
@@ -137,13 +167,30 @@ class Store:
         return bool(self.setting("store_id"))
 
     def set_settings(self, session: Session, **values) -> None:
+        """Write settings in the caller's transaction (one upsert); this Store's cache takes the
+        values when that transaction commits."""
         if "audit_retention_days" in values and int(values["audit_retention_days"]) < MIN_AUDIT_RETENTION_DAYS:
             raise InvalidInput("Audit log retention cannot be shorter than 30 days.", code="retention_too_short")
         if "void_window_minutes" in values and int(values["void_window_minutes"]) < 0:
             raise InvalidInput("The void window cannot be negative.", code="bad_void_window")
-        for key, value in values.items():
-            session.merge(Setting(key=key, value=json.dumps(value)))
-        self._settings_cache = None
+        if not values:
+            return
+        rows = [{"key": k, "value": json.dumps(v)} for k, v in values.items()]
+        stmt = sqlite_insert(Setting)
+        session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}),
+                        rows)
+        for k in values:  # a Setting this session already loaded would be stale now
+            obj = session.identity_map.get(Session.identity_key(Setting, k))
+            if obj is not None:
+                session.expire(obj)
+        # the cache takes what a read of the table would give back (JSON round trip)
+        session.info.setdefault(_PENDING_SETTINGS, []).append(
+            (self, {r["key"]: json.loads(r["value"]) for r in rows}))
+
+    def _settings_committed(self, values: dict) -> None:
+        cache = self._settings_cache
+        if cache is not None:
+            cache.update({k: v for k, v in values.items() if not ("notice:" <= k < "notice;")})
 
     def update_settings(self, actor: Actor, **values) -> None:
         from app.services.staff import require
@@ -153,7 +200,6 @@ class Store:
             before = {k: self.setting(k) for k in values}
             self.set_settings(s, **values)
             self.audit.record(s, actor, "settings.update", "settings", None, before, values)
-        self._settings_cache = None
 
     def now(self):
         return self.clock()

@@ -203,7 +203,6 @@ def _enroll(store, service, code: str) -> None:
     set_secret(credential_name(store.store_id), resp.credential)
     with store.db.write() as s:
         store.set_settings(s, **{S_URL: HQ_URL, S_HQ_KEY: resp.hq_public_key, S_ENROLLED: iso(store.now())})
-    store._settings_cache = None
 
 
 def build_template(folder: Path) -> Template:

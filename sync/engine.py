@@ -97,7 +97,6 @@ def enroll(store, hq_url: str, code: str, *, verify: bool | str = True) -> dict:
     with store.db.write() as s:
         store.set_settings(s, **{S_URL: hq_url, S_HQ_KEY: resp.hq_public_key, S_ENROLLED: iso(store.now())})
         store.audit.record(s, None, "sync.enroll", "store", store.store_id, None, {"hq": hq_url})
-    store._settings_cache = None  # read again after the commit
     return {"store_id": resp.store_id, "hq_url": hq_url, "hq_key_id": resp.hq_key_id}
 
 
@@ -202,7 +201,6 @@ class SyncEngine:
             else:
                 values[S_LAST_ERR] = f"{iso(self.store.now())} {error}"
             self.store.set_settings(s, **values)
-        self.store._settings_cache = None
 
     # -- one round ------------------------------------------------------------------------
     def sync_once(self) -> dict:
@@ -293,7 +291,6 @@ class SyncEngine:
                         expected, n)
         with self.store.db.write() as s:
             self.store.set_settings(s, **{S_CHECK_SEQ: None})
-        self.store._settings_cache = None
 
     def pull_all(self) -> dict:
         cursor = self.replica.cursor()

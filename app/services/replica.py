@@ -239,7 +239,6 @@ class ReplicaService:
     def set_cursor(self, cursor: str, **extra) -> None:
         with self.store.db.write() as s:
             self.store.set_settings(s, **{SETTING_CURSOR: cursor}, **extra)
-        self.store._settings_cache = None  # read again after the commit
 
     def apply_changes(self, changes: list[dict], cursor: str, *, hq_public_key: bytes | None = None) -> dict:
         """Apply one page of HQ's change feed and commit the cursor in the same transaction.
@@ -296,7 +295,6 @@ class ReplicaService:
                     break
                 parked = summary["parked"]
             self.store.set_settings(s, **{SETTING_CURSOR: cursor, SETTING_PARKED: summary["parked"]})
-        self.store._settings_cache = None
         self.store.rules._cache = None  # a rule set may have arrived: read them again after the commit
         if summary["deleted_members"]:
             self.wipe_free_pages()

@@ -29,4 +29,3 @@ def init_store(store, store_id: str, *, terminal_id: str = "T01", rules_file=Non
         store.audit.record(s, None, "store.init", "store", store_id, None,
                            {"terminal_id": terminal_id, "rule_set": rule_set.version, "key_id": key_id})
         store.security.record(s, "key.signing_created", object_type="signing_key", object_id=key_id)
-    store._settings_cache = None  # read again after the commit

@@ -61,3 +61,23 @@ def test_audit_retention_never_below_30_days(store, manager):
         store.update_settings(manager, audit_retention_days=7)
     store.update_settings(manager, audit_retention_days=30)
     assert store.setting("audit_retention_days") == 30
+
+
+def test_settings_are_cached_after_a_commit_and_not_after_a_rollback(store, manager):
+    from app.models import Setting
+    from app.store import Store
+
+    store.update_settings(manager, void_window_minutes=12, language="en")
+    assert store.setting("void_window_minutes") == 12 and store.settings()["language"] == "en"
+    with pytest.raises(RuntimeError):
+        with store.db.write() as s:
+            store.set_settings(s, void_window_minutes=99)
+            raise RuntimeError("rolled back")
+    assert store.setting("void_window_minutes") == 12
+    with store.db.write() as s:  # a Setting this session loaded before the write is not left stale
+        assert s.get(Setting, "language").value == '"en"'
+        store.set_settings(s, language="ja")
+        assert s.get(Setting, "language").value == '"ja"'
+    assert store.setting("language") == "ja"
+    fresh = Store(store.db, store.clock)  # what the table holds
+    assert fresh.settings() == store.settings()
