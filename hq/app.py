@@ -187,7 +187,11 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     app.state.service = service
     app.state.watcher = watcher
 
-    fold_paths = {"/v1/sync/push"}  # endpoints that count and audit inside their own transaction
+    # Routes that count the request and write its audit row inside their own transaction (one
+    # transaction per request). Every other request: the count (with the audit row of a 429) before
+    # it, its audit row after it. A folded route that answers an error rolled its transaction back:
+    # the count and the audit row are written after it, in one transaction (count_and_audit).
+    fold_routes = {("POST", "/v1/sync/push"), ("GET", "/v1/sync/changes"), ("POST", "/v1/redemptions/reserve")}
 
     @app.middleware("http")
     async def audit_and_limit(request: Request, call_next):
@@ -200,15 +204,19 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
             who = service.cached_principal(token) or await run_in_threadpool(service.authenticate, token)
         request.state.who = who
         request.state.audited = False
+        method, path = request.method, request.url.path
+        fold = False
         if token and who is None:
             response = JSONResponse({"error": "unauthorised", "message": "Unknown or revoked credential."}, 401)
         else:
             key = who.label if who else f"ip:{request.client.host if request.client else '?'}"
-            fold = request.url.path in fold_paths and who is not None and request.method == "POST"
+            fold = who is not None and (method, path) in fold_routes
             request.state.rate_key = key if fold else None
+            request.state.audit = (method, path) if fold else None
             try:
-                wait = None if fold or request.url.path == "/v1/health" else \
-                    await run_in_threadpool(service.hit_rate_limit, key)
+                wait = None if fold or path == "/v1/health" else \
+                    await run_in_threadpool(service.hit_rate_limit, key, who, method, path)
+                request.state.audited = bool(wait)  # a 429's audit row went with its count
             except OperationalError:
                 wait = 1
             if wait:
@@ -223,8 +231,16 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
                                             headers={"Retry-After": "2"})
         if not request.state.audited:
             try:
-                await run_in_threadpool(service.audit, who, request.method, request.url.path, response.status_code,
-                                        None)
+                if fold and response.status_code != 429:
+                    # the route's transaction (its count and audit row with it) was rolled back
+                    wait = await run_in_threadpool(service.count_and_audit, key, who, method, path,
+                                                   response.status_code)
+                    if wait:
+                        response = JSONResponse({"error": "rate_limited",
+                                                 "message": "Too many requests; retry later."},
+                                                429, headers={"Retry-After": str(wait)})
+                else:
+                    await run_in_threadpool(service.audit, who, method, path, response.status_code, None)
             except Exception:  # noqa: BLE001 - auditing must not turn an answer into an error page
                 log.exception("audit write failed")
         # HQ's own time for the request (the many-stores benchmark reads it: client-side latency on
@@ -278,18 +294,25 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     @app.post("/v1/sync/push", response_model=PushResponse)
     def push(req: PushRequest, request: Request, who: Who = Depends(who_store)):
         # the rate-limit count, the push and its audit row: one transaction
-        resp = service.push(who, req, rate_key=request.state.rate_key, audit=(request.method, request.url.path))
-        request.state.audited = True
+        resp = service.push(who, req, rate_key=request.state.rate_key, audit=request.state.audit)
+        request.state.audited = request.state.audit is not None
         return Response(resp.model_dump_json(), media_type="application/json")  # validated once, by construction
 
     @app.get("/v1/sync/changes", response_model=ChangesPage)
-    def changes(cursor: str | None = None, limit: int = Query(1000, ge=1, le=5000), who: Who = Depends(who_any)):
-        # the stored JSON passed through as it is (no parse + validate + re-encode of every change)
-        return Response(service.changes_json(cursor, limit), media_type="application/json")
+    def changes(request: Request, cursor: str | None = None, limit: int = Query(1000, ge=1, le=5000),
+                who: Who = Depends(who_any)):
+        # the stored JSON passed through as it is (no parse + validate + re-encode of every change);
+        # the rate-limit count, the page and its audit row: one transaction
+        body = service.changes_json(cursor, limit, who=who, rate_key=request.state.rate_key,
+                                    audit=request.state.audit)
+        request.state.audited = request.state.audit is not None
+        return Response(body, media_type="application/json")
 
     @app.post("/v1/redemptions/reserve", response_model=ReserveResponse)
-    def reserve(req: ReserveRequest, who: Who = Depends(who_store)):
-        return service.reserve(who, req)
+    def reserve(req: ReserveRequest, request: Request, who: Who = Depends(who_store)):
+        resp = service.reserve(who, req, rate_key=request.state.rate_key, audit=request.state.audit)
+        request.state.audited = request.state.audit is not None
+        return resp
 
     @app.get("/v1/sync/stream")
     async def stream(request: Request, who: Who = Depends(who_any)):

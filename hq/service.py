@@ -29,6 +29,7 @@ import os
 import secrets
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -331,13 +332,15 @@ class HQService:
         return ChangesPage(epoch=epoch, changes=[Change(id=i, kind=k, data=d) for i, k, d in rows],
                            next_cursor=nxt, has_more=more)
 
-    def changes_json(self, cursor: str | None, limit: int = 1000) -> bytes:
+    def changes_json(self, cursor: str | None, limit: int = 1000, *, who: Who | None = None,
+                     rate_key: str | None = None, audit: tuple[str, str] | None = None) -> bytes:
         """The same page as `changes()`, as JSON bytes built from the stored JSON text (the rows'
-        JSON is passed through, never parsed and re-encoded)."""
+        JSON is passed through, never parsed and re-encoded). With `rate_key`/`audit`: the
+        request's rate-limit count and audit row in the same transaction (request_tx)."""
         from sqlalchemy import Text, cast
 
         limit = max(1, min(int(limit), 5000))
-        with self.db.read() as s:
+        with (self.request_tx(who, rate_key, audit) if rate_key or audit else self.db.read()) as s:
             epoch, rows, more, nxt = self._page(s, cursor, limit, cast(ChangeRow.data, Text))
         if rows is None:
             return ChangesPage(epoch=epoch, changes=[], next_cursor=nxt, has_more=True,
@@ -502,15 +505,58 @@ class HQService:
                 "certificate": key.certificate, "revoked_at": key.revoked_at}
 
     # ---------------------------------------------------------------------------- rate limits, audit
-    def hit_rate_limit(self, principal: str) -> int | None:
-        """Count a request; returns seconds to wait when over the limit, else None."""
+    # One statement each, as plain SQL (same text on SQLite and PostgreSQL): no ORM unit of work,
+    # no statement building per request.
+    _COUNT_SQL = text('INSERT INTO rate_windows (principal, "window", count) VALUES (:principal, :window, 1) '
+                      'ON CONFLICT (principal, "window") DO UPDATE SET count = rate_windows.count + 1 '
+                      'RETURNING count')
+    _AUDIT_SQL = text("INSERT INTO audit_log (at, principal, role, method, path, status, detail) "
+                      "VALUES (:at, :principal, :role, :method, :path, :status, :detail)")
+
+    def hit_rate_limit(self, principal: str, who: Who | None = None, method: str | None = None,
+                       path: str | None = None) -> int | None:
+        """Count a request; returns seconds to wait when over the limit, else None. With `method`
+        and `path`: a refused request's audit row (429) is written in the same transaction."""
         with self.db.write() as s:
-            return self._count_request(s, principal)
+            wait = self._count_request(s, principal)
+            if wait and method is not None:
+                self._audit_row(s, who, method, path, 429, None)
+            return wait
 
     def audit(self, who: Who | None, method: str, path: str, status: int, detail: str | None = None) -> None:
         with self.db.write() as s:
-            s.add(AuditRow(at=iso(utcnow()), principal=who.label if who else None, role=who.kind if who else None,
-                           method=method, path=path[:200], status=status, detail=detail))
+            self._audit_row(s, who, method, path, status, detail)
+
+    def count_and_audit(self, principal: str, who: Who | None, method: str, path: str, status: int) -> int | None:
+        """After an answer whose own transaction was rolled back (an error answer from a route that
+        counts inside its transaction): count the request and write its audit row, one transaction.
+        Over the limit: the row says 429 and the seconds to wait are returned (the caller answers
+        429 instead: the route's work was rolled back, nothing was done)."""
+        with self.db.write() as s:
+            wait = self._count_request(s, principal)
+            self._audit_row(s, who, method, path, 429 if wait else status, None)
+            return wait
+
+    def _audit_row(self, s: Session, who: Who | None, method: str, path: str, status: int,
+                   detail: str | None) -> None:
+        s.execute(self._AUDIT_SQL, {"at": iso(utcnow()), "principal": who.label if who else None,
+                                    "role": who.kind if who else None, "method": method, "path": path[:200],
+                                    "status": status, "detail": detail})
+
+    @contextmanager
+    def request_tx(self, who: Who | None, rate_key: str | None, audit: tuple[str, str] | None):
+        """A request's own work in ONE write transaction with its rate-limit count (first: over
+        the limit raises RateLimitedError, which rolls everything back) and its audit row (last,
+        outcome 200). An exception rolls all three back; the web layer then counts and audits the
+        error answer (count_and_audit)."""
+        with self.db.write() as s:
+            if rate_key:
+                wait = self._count_request(s, rate_key)
+                if wait:
+                    raise RateLimitedError(wait)
+            yield s
+            if audit:
+                self._audit_row(s, who, audit[0], audit[1], 200, None)
 
     def prune(self) -> dict:
         cutoff = iso(utcnow() - timedelta(days=max(30, self.settings.audit_retention_days)))
@@ -551,10 +597,7 @@ class HQService:
     def _count_request(self, s: Session, principal: str) -> int | None:
         now = utcnow().timestamp()
         window = int(now // self.settings.rate_window_s)
-        stmt = self._dialect_insert()(RateWindow).values(principal=principal, window=window, count=1)
-        stmt = stmt.on_conflict_do_update(index_elements=["principal", "window"],
-                                          set_={"count": RateWindow.count + 1}).returning(RateWindow.count)
-        count = s.execute(stmt).scalar_one()
+        count = s.execute(self._COUNT_SQL, {"principal": principal, "window": window}).scalar_one()
         if count > self.settings.rate_limit:
             return max(1, int((window + 1) * self.settings.rate_window_s - now) + 1)
         return None
@@ -649,9 +692,7 @@ class HQService:
                 self._copy(s, "events", cols + ("result",),
                            [tuple(row[c] for c in cols) + (row["result"].model_dump_json(),) for row in new_rows])
             if audit:
-                s.execute(AuditRow.__table__.insert(), [{"at": iso(utcnow()), "principal": who.label, "role": who.kind,
-                                                          "method": audit[0], "path": audit[1][:200], "status": 200,
-                                                          "detail": None}])
+                self._audit_row(s, who, audit[0], audit[1], 200, None)
         return PushResponse(results=results, expected_seq=next_seq, gap=gap, clock_skew_ms=skew if shift else 0)
 
     _FINISH_PG = text("""
@@ -1322,11 +1363,13 @@ class HQService:
         return pricing.points, chosen.version
 
     # ---------------------------------------------------------------------------- reservations
-    def reserve(self, who: Who, req: ReserveRequest) -> ReserveResponse:
+    def reserve(self, who: Who, req: ReserveRequest, *, rate_key: str | None = None,
+                audit: tuple[str, str] | None = None) -> ReserveResponse:
+        """`rate_key`/`audit`: the request's count and audit row in this transaction (request_tx)."""
         if who.kind != "store":
             raise Forbidden("Only stores reserve points.", "not_a_store")
         now = utcnow()
-        with self.db.write() as s:
+        with self.request_tx(who, rate_key, audit) as s:
             m, _ = self._resolve(s, req.member_id)
             if m is None or m.status == "deleted":
                 return ReserveResponse(ok=False, available=0, reason="unknown_member")

@@ -96,6 +96,34 @@ def test_rate_limit_answers_429_with_retry_after_never_5xx(tmp_path):
         server.service.db.close()
 
 
+def test_folded_routes_count_and_audit_each_call_once(tmp_path):
+    """Pull, push and reserve count the request and write its audit row in their own transaction;
+    an error answer from them (its transaction rolled back) is still counted and audited, and past
+    the limit it becomes a 429."""
+    server = HQServer(f"sqlite:///{tmp_path / 'hq.sqlite'}", rate_limit=3, rate_window_s=60).start()
+    try:
+        token = server.admin_token()
+
+        def rows(path):
+            with server.service.db.read() as s:
+                return [st for st, in s.execute(select(AuditRow.status).where(AuditRow.path == path)
+                                                .order_by(AuditRow.id))]
+
+        codes = [httpx.get(f"{server.url}/v1/sync/changes", headers=bearer(token)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert rows("/v1/sync/changes") == [200, 200, 200, 429]
+        auditor = server.service.add_principal("監査", "auditor")  # a credential of its own: a fresh count
+        push = {"store_id": "S001", "terminal_id": "T01", "sent_at": "2026-06-01T01:00:00Z", "events": [],
+                "queue_length": 0}
+        codes = [httpx.post(f"{server.url}/v1/sync/push", json=push, headers=bearer(auditor)).status_code
+                 for _ in range(4)]
+        assert codes == [403, 403, 403, 429]  # not a store: refused, counted all the same
+        assert rows("/v1/sync/push") == [403, 403, 403, 429]
+    finally:
+        server.stop()
+        server.service.db.close()
+
+
 def test_sync_client_honours_retry_after(tmp_path):
     from sync.client import HQClient, RateLimited
 
