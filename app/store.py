@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import event, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.clock import Clock, system_clock
@@ -65,6 +64,8 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+_UPSERT_SETTING = text("INSERT INTO settings (key, value) VALUES (:key, :value)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 _PENDING_SETTINGS = "tsumugi_settings"  # Session.info: [(store, values)] written in its transaction
 
 
@@ -176,9 +177,7 @@ class Store:
         if not values:
             return
         rows = [{"key": k, "value": json.dumps(v)} for k, v in values.items()]
-        stmt = sqlite_insert(Setting)
-        session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}),
-                        rows)
+        session.execute(_UPSERT_SETTING, rows)
         for k in values:  # a Setting this session already loaded would be stale now
             obj = session.identity_map.get(Session.identity_key(Setting, k))
             if obj is not None:

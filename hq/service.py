@@ -306,12 +306,15 @@ class HQService:
         with self.db.read() as s:
             return self._meta(s, "epoch")
 
+    _PAGE_META = text("SELECT key, value FROM hq_meta WHERE key IN ('epoch', 'retained_from')")
+
     def _page(self, s: Session, cursor: str | None, limit: int, data_col):
         """(epoch, rows, more, next_cursor); rows is None for a reset. Keyset paging on the id,
         on PostgreSQL only below the first id a writer still in flight may hold."""
         epoch, n = parse_cursor(cursor)
-        cur_epoch = self._meta(s, "epoch")
-        retained_from = int(self._meta(s, "retained_from") or 0)
+        meta = dict(s.execute(self._PAGE_META).all())  # both in one plain statement
+        cur_epoch = meta.get("epoch")
+        retained_from = int(meta.get("retained_from") or 0)
         if (cursor and epoch != cur_epoch) or (n and n + 1 < retained_from):
             return cur_epoch, None, True, make_cursor(cur_epoch, 0)
         below = self._readable_below(s)

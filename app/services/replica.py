@@ -22,7 +22,9 @@ How entries made at other stores appear here (the decision, see also sync/README
 """
 from __future__ import annotations
 
+import json
 import uuid
+from collections import namedtuple
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
@@ -44,23 +46,30 @@ SETTING_CURSOR = "sync.cursor"
 SETTING_PARKED = "sync.parked"
 
 
+PendingRow = namedtuple("PendingRow", "seq event_id type payload created_at outcome_detail")
+
+
 class ReplicaService:
     def __init__(self, store):
         self.store = store
 
     # ---------------------------------------------------------------------------- outbox
     def pending(self, limit: int = 500) -> list:
-        """The next unacknowledged outbox rows (seq, event_id, type, payload, created_at), oldest first."""
-        with self.store.db.read() as s:
-            return list(s.execute(select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.created_at,
-                                         Outbox.outcome_detail)
-                                  .where(Outbox.acked_at.is_(None)).order_by(Outbox.seq).limit(limit)))
+        """The next unacknowledged outbox rows (seq, event_id, type, payload, created_at,
+        outcome_detail), oldest first. Plain SQL on the DB-API connection (every sync round asks)."""
+        with self.store.db.raw_read() as con:
+            rows = con.execute("SELECT seq, event_id, type, payload, created_at, outcome_detail FROM outbox"
+                               " WHERE acked_at IS NULL ORDER BY seq LIMIT ?", (int(limit),)).fetchall()
+        loads = json.loads
+        return [PendingRow(r[0], r[1], r[2], loads(r[3]), r[4], None if r[5] is None else loads(r[5]))
+                for r in rows]
 
     def queue_stats(self) -> dict:
-        with self.store.db.read() as s:
-            n, oldest = s.execute(select(func.count(), func.min(Outbox.created_at))
-                                  .where(Outbox.acked_at.is_(None))).one()
-            no_outcome = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.outcome.is_(None)))
+        with self.store.db.raw_read() as con:
+            n, oldest, no_outcome = con.execute(
+                "SELECT (SELECT count(*) FROM outbox WHERE acked_at IS NULL),"
+                " (SELECT min(created_at) FROM outbox WHERE acked_at IS NULL),"
+                " (SELECT count(*) FROM outbox WHERE outcome IS NULL)").fetchone()
         return {"queue": int(n), "oldest_pending_at": oldest, "without_outcome": int(no_outcome)}
 
     def note_attempt(self, seqs: list[int], error: str | None) -> None:

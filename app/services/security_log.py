@@ -142,13 +142,13 @@ class SecurityLog:
     def head(self) -> dict:
         """The chain's head: {"id", "hash", "at"} of the newest row (the anchor, or id 0 and the
         genesis hash, when there is none). What an outside witness keeps."""
-        with self.store.db.read() as s:
-            e = s.scalars(select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(1)).first()
+        with self.store.db.raw_read() as con:  # plain SQL: asked after every sync round
+            e = con.execute("SELECT id, hash, at FROM security_events ORDER BY id DESC LIMIT 1").fetchone()
             if e is not None:
-                return {"id": e.id, "hash": e.hash, "at": e.at}
-            anchor = s.get(Setting, ANCHOR_KEY)
+                return {"id": e[0], "hash": e[1], "at": e[2]}
+            anchor = con.execute("SELECT value FROM settings WHERE key = ?", (ANCHOR_KEY,)).fetchone()
         if anchor is not None:
-            a = json.loads(anchor.value)
+            a = json.loads(anchor[0])
             return {"id": a["id"], "hash": a["hash"], "at": None}
         return {"id": 0, "hash": GENESIS, "at": None}
 
