@@ -170,10 +170,7 @@ class Store:
     def set_settings(self, session: Session, **values) -> None:
         """Write settings in the caller's transaction (one upsert); this Store's cache takes the
         values when that transaction commits."""
-        if "audit_retention_days" in values and int(values["audit_retention_days"]) < MIN_AUDIT_RETENTION_DAYS:
-            raise InvalidInput("Audit log retention cannot be shorter than 30 days.", code="retention_too_short")
-        if "void_window_minutes" in values and int(values["void_window_minutes"]) < 0:
-            raise InvalidInput("The void window cannot be negative.", code="bad_void_window")
+        self._check_settings(values)
         if not values:
             return
         rows = [{"key": k, "value": json.dumps(v)} for k, v in values.items()]
@@ -185,6 +182,25 @@ class Store:
         # the cache takes what a read of the table would give back (JSON round trip)
         session.info.setdefault(_PENDING_SETTINGS, []).append(
             (self, {r["key"]: json.loads(r["value"]) for r in rows}))
+
+    def write_settings(self, **values) -> None:
+        """set_settings() in a transaction of its own, as plain SQL on the DB-API connection
+        (Database.raw_write); the cache takes the values once it has committed."""
+        self._check_settings(values)
+        if not values:
+            return
+        rows = [(k, json.dumps(v)) for k, v in values.items()]
+        with self.db.raw_write() as con:
+            con.executemany("INSERT INTO settings (key, value) VALUES (?, ?)"
+                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value", rows)
+        self._settings_committed({k: json.loads(v) for k, v in rows})
+
+    @staticmethod
+    def _check_settings(values: dict) -> None:
+        if "audit_retention_days" in values and int(values["audit_retention_days"]) < MIN_AUDIT_RETENTION_DAYS:
+            raise InvalidInput("Audit log retention cannot be shorter than 30 days.", code="retention_too_short")
+        if "void_window_minutes" in values and int(values["void_window_minutes"]) < 0:
+            raise InvalidInput("The void window cannot be negative.", code="bad_void_window")
 
     def _settings_committed(self, values: dict) -> None:
         cache = self._settings_cache

@@ -193,14 +193,13 @@ class SyncEngine:
         return bytes.fromhex(k) if k else None
 
     def _note(self, ok: bool, error: str | None = None) -> None:
-        with self.store.db.write() as s:
-            values = {S_HLC: str(self.hlc.last)}
-            if ok:
-                values[S_LAST_OK] = iso(self.store.now())
-                values[S_LAST_ERR] = None
-            else:
-                values[S_LAST_ERR] = f"{iso(self.store.now())} {error}"
-            self.store.set_settings(s, **values)
+        values = {S_HLC: str(self.hlc.last)}
+        if ok:
+            values[S_LAST_OK] = iso(self.store.now())
+            values[S_LAST_ERR] = None
+        else:
+            values[S_LAST_ERR] = f"{iso(self.store.now())} {error}"
+        self.store.write_settings(**values)
 
     # -- one round ------------------------------------------------------------------------
     def sync_once(self) -> dict:
@@ -289,8 +288,7 @@ class SyncEngine:
         if n:
             log.warning("HQ expects sequence %d after its reset: resending %d event(s) it no longer holds",
                         expected, n)
-        with self.store.db.write() as s:
-            self.store.set_settings(s, **{S_CHECK_SEQ: None})
+        self.store.write_settings(**{S_CHECK_SEQ: None})
 
     def pull_all(self) -> dict:
         cursor = self.replica.cursor()

@@ -246,8 +246,7 @@ class ReplicaService:
         return self.store.setting(SETTING_CURSOR)
 
     def set_cursor(self, cursor: str, **extra) -> None:
-        with self.store.db.write() as s:
-            self.store.set_settings(s, **{SETTING_CURSOR: cursor}, **extra)
+        self.store.write_settings(**{SETTING_CURSOR: cursor}, **extra)
 
     def apply_changes(self, changes: list[dict], cursor: str, *, hq_public_key: bytes | None = None) -> dict:
         """Apply one page of HQ's change feed and commit the cursor in the same transaction.
