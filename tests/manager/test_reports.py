@@ -81,6 +81,26 @@ def test_daily_figures_match_the_ledger_cut_at_local_midnight(store, day_store):
     assert f.top_hours == [11, 0]
 
 
+def test_daily_figures_read_indexes_only(store, day_store):
+    """The day's entries from the covering ix_ledger_created and the campaign lines from the
+    partial ix_ledger_campaign_earns (its WHERE is in the query term for term): no ledger row read."""
+    from app.clock import parse_iso
+    from app.services.localday import local_sql
+    from app.models import LedgerEntry
+    from app.services.reports import CAMPAIGN_EARN, daily_entries_sql
+
+    ix = next(i for i in LedgerEntry.__table__.indexes if i.name == "ix_ledger_campaign_earns")
+    assert str(ix.dialect_options["sqlite"]["where"]) == CAMPAIGN_EARN  # the models say what the migration made
+    start, end = store.reports.day_bounds(DAY)
+    local = local_sql("created_at", JST, parse_iso(start), parse_iso(end), "datetime")
+    with store.db.read() as s:
+        plan = [r[3] for r in s.connection().execute(text("EXPLAIN QUERY PLAN " + daily_entries_sql(local)),
+                                                     {"a": start, "b": end})]
+    ledger = [p for p in plan if " ledger " in f"{p} "]
+    assert ledger == ["SEARCH ledger USING COVERING INDEX ix_ledger_created (created_at>? AND created_at<?)",
+                      "SEARCH ledger USING COVERING INDEX ix_ledger_campaign_earns (created_at>? AND created_at<?)"]
+
+
 def test_daily_report_files_csv_and_pdf(store, manager, day_store, qapp):
     from ui.manager.pdf import daily_pdf
 
