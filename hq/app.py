@@ -191,62 +191,117 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     # transaction per request). Every other request: the count (with the audit row of a 429) before
     # it, its audit row after it. A folded route that answers an error rolled its transaction back:
     # the count and the audit row are written after it, in one transaction (count_and_audit).
-    fold_routes = {("POST", "/v1/sync/push"), ("GET", "/v1/sync/changes"), ("POST", "/v1/redemptions/reserve")}
+    fold_routes = {("POST", "/v1/sync/push"), ("GET", "/v1/sync/changes"), ("POST", "/v1/redemptions/reserve"),
+                   ("POST", "/v1/security/head")}
 
-    @app.middleware("http")
-    async def audit_and_limit(request: Request, call_next):
-        t0 = time.perf_counter()
-        auth = request.headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-        who = None
-        if token:
-            # a verification this worker made in the last few seconds needs no thread hop, no database
-            who = service.cached_principal(token) or await run_in_threadpool(service.authenticate, token)
-        request.state.who = who
-        request.state.audited = False
-        method, path = request.method, request.url.path
-        fold = False
-        if token and who is None:
-            response = JSONResponse({"error": "unauthorised", "message": "Unknown or revoked credential."}, 401)
-        else:
-            key = who.label if who else f"ip:{request.client.host if request.client else '?'}"
-            fold = who is not None and (method, path) in fold_routes
-            request.state.rate_key = key if fold else None
-            request.state.audit = (method, path) if fold else None
-            try:
-                wait = None if fold or path == "/v1/health" else \
-                    await run_in_threadpool(service.hit_rate_limit, key, who, method, path)
-                request.state.audited = bool(wait)  # a 429's audit row went with its count
-            except OperationalError:
-                wait = 1
-            if wait:
-                response = JSONResponse({"error": "rate_limited", "message": "Too many requests; retry later."},
-                                        429, headers={"Retry-After": str(wait)})
+    def _limited(wait: int) -> JSONResponse:
+        return JSONResponse({"error": "rate_limited", "message": "Too many requests; retry later."}, 429,
+                            headers={"Retry-After": str(wait)})
+
+    class AuditAndLimit:
+        """Authentication, the rate limit and the audit row around every HTTP request, as a plain
+        ASGI middleware (no extra task and memory streams per request, as @app.middleware had).
+        The audit row is written when the answer starts (its status is known then), before the
+        start is passed on; a streamed answer (the event stream) is audited at its start."""
+
+        def __init__(self, asgi_app):
+            self.app = asgi_app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] != "http":
+                await self.app(scope, receive, send)
+                return
+            t0 = time.perf_counter()
+            token = None
+            for name, value in scope["headers"]:
+                if name == b"authorization":
+                    auth = value.decode("latin-1")
+                    token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+                    break
+            who = None
+            if token:
+                # a verification this worker made in the last few seconds needs no thread hop, no database
+                who = service.cached_principal(token) or await run_in_threadpool(service.authenticate, token)
+            state = scope.setdefault("state", {})
+            state["who"] = who
+            state["audited"] = False
+            method, path = scope["method"], scope["path"]
+            fold, key, response = False, None, None
+            if token and who is None:
+                response = JSONResponse({"error": "unauthorised", "message": "Unknown or revoked credential."}, 401)
             else:
+                client = scope.get("client")
+                key = who.label if who else f"ip:{client[0] if client else '?'}"
+                fold = who is not None and (method, path) in fold_routes
+                state["rate_key"] = key if fold else None
+                state["audit"] = (method, path) if fold else None
                 try:
-                    response = await call_next(request)
+                    wait = None if fold or path == "/v1/health" else \
+                        await run_in_threadpool(service.hit_rate_limit, key, who, method, path)
+                    state["audited"] = bool(wait)  # a 429's audit row went with its count
                 except OperationalError:
-                    log.warning("database unavailable", exc_info=True)
-                    response = JSONResponse({"error": "unavailable", "message": "HQ database busy; retry."}, 503,
-                                            headers={"Retry-After": "2"})
-        if not request.state.audited:
+                    wait = 1
+                if wait:
+                    response = _limited(wait)
+
+            async def settle(status: int) -> JSONResponse | None:
+                """The audit row (and for a folded route's error answer, the count) unless the route
+                wrote it; a 429 to answer instead when that count is over the limit."""
+                if state["audited"]:
+                    return None
+                state["audited"] = True
+                try:
+                    if fold and status != 429:
+                        # the route's transaction (its count and audit row with it) was rolled back
+                        wait = await run_in_threadpool(service.count_and_audit, key, who, method, path, status)
+                        if wait:
+                            return _limited(wait)
+                    else:
+                        await run_in_threadpool(service.audit, who, method, path, status, None)
+                except Exception:  # noqa: BLE001 - auditing must not turn an answer into an error page
+                    log.exception("audit write failed")
+                return None
+
+            def timing() -> str:
+                # HQ's own time for the request (the many-stores benchmark reads it: client-side
+                # latency on a loaded box includes the load generator's own queueing)
+                return f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
+
+            async def answer(resp: JSONResponse) -> None:
+                resp = await settle(resp.status_code) or resp
+                resp.headers["Server-Timing"] = timing()
+                await resp(scope, receive, send)
+
+            if response is not None:
+                await answer(response)
+                return
+            started = replaced = False
+
+            async def send_on(message) -> None:
+                nonlocal started, replaced
+                if message["type"] == "http.response.start":
+                    started = True
+                    instead = await settle(message["status"])
+                    if instead is not None:
+                        replaced = True
+                        instead.headers["Server-Timing"] = timing()
+                        await instead(scope, receive, send)
+                        return
+                    message["headers"] = [*message.get("headers", ()), (b"server-timing", timing().encode())]
+                    await send(message)
+                elif not replaced:
+                    await send(message)
+
             try:
-                if fold and response.status_code != 429:
-                    # the route's transaction (its count and audit row with it) was rolled back
-                    wait = await run_in_threadpool(service.count_and_audit, key, who, method, path,
-                                                   response.status_code)
-                    if wait:
-                        response = JSONResponse({"error": "rate_limited",
-                                                 "message": "Too many requests; retry later."},
-                                                429, headers={"Retry-After": str(wait)})
-                else:
-                    await run_in_threadpool(service.audit, who, method, path, response.status_code, None)
-            except Exception:  # noqa: BLE001 - auditing must not turn an answer into an error page
-                log.exception("audit write failed")
-        # HQ's own time for the request (the many-stores benchmark reads it: client-side latency on
-        # a loaded box includes the load generator's own queueing)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
-        return response
+                await self.app(scope, receive, send_on)
+            except OperationalError:
+                if started:
+                    raise
+                log.warning("database unavailable", exc_info=True)
+                await answer(JSONResponse({"error": "unavailable", "message": "HQ database busy; retry."}, 503,
+                                          headers={"Retry-After": "2"}))
+
+    app.add_middleware(AuditAndLimit)
 
     @app.exception_handler(RateLimitedError)
     async def _rate_limited(_request, exc: RateLimitedError):

@@ -42,9 +42,11 @@ def _load(s, store_id: str, lock: bool = False) -> tuple[Meta | None, dict]:
     return row, (json.loads(row.value) if row else {"heads": [], "problems": []})
 
 
-def record(service, store_id: str, head: SecurityHead) -> dict:
+def record(service, store_id: str, head: SecurityHead, *, rate_key: str | None = None,
+           audit: tuple[str, str] | None = None) -> dict:
+    """`rate_key`/`audit`: the request's rate-limit count and audit row in this transaction."""
     now = iso(utcnow())
-    with service.db.write() as s:
+    with service.request_tx(Who("store", store_id), rate_key, audit) as s:
         # the row first (if missing), so FOR UPDATE below always has one to lock: two copies of a
         # store's first head in flight at once would otherwise both insert it (a unique violation)
         s.execute(service._dialect_insert()(Meta).values(key=PREFIX + store_id, value='{"heads":[],"problems":[]}')
@@ -89,10 +91,13 @@ def build_router(service) -> APIRouter:
         return w
 
     @r.post("/head")
-    def post_head(body: SecurityHead, w: Who = Depends(who)):
+    def post_head(body: SecurityHead, request: Request, w: Who = Depends(who)):
         if w.kind != "store":
             raise Forbidden("Only a store credential may do this.", "not_a_store")
-        return record(service, w.id, body)
+        # the rate-limit count, the witness row and the audit row: one transaction (hq/app.py)
+        res = record(service, w.id, body, rate_key=request.state.rate_key, audit=request.state.audit)
+        request.state.audited = request.state.audit is not None
+        return res
 
     @r.get("/heads")
     def get_heads(store_id: str | None = Query(None, max_length=32), w: Who = Depends(who)):
