@@ -41,6 +41,27 @@ def test_customer_model_passes_the_model_tester_and_loads_lazily(big_store, runn
     qtmodeltester.check(model)
 
 
+def test_customer_model_a_new_search_replaces_the_rows_without_a_reset(big_store, runner, qtmodeltester):
+    """Each keystroke's first page goes in as a change of the rows both lists have plus an insert or
+    a removal of the difference (the model tester watching), never as a model reset."""
+    store, rows = big_store
+    model = CustomerTableModel(store, runner)
+    model.set_query(CustomerFilter())
+    qtmodeltester.check(model)
+    resets, replaced = [], []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.replaced.connect(lambda: replaced.append(1))
+    model.fetchMore(QModelIndex())  # more rows than the next search's first page
+    assert model.rowCount() > CustomerTableModel.FIRST_PAGE
+    model.set_query(CustomerFilter(text=rows[7]["member_no"]))  # one row
+    assert [model.data(model.index(i, 0)) for i in range(model.rowCount())] == [rows[7]["member_no"]]
+    assert model.total == 1
+    model.set_query(CustomerFilter())  # and back to more rows than that
+    assert model.rowCount() == CustomerTableModel.FIRST_PAGE
+    assert model.data(model.index(0, 0)) == model.rows[0].member_no
+    assert resets == [] and len(replaced) == 2
+
+
 def test_customer_model_on_the_background_thread(big_store, qtbot, qapp):
     store, rows = big_store
     runner = Runner()

@@ -123,8 +123,13 @@ class CustomersWindow(QWidget):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # one height, never measured
+        # Always there: a keystroke whose first page is shorter than the view would hide it and the
+        # next one show it again, each time resizing the viewport and repainting it whole.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._size_columns()
+        self.model.replaced.connect(self._rows_replaced)
         self.view.doubleClicked.connect(self._open_row)
         self._sort_col, self._sort_desc = None, False
 
@@ -212,6 +217,11 @@ class CustomersWindow(QWidget):
         self.debounce.stop()
         self.count_label.setText(self.tr("Searching…"))
         self.model.set_query(self.current_filter(), self._sort())
+
+    def _rows_replaced(self) -> None:
+        """A new search's rows are in (in place of the previous ones): nothing selected, from the top."""
+        self.view.clearSelection()
+        self.view.scrollToTop()
 
     def _header_clicked(self, col: int) -> None:
         if not self.model.column_sortable(col):

@@ -80,6 +80,7 @@ class CustomerTableModel(QAbstractTableModel):
     count_changed = Signal(int)
     loading_changed = Signal(bool)
     failed = Signal(object)
+    replaced = Signal()  # a new search's first page replaced the rows (the view: back to the top)
     PAGE = 200
     FIRST_PAGE = 50  # per keystroke: more than a screen of rows; the rest comes PAGE by PAGE on scrolling
 
@@ -94,6 +95,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._cursor = None
         self._done = False
         self._loading = False
+        self._fresh = True
         self._gen = 0
         self.total: int | None = None
         self.tier_names = tier_names or {}
@@ -114,14 +116,16 @@ class CustomerTableModel(QAbstractTableModel):
 
     # -- loading ----------------------------------------------------------------------------
     def set_query(self, f: CustomerFilter | None = None, sort=None) -> None:
+        """A new search: its first page replaces the rows when it arrives. No model reset: the rows
+        shown stay until then, and the first page goes in as a change of the rows both lists have
+        plus an insert or a removal of the difference, so a keystroke repaints the table once, with
+        no empty table in between and no scroll bar shown, hidden and shown again (each a resize
+        and a repaint of the whole view)."""
         self._gen += 1
-        self._loading = True  # no fetchMore from views reacting to the reset itself
-        self.beginResetModel()
         self.filter = f if f is not None else self.filter
         self.sort_key = sort
-        self.rows, self._cursor, self._done, self.total = [], None, False, None
-        self._texts = {}
-        self.endResetModel()
+        self._cursor, self._done, self.total = None, False, None
+        self._fresh = True  # the next page to arrive is a first page: it replaces self.rows
         self._loading = False
         self._load(self._gen)  # the first page first: the count (a second query) comes after it
 
@@ -138,8 +142,8 @@ class CustomerTableModel(QAbstractTableModel):
             return
         self._loading = True
         self.loading_changed.emit(True)
-        size = self.PAGE if self.rows else self.FIRST_PAGE
-        self.runner.run(self._if_current, gen, self.store.customers.page, self.filter, self.sort_key, len(self.rows),
+        size, offset = (self.FIRST_PAGE, 0) if self._fresh else (self.PAGE, len(self.rows))
+        self.runner.run(self._if_current, gen, self.store.customers.page, self.filter, self.sort_key, offset,
                         size, after=self._cursor, on_ok=lambda p: self._arrived(gen, p),
                         on_error=lambda e: self._failed(gen, e))
 
@@ -156,8 +160,11 @@ class CustomerTableModel(QAbstractTableModel):
             return
         self._done = page.done
         self._cursor = page.cursor
-        first_page = not self.rows
-        if page.rows:
+        first_page = self._fresh
+        if first_page:
+            self._fresh = False
+            self._replace_rows(page.rows)
+        elif page.rows:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
             self.rows.extend(page.rows)
@@ -171,8 +178,32 @@ class CustomerTableModel(QAbstractTableModel):
                 self.runner.run(self._if_current, gen, self.store.customers.count, self.filter,
                                 on_ok=lambda n: self._counted(gen, n), on_error=self.failed.emit)
 
+    def _replace_rows(self, rows: list) -> None:
+        """The rows become `rows`: the ones both lists have changed in place (dataChanged), the
+        rest inserted or removed."""
+        old, new = len(self.rows), len(rows)
+        self._texts = {}
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            del self.rows[new:]
+            self.endRemoveRows()
+        common = min(old, new)
+        if common:
+            self.rows[:common] = rows[:common]
+            self._texts = {}  # again: a view may have asked for the old rows' texts during the removal
+            self.dataChanged.emit(self.index(0, 0), self.index(common - 1, len(self.columns) - 1),
+                                  [_DISPLAY, _USER])
+        if new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self.rows.extend(rows[old:])
+            self.endInsertRows()
+        self.replaced.emit()
+
     def _failed(self, gen, exc) -> None:
         if gen == self._gen:
+            if self._fresh:  # the first page failed: the previous search's rows go
+                self._fresh = False
+                self._replace_rows([])
             self._loading = False
             self._done = True
             self.loading_changed.emit(False)
