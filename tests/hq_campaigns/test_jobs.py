@@ -243,3 +243,75 @@ def test_scheduler_claims_each_job_once_across_workers(hq):
     assert sorted(r["job"] for r in ran) == ["vip", "win_back"]
     with svc.db.read() as s:
         assert s.scalar(select(func.count()).select_from(JobRun).where(JobRun.trigger == "scheduler")) == 2
+
+
+def test_point_expiry_matches_the_lot_rules_on_random_histories(hq):
+    """Random histories (earns, redeems that reach into expired lots, voids of whole and part of an
+    earn, adjustments, store expiries): the expire entries and next month's list equal what the
+    store's lot rules (jobs._lots, replayed here member by member) give, each lot capped by what
+    the balance still holds, with the store's entry ids."""
+    import random
+
+    from hq.campaigns import published_rule_sets
+
+    svc = hq.service
+    h = History(svc, NOW)
+    rnd = random.Random(11)
+    members = []
+    for i in range(40):
+        m = h.member()
+        members.append(m)
+        bal, earns = 0, []
+        for d in sorted((rnd.uniform(1, 800) for _ in range(rnd.randint(1, 25))), reverse=True):
+            at = NOW - timedelta(days=d)
+            r = rnd.random()
+            if r < 0.55 or not bal:
+                pts = rnd.choice((3, 8, 15, 24, 38, 52, 98))
+                earns.append((h.entry(m, "earn", pts, at, pts * 100), pts))
+                bal += pts
+            elif r < 0.75:
+                pts = bal if rnd.random() < 0.3 else min(bal, rnd.choice((5, 10, 50)))
+                h.entry(m, "redeem", -pts, at)
+                bal -= pts
+            elif r < 0.87 and earns:
+                eid, pts = earns.pop(rnd.randrange(len(earns)))
+                pts = pts if rnd.random() < 0.8 else max(1, pts // 2)
+                if pts <= bal:
+                    h.entry(m, "void", -pts, at, reverses=eid)
+                    bal -= pts
+            elif r < 0.95:
+                h.entry(m, "adjust", rnd.choice((5, 100)), at)
+                bal += 5
+            elif i % 7 == 0:
+                pts = min(bal, 7)
+                h.entry(m, "expire", -pts, at)
+                bal -= pts
+    rs_at = datetime.combine(DAY, datetime.min.time(), tzinfo=JST)
+    with svc.db.read() as s:
+        rule_sets = published_rule_sets(s)
+        rows = s.execute(select(LedgerRow.member_id, LedgerRow.id, LedgerRow.kind, LedgerRow.points,
+                                LedgerRow.created_at, LedgerRow.reverses_id)
+                         .order_by(LedgerRow.member_id, LedgerRow.created_at, LedgerRow.booked_at, LedgerRow.id)).all()
+        balances = {m.id: m.balance for m in s.scalars(select(MemberRow))}
+    entries = {}
+    for r in rows:
+        entries.setdefault(r[0], []).append(tuple(r[1:]))
+    want, listed = {}, {}
+    for m in members:
+        bal = balances[m]
+        lots = sorted(jobs._lots(rule_sets, entries.get(m, [])), key=lambda l: l[0])
+        for exp, left, lot_id in lots:
+            if left > 0 and exp < rs_at and bal > 0:
+                take = min(left, bal)
+                want[str(uuid.uuid5(jobs.EXPIRE_NS, f"{lot_id}:0"))] = (m, -take, f"expired {exp.isoformat()}")
+                bal -= take
+        nxt = min(bal, sum(left for exp, left, _ in lots if left > 0 and exp.date() >= date(2026, 12, 1)
+                           and exp.date() <= date(2026, 12, 31)))
+        if nxt > 0 and balances[m] > 0:
+            listed[m] = nxt
+    r = jobs.run_job(svc, "expiry", DAY, now=NOW)
+    with svc.db.read() as s:
+        got = {e.id: (e.member_id, e.points, e.reason) for e in
+               s.scalars(select(LedgerRow).where(LedgerRow.kind == "expire", LedgerRow.store_id == "HQ"))}
+    assert got == want and len(want) > 20
+    assert {x["member_id"]: x["points"] for x in r["expiring_next_month"]} == listed
