@@ -344,20 +344,29 @@ class SegmentService:
     def _recompute_all(con, cut: str) -> None:
         """temp.seg_12m for every member: the earns of the last 365 days per member from the
         covering partial index ix_ledger_earn_member (read in member order: no table rows, no sort)
-        ... less those voided (every void's member and reversed id from ix_ledger_member_voids,
-        the reversed entry's rowid from the ledger's id index, and that rowid among the member's
-        earns of the window in ix_ledger_earn_member: indexes only, no row of the 10M-row table)."""
+        ... less those voided: every void's member and reversed id (ix_ledger_member_voids), the
+        reversed entries' rowids looked up in the ledger's id index in id order (temp.seg_voided;
+        in the voids' member order the probes land on random pages of that index: at a million
+        members most of the time of this step), then those rowids among the member's earns of the
+        window in ix_ledger_earn_member, in member order. Indexes only, no row of the ledger table."""
         con.execute("INSERT INTO temp.seg_12m SELECT member_id, count(*), coalesce(sum(amount_yen), 0) "
                     "FROM ledger WHERE kind = 'earn' AND created_at >= ? GROUP BY member_id", (cut,))
+        con.execute("DROP TABLE IF EXISTS temp.seg_voids")
+        con.execute("DROP TABLE IF EXISTS temp.seg_voided")
+        con.execute("CREATE TEMP TABLE seg_voids AS SELECT reverses_id, member_id FROM ledger INDEXED BY "
+                    "ix_ledger_member_voids WHERE kind = 'void' AND reverses_id IS NOT NULL ORDER BY reverses_id")
+        con.execute("CREATE TEMP TABLE seg_voided AS SELECT v.member_id AS member_id, o.rowid AS entry"
+                    " FROM temp.seg_voids v CROSS JOIN ledger o ON o.id = v.reverses_id ORDER BY 1, 2")
         con.execute(
             "UPDATE temp.seg_12m SET visits = visits - v.n, spend = spend - v.yen FROM ("
             " SELECT e.member_id AS member_id, count(*) AS n, coalesce(sum(e.amount_yen), 0) AS yen"
-            " FROM ledger v INDEXED BY ix_ledger_member_voids"
-            " CROSS JOIN ledger o ON o.id = v.reverses_id"
+            " FROM temp.seg_voided v"
             " CROSS JOIN ledger e INDEXED BY ix_ledger_earn_member ON e.member_id = v.member_id"
-            " AND e.rowid = o.rowid"
-            " WHERE v.kind = 'void' AND e.kind = 'earn' AND e.created_at >= ?"
+            " AND e.rowid = v.entry"
+            " WHERE e.kind = 'earn' AND e.created_at >= ?"
             " GROUP BY e.member_id) AS v WHERE seg_12m.member_id = v.member_id", (cut,))
+        con.execute("DROP TABLE temp.seg_voids")
+        con.execute("DROP TABLE temp.seg_voided")
 
     @staticmethod
     def _recompute_dirty(con, state: dict, cut: str) -> None:
