@@ -12,7 +12,6 @@ import getpass
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
 
 from app.errors import (
@@ -24,6 +23,7 @@ from app.errors import (
     SecretStoreUnavailable,
     TsumugiError,
 )
+from app.ids import new_key
 
 EXIT = {InvalidInput: 2, NotFound: 4, SecretStoreUnavailable: 5}
 
@@ -184,7 +184,7 @@ def run(args) -> tuple[object, str]:
         if args.command in ("earn", "redeem"):
             actor = _actor(store, args.staff)
             member = store.members.resolve(args.code)
-            key = args.key or str(uuid.uuid4())
+            key = args.key or str(new_key())
             if args.command == "earn":
                 res = store.ledger.earn(actor, member.id, args.amount, key)
                 text = f"+{res.points} pt (balance {res.balance} pt)\n" + "\n".join(

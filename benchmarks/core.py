@@ -13,7 +13,6 @@ import math
 import os
 import random
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -150,6 +149,7 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
     generation time and the pristine size); members/entries are context for every figure."""
     from app.clock import parse_iso
     from app.db import connect_raw
+    from app.ids import new_key
     from app.store import Store, settle_heap
     from app.text import format_phone
 
@@ -197,7 +197,7 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
             t0 = time.perf_counter_ns()
             member = store.members.resolve(code)
             t1 = time.perf_counter_ns()
-            store.ledger.earn(actor, member.id, amount, key=uuid.uuid4())
+            store.ledger.earn(actor, member.id, amount, key=new_key())  # as the counter makes them
             t2 = time.perf_counter_ns()
             th1 = time.thread_time_ns()
             c1 = time.process_time_ns()
@@ -239,7 +239,7 @@ def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 
                 if not row or not row[0]:
                     continue
                 at = parse_iso(row[0]) + timedelta(seconds=1)
-                _, ns = _timed(store.ledger.earn, actor, mid, _amount(rng), uuid.uuid4(), at=at)
+                _, ns = _timed(store.ledger.earn, actor, mid, _amount(rng), new_key(), at=at)
                 due_ns.append(ns)
                 done += 1
                 if done >= expiring:

@@ -5,7 +5,6 @@ Enter confirms; Esc backs out without changing anything. They open non-modally b
 their window (QDialog.open), so the GUI thread never waits."""
 from __future__ import annotations
 
-import uuid
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ids import new_key
 from ui.models import CouponTableModel, local_time
 from ui.texts import pts, texts, yen
 
@@ -82,7 +82,7 @@ class ActionDialog(CounterDialog):
     def __init__(self, ctx, title: str, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.key = uuid.uuid4()  # made when the action starts
+        self.key = new_key()  # made when the action starts (time-ordered: app/ids.py)
         self.state = "ready"
         self.result_value = None
         self.body = QVBoxLayout()

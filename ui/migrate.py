@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ids import new_key
 from app.text import format_phone
 from ui.dialogs import CounterDialog
 from ui.models import Column, RowTableModel, local_time
@@ -85,7 +86,7 @@ class MigratePaperCardDialog(CounterDialog):
     def __init__(self, ctx, parent=None, member_id: str | None = None, *, photo_grabber=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.key = uuid.uuid4()                # the migration's idempotency key
+        self.key = new_key()                   # the migration's idempotency key
         self.member_key = str(uuid.uuid4())    # the new member's id, if one is registered here
         self.check = None                      # CardCheck
         self.quote = None
