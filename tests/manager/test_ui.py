@@ -226,8 +226,28 @@ def test_profile_history_loads_page_by_page_as_the_view_scrolls(store, manager, 
     assert len(dlg.chart.series()) == 2 and dlg.chart.series()[0].count() == 12
 
 
-def test_customer_columns_are_wide_enough_to_read(big_store, big_manager, runner, qtbot):
-    """Each column fits its header and its usual widest value on one line; segments take the rest."""
+@pytest.fixture(params=["plain", "app style"])
+def app_style(request, qapp):
+    """The bare QApplication, or the app's own font and style sheet (ui.main.make_app: 18 px text,
+    applied when a widget is first polished), put back afterwards."""
+    if request.param == "plain":
+        yield request.param
+        return
+    from ui.main import make_app
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    make_app()
+    try:
+        yield request.param
+    finally:
+        qapp.setStyleSheet(sheet)
+        qapp.setFont(font)
+
+
+def test_customer_columns_are_wide_enough_to_read(big_store, big_manager, runner, qtbot, app_style):
+    """Each column fits its header and its usual widest value on one line; segments take the rest.
+    With the app's style sheet too: its font arrives when the window is first shown, after the
+    columns were laid out."""
     store, _ = big_store
     w = CustomersWindow(store, big_manager, runner)
     qtbot.addWidget(w)

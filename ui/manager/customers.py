@@ -1,7 +1,6 @@
 """顧客一覧 (CustomersWindow), 顧客詳細 (ProfileDialog) and ポイント調整 (AdjustDialog)."""
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timezone
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis, QBarSeries, QBarSet, \
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
                                QPushButton, QSpinBox, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from app.errors import TsumugiError
+from app.ids import new_key
 from app.services.customers import COLUMNS, PERSONAL_COLUMNS, CustomerFilter
 from app.text import format_phone
 
@@ -65,10 +65,16 @@ def size_columns(view: QTableView, columns, samples: dict, stretch: str | None =
     column id), one line per row; the `stretch` column goes last and takes the rest of the width."""
     header = view.horizontalHeader()
     view.setWordWrap(False)
+    # The app's style sheet sets the font (18 px) when a widget is polished, which is at its first
+    # show: measured before that, the samples come out in the 9 pt default and the columns too narrow.
+    view.ensurePolished()
+    header.ensurePolished()
     fm, hfm = view.fontMetrics(), header.fontMetrics()
     view.verticalHeader().setDefaultSectionSize(fm.height() + 10)
     for col, (key, title, _) in enumerate(columns):
-        header.resizeSection(col, max(fm.horizontalAdvance(samples.get(key, "")), hfm.horizontalAdvance(title) + 16) + 20)
+        # + 12: the cell's own margins and a little air (at 1366 px, the usual shop PC, with the
+        # app's CJK font and the vertical scroll bar always there, the segments keep their header's width)
+        header.resizeSection(col, max(fm.horizontalAdvance(samples.get(key, "")), hfm.horizontalAdvance(title) + 16) + 12)
         if key == stretch:
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
             header.moveSection(header.visualIndex(col), len(columns) - 1)
@@ -172,7 +178,7 @@ class CustomersWindow(QWidget):
     # Widest values each column shows in practice (full-width kana names, 7-digit balances...).
     COLUMN_SAMPLES = {"member_no": "00100000000", "name_kana": "ワタナベ ショウタロウ", "name": "渡辺 翔太郎",
                       "phone": "090-0000-0000", "tier": "ゴールド", "balance": "1,000,000 pt",
-                      "lifetime_spend_yen": "¥10,000,000", "last_visit_at": "2026/11/22 19:41",
+                      "lifetime_spend_yen": "¥10,000,000", "last_visit_at": "2026/11/22",
                       "home_store_id": "S0001"}
 
     def _size_columns(self) -> None:
@@ -526,7 +532,7 @@ class AdjustDialog(QDialog):
     def __init__(self, store, actor, runner, member_id: str, parent=None):
         super().__init__(parent)
         self.store, self.actor, self.runner, self.member_id = store, actor, runner, member_id
-        self.key = uuid.uuid4()
+        self.key = new_key()
         self.setWindowTitle(self.tr("Adjust points"))
         self.points = QSpinBox()
         self.points.setRange(-1_000_000, 1_000_000)

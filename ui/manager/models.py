@@ -24,6 +24,12 @@ def local_time(stamp: str | None, zone=None) -> str:
     return dt.astimezone(zone).strftime(JST_FMT) if zone else dt.astimezone().strftime(JST_FMT)
 
 
+def local_date(stamp: str | None, zone=None) -> str:
+    """The store-local day of an instant (the customer list's last visit: the time of day is in the
+    profile; the list keeps the width for the segments at 1366 px)."""
+    return local_time(stamp, zone)[:10]
+
+
 def yen(v) -> str:
     return "" if v is None else f"¥{int(v):,}"
 
@@ -109,7 +115,7 @@ class CustomerTableModel(QAbstractTableModel):
             ("tier", self.tr("Tier"), lambda r: self.tier_names.get(r.tier, r.tier or "")),
             ("balance", self.tr("Balance"), lambda r: pts(r.balance)),
             ("lifetime_spend_yen", self.tr("Lifetime spend"), lambda r: yen(r.lifetime_spend_yen)),
-            ("last_visit_at", self.tr("Last visit"), lambda r: local_time(r.last_visit_at, self.zone)),
+            ("last_visit_at", self.tr("Last visit"), lambda r: local_date(r.last_visit_at, self.zone)),
             ("segments", self.tr("Segments"), lambda r: " ".join(self.segment_names.get(s, s) for s in r.segments)),
             ("home_store_id", self.tr("Home store"), lambda r: r.home_store_id or ""),
         ]
