@@ -185,6 +185,11 @@ def unseal(key: DatabaseKey, purpose: str, name: str, blob: bytes) -> bytes:
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # backstop: ~40 MB of WAL before a writer checkpoints itself
 CHECKPOINT_MIN_PAGES = 1_000  # the background checkpointer folds the WAL in beyond this
 CHECKPOINT_INTERVAL_S = 1.0
+CANCEL_CHECK_OPS = 5_000  # SQLite VM steps between two looks at a read's cancel_if() test (well under a ms)
+
+
+class Cancelled(Exception):
+    """A read abandoned inside Database.cancel_if() because its result was no longer wanted."""
 
 def _pragmas(con, *, foreign_keys: bool = True) -> None:
     cur = con.cursor()
@@ -400,8 +405,40 @@ class Database:
     @contextmanager
     def raw_read(self):
         """read() on the pooled DB-API connection: a deferred read transaction (one snapshot)."""
-        with self._raw_transaction("BEGIN") as con:
+        with self._raw_transaction("BEGIN") as con, self._cancellable(con):
             yield con
+
+    @contextmanager
+    def cancel_if(self, unwanted):
+        """Reads (read(), raw_read()) this thread begins inside the block stop as soon as
+        unwanted() returns true while a statement runs: SQLite's progress handler asks it every
+        CANCEL_CHECK_OPS steps, the statement is interrupted and the read raises Cancelled (its
+        transaction rolled back as for any error). For a screen's worker: the count of a search
+        the manager has typed past no longer holds up the next keystroke's page. unwanted() runs
+        on this thread, inside SQLite: keep it a cheap look at a value."""
+        local = self._local
+        before = getattr(local, "unwanted", None)
+        local.unwanted = unwanted
+        try:
+            yield
+        finally:
+            local.unwanted = before
+
+    @contextmanager
+    def _cancellable(self, con):
+        unwanted = getattr(self._local, "unwanted", None)
+        if unwanted is None:
+            yield
+            return
+        con.set_progress_handler(lambda: 1 if unwanted() else 0, CANCEL_CHECK_OPS)
+        try:
+            yield
+        except Exception as exc:
+            if unwanted() and "interrupted" in str(exc):
+                raise Cancelled() from exc
+            raise
+        finally:
+            con.set_progress_handler(None, 0)
 
     @contextmanager
     def _raw_transaction(self, begin: str):
@@ -435,7 +472,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, self._cancellable(conn.connection.dbapi_connection):
             with Session(bind=conn, expire_on_commit=False) as session:
                 with session.begin():
                     yield session

@@ -297,3 +297,25 @@ def test_tier_names_in_the_screen_language(store, manager, cashier, runner, qtbo
         assert dlg.header.text().endswith(gold)
     finally:
         i18n.install(app, "en")
+
+
+def test_customer_model_abandons_a_search_typed_past_while_its_query_runs(big_store, runner, monkeypatch):
+    """The worker's call for a search the manager has typed past is interrupted mid-statement
+    (Database.cancel_if) and comes back as nothing, so the next keystroke does not wait for it."""
+    from app import db as dbmod
+
+    monkeypatch.setattr(dbmod, "CANCEL_CHECK_OPS", 1)  # look at every step: this small store's count is short
+    store, rows = big_store
+    model = CustomerTableModel(store, runner)
+    model.set_query(CustomerFilter())
+    gen = model._gen
+    counted = []
+
+    def count_typed_past(f):
+        model._gen += 1  # a keystroke arrives while this search's count runs
+        return store.customers.count(f)
+
+    assert model._if_current(gen, count_typed_past, CustomerFilter(text="ア")) is None
+    model._gen = gen  # still the current search: the same call runs to the end
+    counted.append(model._if_current(gen, store.customers.count, CustomerFilter()))
+    assert counted == [len(rows)]

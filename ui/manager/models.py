@@ -7,6 +7,7 @@ from typing import Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
 from app.clock import parse_iso
+from app.db import Cancelled
 from app.services.customers import CustomerFilter
 from app.text import format_phone
 
@@ -155,11 +156,16 @@ class CustomerTableModel(QAbstractTableModel):
 
     def _if_current(self, gen, fn, *args, **kwargs):
         """On the worker: run fn unless the query changed since it was queued (a keystroke typed
-        meanwhile): the worker is serial, so the next keystroke's page does not wait behind the
-        count of one nobody will see."""
+        meanwhile), and abandon it if the query changes while it runs (Database.cancel_if: its
+        statement is interrupted): the worker is serial, so the next keystroke's page does not
+        wait behind the page or count of one nobody will see."""
         if gen != self._gen:
             return None
-        return fn(*args, **kwargs)
+        try:
+            with self.store.db.cancel_if(lambda: gen != self._gen):
+                return fn(*args, **kwargs)
+        except Cancelled:
+            return None  # superseded: _arrived and _counted ignore it
 
     def _arrived(self, gen, page) -> None:
         if gen != self._gen or page is None:
@@ -182,7 +188,8 @@ class CustomerTableModel(QAbstractTableModel):
                 self._counted(gen, len(self.rows))
             else:
                 self.runner.run(self._if_current, gen, self.store.customers.count, self.filter,
-                                on_ok=lambda n: self._counted(gen, n), on_error=self.failed.emit)
+                                on_ok=lambda n: self._counted(gen, n),
+                                on_error=lambda e: self.failed.emit(e) if gen == self._gen else None)
 
     def _replace_rows(self, rows: list) -> None:
         """The rows become `rows`: the ones both lists have changed in place (dataChanged), the
