@@ -364,7 +364,10 @@ def run(members: int = 1_000_000, entries: int = 10_000_000, db: str | None = No
     from app.clock import parse_iso
     from app.store import Actor
 
-    app = QApplication.instance() or QApplication([])  # noqa: F841 - needed for QPdfWriter and widgets
+    from ui.main import make_app
+
+    # the app's own styling (style.qss, the Japanese UI font), as the manager sees the screens
+    app = QApplication.instance() or make_app(["tsumugi-bench"])  # noqa: F841 - for QPdfWriter and widgets
     path = _store_path(members, entries, db)
     meta_path = path.with_name(path.name + ".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
