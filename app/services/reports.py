@@ -25,6 +25,7 @@ from sqlalchemy import func, select, text
 from app.clock import iso, parse_iso
 from app.errors import InvalidInput
 from app.models import AuditEntry, GeneratedReport, Member
+from app.rules import RuleSetError
 from app.services.localday import local_sql
 from app.services.staff import require
 
@@ -83,6 +84,9 @@ class MonthlyFigures:
     visitors: int = 0  # distinct members with a purchase this month
     new_members: int = 0
     tiers: dict = field(default_factory=dict)  # tier id (or "none") → members (at generation)
+    # tier id → [name_ja, name_en] as the rule set in force names them, lowest tier first (HQ
+    # authors the tiers: any ids, any names; a report made before this field existed has none)
+    tier_names: dict = field(default_factory=dict)
     expiring_next_month: int = 0  # points in lots expiring during the next month
     points_earned: int = 0
     points_redeemed: int = 0
@@ -286,6 +290,12 @@ class ReportService:
                 {"a": start, "e": end}).scalar()
             f.tiers = {(t or "none"): n for t, n in conn.execute(text(
                 "SELECT tier, count(*) FROM members WHERE status = 'active' GROUP BY tier")).all()}
+            try:
+                tiers = self.store.rules.valid_at(parse_iso(end) - timedelta(microseconds=1)).tiers
+            except RuleSetError:  # no rule set then (a store set up after that month): ids stay as they are
+                tiers = []
+            f.tier_names = {t.id: [t.name_ja, t.name_en or t.name_ja]
+                            for t in sorted(tiers, key=lambda t: t.min_annual_spend_yen)}
             f.expiring_next_month = conn.execute(text(
                 "SELECT coalesce(sum(remaining), 0) FROM lots WHERE remaining > 0 AND expires_at >= :e "
                 "AND expires_at < :n"), {"e": end, "n": after}).scalar()

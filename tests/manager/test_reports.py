@@ -157,6 +157,34 @@ def test_month_end_snapshot(store, manager, day_store, qapp, clock):
     assert "会員ランク分布" in txt
 
 
+def test_month_end_names_the_tiers_as_the_rule_set_does(store, manager, day_store, qapp, clock):
+    """HQ authors the tiers (any id, any name): the month-end snapshot names them as the rule set in
+    force at the month's end does, lowest first, in the report's language."""
+    import json
+
+    from app.rules import parse_rule_set
+    from ui.manager.pdf import monthly_pdf
+
+    clock.now = jst(2026, 12, 1, 9).astimezone(timezone.utc)
+    data = json.loads(store.rules.current().model_dump_json())
+    data.update(version="2026.11-tiers", valid_from=jst(2026, 11, 1, 0).isoformat(), valid_to=None)
+    for t in data["tiers"]:
+        t["name_ja"], t["name_en"] = f"{t['name_ja']}会員", f"{t['name_en']} member"
+    with store.db.write() as s:
+        store.rules.install(s, parse_rule_set(data))
+        top = max(data["tiers"], key=lambda t: t["min_annual_spend_yen"])
+        lowest = min(data["tiers"], key=lambda t: t["min_annual_spend_yen"])
+        s.execute(text("UPDATE members SET tier = :t WHERE id = :m"), {"t": top["id"], "m": day_store["m1"]})
+        s.execute(text("UPDATE members SET tier = :t WHERE id = :m"), {"t": lowest["id"], "m": day_store["m2"]})
+    f = store.reports.monthly_figures("2026-11")
+    assert list(f.tier_names)[0] == lowest["id"]
+    assert f.tier_names[lowest["id"]] == [lowest["name_ja"], lowest["name_en"]]
+    row = store.reports.generate_monthly(manager, "2026-11", render_pdf=monthly_pdf)
+    txt = pdf_text(row.pdf_path)
+    assert f"{lowest['name_ja']}1" in txt and f"{top['name_ja']}1" in txt  # each name, then its member count
+    assert txt.index(lowest["name_ja"]) < txt.index(top["name_ja"])
+
+
 def test_catch_up_generates_every_missed_day_once(store, manager, clock, qapp):
     from ui.manager.pdf import daily_pdf, monthly_pdf
 

@@ -231,11 +231,13 @@ def monthly_pdf(f, path, lang: str = "ja") -> Path:
             d.row(_l(key, lang), value)
         d.y += d.mm(3)
         d.text(_l("tiers", lang), 12, True)
-        order = ["bronze", "silver", "gold"] + sorted(k for k in f.tiers if k not in ("bronze", "silver", "gold"))
+        names = getattr(f, "tier_names", None) or TIERS  # a report made before tier_names: the built-in ones
+        order = [k for k in names if k != "none"] + sorted(k for k in f.tiers if k not in names and k != "none")
+        order.append("none")
         items = []
         for k in order:
             if k in f.tiers:
-                name = TIERS.get(k, (k, k))[0 if lang == "ja" else 1]
+                name = (names.get(k) or TIERS.get(k) or (k, k))[0 if lang == "ja" else 1]
                 d.row(name, f"{f.tiers[k]:,}")
                 items.append((name, int(f.tiers[k])))
         d.bars(items, 40)
