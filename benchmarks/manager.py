@@ -296,7 +296,7 @@ def _book_a_day(store, at, n: int = 400) -> int:
 def bench_segments(store) -> dict:
     """The first refresh at the store's "now", a full one (every member's figures recomputed; every
     row written on a store without segment rows, only the changed rows on one refreshed before: the
-    refresh after an upgrade, after more than a week without one or a clock gone back), then a day
+    refresh after an upgrade, after more than four weeks without one or a clock gone back), then a day
     of counter activity and the next night's refresh one day later (incremental: only members with
     new entries, with earns leaving the window, merge survivors recomputed; only rows that changed
     written). "seconds" is the nightly refresh; "first_full_s" the full one."""

@@ -29,7 +29,7 @@ change:
   members with entries booked or pulled since (seq > the last seq: earns, voids and whatever
   else), members with earns that have left the window since (ix_ledger_created), and the
   survivors of merges (their history moved onto them). The first refresh, one after the window
-  moved back in time or by more than FULL_AFTER_DAYS, and one over an empty table recompute
+  moved back in time or by more than FULL_AFTER_DAYS (28), and one over an empty table recompute
   everyone (one GROUP BY over the index).
 - Nothing that moves every day is stored (days since the last visit, the churn score: worked out
   from members.last_visit_at when read, see of() and read_time()), so a refresh rewrites only the
@@ -58,8 +58,10 @@ TEMP_STORE = "MEMORY"  # the temporary tables (a few small columns per member) i
 # encrypted temporary file: ~2x faster at a million members
 STATE_KEY = "segments_state"
 STATE_VERSION = 1
-FULL_AFTER_DAYS = 7  # the window moved further than this since the last refresh: recompute everyone (cheaper
-# than finding the members of weeks of earns that left the window, entry by entry)
+FULL_AFTER_DAYS = 28  # the window moved further than this since the last refresh: recompute everyone. The
+# members of the earns that left the window come from the covering ix_ledger_created (revision 0011), index
+# only: at 1M members / 10M entries, 12-month figures after a gap of 8 / 14 / 28 days 1.4 / 2.1 / 3.3 s
+# against 4.3-5.1 s for everyone
 
 
 @dataclass(frozen=True)

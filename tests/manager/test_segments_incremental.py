@@ -12,6 +12,7 @@ import pytest
 from app.clock import iso, parse_iso
 from app.models import LedgerEntry, Member, MemberSegment
 from app.services.replica import ReplicaService
+from app.services.segments import FULL_AFTER_DAYS
 
 from .conftest import NOW, earn
 
@@ -111,7 +112,16 @@ def test_days_and_churn_score_are_worked_out_when_read(store, seg_fixture, clock
     assert stamps == {store.segments.last_run().computed_at}
 
 
-@pytest.mark.parametrize("days", [8, -1])
+def test_weeks_without_a_refresh_recompute_those_whose_earns_left_the_window(store, seg_fixture, cashier, clock):
+    earn(store, cashier, seg_fixture["B"], 1000, 355)  # leaves the 12-month window 10 days from now
+    store.segments.refresh()
+    assert figures(store, seg_fixture["B"]) == (2, 4000)
+    clock.advance(days=20)
+    incremental_equals_full(store)
+    assert figures(store, seg_fixture["B"]) == (1, 3000)
+
+
+@pytest.mark.parametrize("days", [FULL_AFTER_DAYS + 1, -1])
 def test_a_long_gap_or_going_back_recomputes_everyone(store, seg_fixture, clock, days):
     store.segments.refresh()
     clock.advance(days=days)
