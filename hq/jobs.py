@@ -4,7 +4,9 @@
 (what it did, as JSON). Every effect is keyed by (job, day, member) in ``job_items`` (and the
 coupon / ledger / notification ids are UUIDv5 of the same key), so a rerun of the same day issues
 nothing twice. A win-back or churn coupon is issued once per absence: not again while the member
-has not visited since the last one.
+has not visited since the last one. On PostgreSQL a run that wrote a large share of a table
+ANALYZEs it afterwards (VACUUM (ANALYZE) when it rewrote rows), so the next job is not planned on
+the statistics of before (``maintenance`` in the run record; see ``_refresh_statistics``).
 
 The scheduler (``Scheduler``) runs inside ``python -m hq serve`` (every worker starts one): each job
 has a store-local time of day; a worker claims (job, day) with one conditional UPDATE on
@@ -18,6 +20,7 @@ campaign file (hq/CAMPAIGNS.md).
 from __future__ import annotations
 
 import calendar
+import contextvars
 import csv
 import json
 import logging
@@ -91,8 +94,16 @@ def run_job(svc, name: str, day: date | None = None, *, trigger: str = "cli", no
         s.flush()
         run_id = run.id
     try:
-        summary = globals()[f"job_{name}"](svc, day, now, **opts)
+        token = _WRITTEN.set({})
+        try:
+            summary = globals()[f"job_{name}"](svc, day, now, **opts)
+            written = _WRITTEN.get()
+        finally:
+            _WRITTEN.reset(token)
         status = "done"
+        maintained = _refresh_statistics(svc, written)
+        if maintained:
+            summary = {**summary, "maintenance": maintained}
     except Exception as exc:
         summary, status = {"error": f"{type(exc).__name__}: {exc}"}, "failed"
         log.exception("job %s %s failed", name, day)
@@ -102,6 +113,65 @@ def run_job(svc, name: str, day: date | None = None, *, trigger: str = "cli", no
             s.execute(update(JobRun).where(JobRun.id == run_id).values(
                 status=status, finished_at=_iso(datetime.now(timezone.utc)), summary=_jsonable(summary)))
     return {"run_id": run_id, "job": name, "date": day.isoformat(), "status": status, **summary}
+
+
+# rows each table got from this job run ({table: {"inserted": n, "updated": n}}), noted by the
+# set-based helpers: after a run that changed a table heavily its planner statistics are stale (a
+# catch-up expiry adds millions of ledger / feed / job-item rows and rewrites most members' rows)
+# and the next job's plans go wrong — autovacuum may be off, and is minutes late at best
+_WRITTEN: contextvars.ContextVar[dict | None] = contextvars.ContextVar("hq_jobs_written", default=None)
+ANALYZE_SHARE = 0.1  # rows written, as a share of the rows the planner believes the table has (+ ANALYZE_MIN)
+ANALYZE_MIN = 10000
+VACUUM_SHARE = 0.2  # rows updated or deleted (each leaves a dead copy): VACUUM (ANALYZE) instead
+
+
+def _note(table: str, n: int, how: str = "inserted") -> None:
+    written = _WRITTEN.get()
+    if written is not None and n and n > 0 and not table.startswith("tmp_"):
+        t = written.setdefault(table, {})
+        t[how] = t.get(how, 0) + int(n)
+
+
+def _refresh_statistics(svc, written: dict | None) -> dict:
+    """PostgreSQL only: after a job run, ANALYZE each table it wrote more than ANALYZE_SHARE of
+    (against pg_class.reltuples, what the planner goes by), and VACUUM (ANALYZE) a table whose
+    rows it updated or deleted beyond VACUUM_SHARE (a rewrite of most members leaves a second copy
+    of every row for the next job's scans to wade through). Returns {table: {"op", "rows", "s"}}
+    for the run record; {} when nothing was due. A failure here is logged, not the job's."""
+    if not _pg(svc) or not written:
+        return {}
+    import time as _time
+
+    out: dict = {}
+    try:
+        with svc.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            believed = dict(conn.execute(text(
+                "SELECT c.relname, GREATEST(c.reltuples, 0) FROM pg_class c "
+                "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND c.relkind = 'r' "
+                "AND c.relname = ANY(:t)"), {"t": sorted(written)}).all())
+            for rel in sorted(written):
+                if rel not in believed:
+                    continue
+                w = written[rel]
+                rows = sum(w.values())
+                base = float(believed[rel])
+                if rows <= ANALYZE_SHARE * base + ANALYZE_MIN:
+                    continue
+                dead = w.get("updated", 0) + w.get("deleted", 0)
+                op = "vacuum analyze" if dead > VACUUM_SHARE * base + ANALYZE_MIN else "analyze"
+                t0 = _time.perf_counter()
+                conn.execute(text(f'{"VACUUM (ANALYZE)" if op != "analyze" else "ANALYZE"} "{rel}"'))
+                out[rel] = {"op": op, "rows": rows, "s": round(_time.perf_counter() - t0, 2)}
+    except Exception:  # noqa: BLE001 - statistics are an optimisation; the job's effects are committed
+        log.exception("refreshing statistics after a job failed")
+    return out
+
+
+def _analyze_temp(svc, s, name: str) -> None:
+    """Statistics for a filled staging table (PostgreSQL never auto-analyzes temp tables, so
+    without this the planner guesses their size and spread from the page count)."""
+    if _pg(svc):
+        s.execute(text(f"ANALYZE {name}"))
 
 
 def _jsonable(obj):
@@ -179,7 +249,9 @@ def _insert_select(svc, s, table: str, columns: str, select_sql: str, params: di
         if conflict:
             sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     n = s.execute(text(sql), params).rowcount
-    return n if n and n > 0 else 0
+    n = n if n and n > 0 else 0
+    _note(table, n)
+    return n
 
 
 def _emit_select(svc, s, select_sql: str, params: dict) -> int:
@@ -191,7 +263,9 @@ def _emit_select(svc, s, select_sql: str, params: dict) -> int:
     from hq import service as hq_service
 
     if hasattr(svc, "_emit_select"):
-        return svc._emit_select(s, select_sql, params)
+        n = svc._emit_select(s, select_sql, params)
+        _note("changes", n or 0)
+        return n
     band = getattr(hq_service, "FEED_BAND", None)
     if _pg(svc):
         if band is not None:
@@ -203,6 +277,7 @@ def _emit_select(svc, s, select_sql: str, params: dict) -> int:
     n = s.execute(text(f"INSERT INTO changes (kind, member_id, data, created_at) "
                        f"SELECT q.kind, q.member_id, q.data, :emit_now FROM ({select_sql}) q"),
                   {**params, "emit_now": _iso(datetime.now(timezone.utc))}).rowcount
+    _note("changes", n or 0)
     if n:
         s.info["feed_changed"] = True  # the service wakes the streams after the commit
         if _pg(svc) and band is None:
@@ -388,6 +463,7 @@ def _stage_annual_spends(svc, s, at: datetime) -> None:
                    "AND EXISTS (SELECT 1 FROM members m WHERE m.id = l.member_id AND m.status = 'active') "
                    "GROUP BY l.member_id",
                    {"since": _iso(at - timedelta(days=365)), "until": _iso(at)})
+    _analyze_temp(svc, s, "tmp_job_spend")
 
 
 def annual_spends(s, at: datetime) -> dict[str, int]:
@@ -432,8 +508,9 @@ def job_vip(svc, day: date, now: datetime, **_) -> dict:
         vip = s.scalar(text(f"SELECT count(*) FROM ({vip_q}) v"), p)
         added = s.scalar(text("SELECT count(*) FROM tmp_job_tag WHERE added = 1"))
         removed = s.scalar(text("SELECT count(*) FROM tmp_job_tag WHERE added = 0"))
-        s.execute(text("DELETE FROM member_tags WHERE tag = :tag AND member_id IN "
-                       "(SELECT member_id FROM tmp_job_tag WHERE added = 0)"), p)
+        _note("member_tags", s.execute(text("DELETE FROM member_tags WHERE tag = :tag AND member_id IN "
+                                            "(SELECT member_id FROM tmp_job_tag WHERE added = 0)"), p).rowcount,
+              "deleted")
         _insert_select(svc, s, "member_tags", "member_id, tag, since",
                        f"SELECT member_id, {_t('tag')}, {_t('day')} FROM tmp_job_tag WHERE added = 1", p,
                        "member_id, tag")
@@ -494,13 +571,14 @@ def job_tiers(svc, day: date, now: datetime, **_) -> dict:
                        "LEFT JOIN tmp_job_spend sp ON sp.member_id = m.id WHERE m.status = 'active') y "
                        "WHERE (y.new <> y.cur OR (y.new IS NULL) <> (y.cur IS NULL))) c "
                        "WHERE c.up = 1 OR :demote = 1", p)
+        _analyze_temp(svc, s, "tmp_job_tier")
         changed = s.scalar(text("SELECT count(*) FROM tmp_job_tier"))
         promoted = s.scalar(text("SELECT count(*) FROM tmp_job_tier WHERE direction = 'up'"))
         # already changed by this job today (a rerun): nothing again
         s.execute(text("DELETE FROM tmp_job_tier WHERE EXISTS (SELECT 1 FROM job_items j WHERE j.job = 'tiers' "
                        "AND j.run_date = :day AND j.member_id = tmp_job_tier.member_id)"), p)
-        s.execute(text("UPDATE members SET tier = t.to_tier, updated_at = :now FROM tmp_job_tier t "
-                       "WHERE members.id = t.member_id"), p)
+        _note("members", s.execute(text("UPDATE members SET tier = t.to_tier, updated_at = :now FROM tmp_job_tier t "
+                                        "WHERE members.id = t.member_id"), p).rowcount, "updated")
         _insert_select(svc, s, "tier_changes", "member_id, from_tier, to_tier, direction, run_date, created_at",
                        f"SELECT member_id, from_tier, to_tier, direction, {_t('day')}, {_t('now')} FROM tmp_job_tier "
                        "ORDER BY member_id", p)
@@ -662,6 +740,7 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                        f"SELECT m.id, m.balance, CASE WHEN {due_q} THEN 1 ELSE 0 END FROM members m "
                        f"WHERE m.status = 'active' AND m.balance > 0 AND ({due_q}"
                        f"{f' OR {notice_q}' if listing else ''})", p)
+        _analyze_temp(svc, s, "tmp_job_due")
         checked = s.scalar(text("SELECT count(*) FROM tmp_job_due WHERE due = 1"))
         expiry = _ExpiryByHour(rule_sets)
         _temp(svc, s, "tmp_job_expire", "seq BIGINT PRIMARY KEY, id VARCHAR(36) NOT NULL, member_id VARCHAR(36) NOT NULL, "
@@ -704,6 +783,7 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                     listed.append((mid, pts))
             _fill(svc, s, "tmp_job_expire", ("seq", "id", "member_id", "points", "reason"), expired)  # per batch
             expired.clear()
+        _analyze_temp(svc, s, "tmp_job_expire")
         # an id already in the ledger (this lot expired before, here or at a store) is not booked again
         s.execute(text("DELETE FROM tmp_job_expire WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.id = tmp_job_expire.id)"))
         lots_expired, points_expired, members_expired = s.execute(text(
@@ -722,9 +802,10 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                                 ("balance_after", "d.balance + SUM(e.points) OVER (PARTITION BY e.member_id ORDER BY e.seq)")])
             _emit_select(svc, s, f"SELECT 'ledger' AS kind, e.member_id AS member_id, {entry} AS data "
                                 "FROM tmp_job_expire e JOIN tmp_job_due d ON d.member_id = e.member_id", q)
-            s.execute(text("UPDATE members SET balance = members.balance + x.points, updated_at = :now FROM "
-                           "(SELECT member_id, SUM(points) AS points FROM tmp_job_expire GROUP BY member_id) x "
-                           "WHERE members.id = x.member_id"), q)
+            _note("members", s.execute(text(
+                "UPDATE members SET balance = members.balance + x.points, updated_at = :now FROM "
+                "(SELECT member_id, SUM(points) AS points FROM tmp_job_expire GROUP BY member_id) x "
+                "WHERE members.id = x.member_id"), q).rowcount, "updated")
             _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
                            f"SELECT DISTINCT 'expiry', {_t('day')}, member_id, 'expire', NULL, {_t('now')} "
                            "FROM tmp_job_expire", q, "job, run_date, member_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hq import campaigns, jobs, notify, reports
 from hq.models import ChangeRow, CouponRow, JobItem, JobRun, LedgerRow, MemberRow, MemberTag, Notification, \
@@ -315,3 +315,31 @@ def test_point_expiry_matches_the_lot_rules_on_random_histories(hq):
                s.scalars(select(LedgerRow).where(LedgerRow.kind == "expire", LedgerRow.store_id == "HQ"))}
     assert got == want and len(want) > 20
     assert {x["member_id"]: x["points"] for x in r["expiring_next_month"]} == listed
+
+
+def test_a_run_that_rewrites_a_table_refreshes_its_statistics(hq, monkeypatch):
+    """PostgreSQL: the tables an expiry run wrote beyond the share are ANALYZEd, and members (rows
+    rewritten) VACUUMed, after the run (recorded in the run's summary); SQLite: nothing to do."""
+    svc = hq.service
+    h = History(svc, NOW)
+    for k in range(6):
+        m = h.member()
+        h.entry(m, "earn", 100 + k, NOW - timedelta(days=396), 10000)   # expired 2026-10-20
+    monkeypatch.setattr(jobs, "ANALYZE_MIN", 0)
+    r = jobs.run_job(svc, "expiry", DAY, now=NOW)
+    assert r["lots_expired"] == 6
+    if svc.db.is_sqlite:
+        assert "maintenance" not in r
+        return
+    done = r["maintenance"]
+    assert done["ledger"]["op"] == "analyze" and done["ledger"]["rows"] == 6
+    assert done["members"] == {**done["members"], "op": "vacuum analyze", "rows": 6}
+    assert done["changes"]["rows"] == 6 and done["job_items"]["rows"] == 6
+    with svc.db.read() as s:
+        assert s.scalar(select(JobRun.summary).where(JobRun.id == r["run_id"]))["maintenance"] == done
+        seen = dict(s.execute(text("SELECT relname, COALESCE(last_vacuum, last_analyze) IS NOT NULL "
+                                   "FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                                   "AND relname IN ('ledger', 'members')")).all())
+    assert seen == {"ledger": True, "members": True}
+    # a rerun writes nothing: nothing refreshed
+    assert "maintenance" not in jobs.run_job(svc, "expiry", DAY, now=NOW)
