@@ -1,6 +1,7 @@
 """Each violation the deterministic simulation found, pinned as a direct scenario on the real
 parts (HQ on uvicorn over loopback, store SQLite files), independent of how the simulation draws
 its schedules. The seed that found it is kept in test_simulation.py's REGRESSION_SEEDS."""
+import os
 import shutil
 import sqlite3
 import uuid
@@ -28,11 +29,17 @@ def _backup(path: Path, dest: Path) -> None:
 
 
 def _restore(hq, path: Path, backup: Path) -> None:  # noqa: F811
-    """What an operator does: put the older file back, then `python -m hq epoch bump`."""
+    """What an operator does: put the older file back, then `python -m hq epoch bump`. HQ keeps
+    running here (its change watcher polls the file), so the backup is copied beside the file and
+    renamed over it: with the file missing or half-copied even for a moment, a poll would open a
+    new empty database at the path ("no such table")."""
+    staged = path.with_name(path.name + ".restoring")
+    shutil.copyfile(backup, staged)
     hq.service.db.engine.dispose()
-    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for p in (Path(f"{path}-wal"), Path(f"{path}-shm")):
         p.unlink(missing_ok=True)
-    shutil.copyfile(backup, path)
+    os.replace(staged, path)
+    hq.service.db.engine.dispose()  # a connection a poll opened on the old file meanwhile
     hq.service.bump_epoch()
 
 
