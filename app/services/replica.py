@@ -29,8 +29,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import iso, parse_iso
+from app.db import dbapi_of
 from app.errors import LedgerRefused
 from app.models import (Card, Conflict, Coupon, LedgerEntry, Lot, LotMove, Member, OfflineRedemption, Outbox,
                         Setting, SigningKey)
@@ -44,6 +46,18 @@ PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
 SETTING_CURSOR = "sync.cursor"
 SETTING_PARKED = "sync.parked"
+
+
+# ReplicaService._book_plain's statements (the ORM path's rows, column for column)
+_LOTS_TO_TAKE = "SELECT id, remaining FROM lots WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, id"
+_INSERT_REMOTE = ("INSERT INTO ledger (id, member_id, kind, points, amount_yen, staff_id, store_id, terminal_id,"
+                  " created_at, rule_set_version, reverses_id, coupon_id, card_id, reason, breakdown, request_hash,"
+                  " sync_state, evidence_sha256)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, NULL, 'remote', 'remote', NULL)")
+_INSERT_LOT = "INSERT INTO lots (member_id, entry_id, points, remaining, expires_at) VALUES (?, ?, ?, ?, ?)"
+_INSERT_MOVE = "INSERT INTO lot_moves (entry_id, lot_id, points) VALUES (?, ?, ?)"
+_TAKE_LOT = "UPDATE lots SET remaining = remaining - ? WHERE id = ?"
+_UPDATE_MEMBER_BOOKED = "UPDATE members SET balance = ?, lifetime_spend_yen = ?, last_visit_at = ? WHERE id = ?"
 
 
 PendingRow = namedtuple("PendingRow", "seq event_id type payload created_at outcome_detail")
@@ -537,6 +551,14 @@ class ReplicaService:
             self._conflict(s, "unknown_member", d["member_id"], {"entry_id": d["entry_id"]}, now)
             summary["conflicts"] += 1
             return
+        if not d.get("reverses_id") and d.get("kind") != "coupon":
+            if not self._book_plain(s, member, d):
+                summary.setdefault("parked", []).append(d)
+                return
+            if known is not None:
+                known.add(d["entry_id"])
+            summary["touched_members"].add(member.id)
+            return
         sp = s.begin_nested()
         try:
             self._book(s, member, d, sync_state="remote")
@@ -574,6 +596,58 @@ class ReplicaService:
             sets = self.store.rules.all()
             return sets[0]
 
+    def _book_plain(self, s: Session, member: Member, d: dict) -> bool:
+        """``_book`` for another store's (or HQ's) entry that reverses nothing and uses no coupon —
+        nearly every pulled entry — as plain SQL on the DB-API connection: no ORM object, no flush
+        of its own and no savepoint. A debit's lots are planned before anything is written, so a
+        shortfall (the entry waits, parked, for a credit HQ booked after it) leaves no trace and
+        needs no rollback. Same rows as ``_book``: the entry (``remote``), a credit's lot and its
+        move, a debit's moves soonest expiry first, the member's balance, spend and last visit
+        (the Member object is kept in step without being marked dirty). False: parked."""
+        points = int(d["points"])
+        if member.balance + points < 0:
+            return False
+        s.flush()  # pending ORM changes (a member just added, a lot given back by a void) first
+        cx = dbapi_of(s)
+        member_id = member.id
+        takes = []
+        if points < 0:
+            left = -points
+            for lot_id, remaining in cx.execute(_LOTS_TO_TAKE, (member_id,)):
+                take = min(left, remaining)
+                takes.append((take, lot_id))
+                left -= take
+                if not left:
+                    break
+            if left:
+                return False
+        entry_id = d["entry_id"]
+        created_at = d["created_at"]
+        kind = d["kind"]
+        cx.execute(_INSERT_REMOTE, (entry_id, member_id, kind, points, d.get("amount_yen"), d.get("staff_id"),
+                                    d.get("store_id") or "HQ", d.get("terminal_id") or "HQ", created_at,
+                                    d.get("rule_set_version"), d.get("coupon_id"), d.get("reason")))
+        if points > 0:
+            created = parse_iso(created_at)
+            lot_id = cx.execute(_INSERT_LOT, (member_id, entry_id, points, points,
+                                              iso(expiry_for(self._rule_set_at(created), created)))).lastrowid
+            cx.execute(_INSERT_MOVE, (entry_id, lot_id, points))
+        elif takes:
+            cx.executemany(_TAKE_LOT, takes)
+            cx.executemany(_INSERT_MOVE, [(entry_id, lot_id, -take) for take, lot_id in takes])
+        balance = member.balance + points
+        spend = member.lifetime_spend_yen
+        last_visit = member.last_visit_at
+        if kind == "earn":
+            spend += int(d.get("amount_yen") or 0)
+            if not last_visit or created_at > last_visit:
+                last_visit = created_at
+        cx.execute(_UPDATE_MEMBER_BOOKED, (balance, spend, last_visit, member_id))
+        set_committed_value(member, "balance", balance)
+        set_committed_value(member, "lifetime_spend_yen", spend)
+        set_committed_value(member, "last_visit_at", last_visit)
+        return True
+
     def _book(self, s: Session, member: Member, d: dict, *, sync_state: str) -> LedgerEntry:
         """Write an entry that did not start at this counter (HQ's, another store's, a local
         reversal of a rejected event), keeping balance == sum(ledger) == sum(lots)."""
@@ -596,7 +670,7 @@ class ReplicaService:
             moves = s.scalars(select(LotMove).where(LotMove.entry_id == reverses)).all()
             given = 0
             for move in moves:
-                lot = s.get(Lot, move.lot_id)
+                lot = s.get(Lot, move.lot_id, populate_existing=True)  # _book_plain may have moved it
                 back = -move.points
                 if back < 0:
                     back = -min(-back, lot.remaining)
@@ -617,7 +691,7 @@ class ReplicaService:
         elif points < 0:
             left = -points
             for lot in s.scalars(select(Lot).where(Lot.member_id == member.id, Lot.remaining > 0)
-                                 .order_by(Lot.expires_at, Lot.id)):
+                                 .order_by(Lot.expires_at, Lot.id).execution_options(populate_existing=True)):
                 take = min(left, lot.remaining)
                 lot.remaining -= take
                 s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=-take))
