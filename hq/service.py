@@ -1188,6 +1188,16 @@ class HQService:
         return e if isinstance(e, dict) else {"id": e.id, "kind": e.kind, "amount_yen": e.amount_yen,
                                               "member_id": e.member_id, "created_at": e.created_at}
 
+    def _refused_target(self, s: Session, target: str, member_id: str) -> bool:
+        """A void's target that HQ does not hold because it refused it (its rejected_event conflict).
+        A target HQ simply has not seen yet (lost in a restore, its store still to resend it) is
+        not refused: that void is booked as before and the target when it comes."""
+        if target in s.info.get("booked", ()) or self._entry(s, target) is not None:
+            return False
+        rows = s.scalars(select(ConflictRow.details).where(ConflictRow.kind == "rejected_event",
+                                                           ConflictRow.member_id == member_id))
+        return any((d or {}).get("event_id") == target for d in rows)
+
     def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
               at: str, out: list) -> dict:
         """An entry HQ makes itself (a compensation); the same id everywhere, forever."""
@@ -1210,6 +1220,11 @@ class HQService:
         m, redirected = self._resolve(s, p["member_id"])
         if m is None:
             raise Reject("unknown_member")
+        if kind == "void" and p.get("reverses_id") and self._refused_target(s, str(p["reverses_id"]), p["member_id"]):
+            # HQ refused the entry this voids (e.g. its member was unknown after a restore): booking
+            # the void alone would take points HQ never gave. Refused too, the sender (and any copy)
+            # cancels the pair out (ledger.rejected with target_booked false; seed 303806).
+            raise Reject("target_rejected")
         # -- nothing is written above this line: a Reject leaves no trace but its conflict row --
         points = int(p["points"])
         created_at = p["created_at"]

@@ -45,6 +45,10 @@ REGRESSION_SEEDS = {
          "from an older backup: the earn's reversal was capped by the balance the void had left, the "
          "void's reversal gave the points back, one earn counted at two stores (fixed: the pair "
          "cancels, app/services/replica.py; HQ's ledger.rejected says if it holds the voided entry)",
+    303806: "a held-back push reached HQ after a restore that had lost the member: HQ refused the earn "
+            "(unknown_member) but booked its void, sent later, as a debit of points it never gave "
+            "(fixed: hq/service.py refuses a void whose target it refused, target_rejected; the pair "
+            "cancels at the store as for 231)",
 }
 
 
