@@ -84,7 +84,11 @@ class HQProcess:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"resource_tracker" not in cmd:
+            try:  # a killed worker stays a zombie until uvicorn reaps it: no longer a worker
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if b"resource_tracker" not in cmd and state not in ("Z", "X"):
                 out.append(pid)
         return out
 
