@@ -53,6 +53,7 @@ import re
 import secrets as _random
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -285,6 +286,8 @@ class Database:
         self._checkpoint_wake = threading.Event()
         self._checkpoint_min_pages = CHECKPOINT_MIN_PAGES
         self.checkpoints = 0  # background checkpoints that folded frames into the main file
+        self._writers = 0  # write transactions of this process begun or waiting to begin
+        self._writers_cv = threading.Condition()
 
     # -- checkpoints off the counter's path ------------------------------------------------------
     def wal_pages(self) -> int:
@@ -374,24 +377,61 @@ class Database:
 
     @contextmanager
     def _write_scope(self):
-        """This thread's write nesting: the after_write hooks run when the outermost write ends."""
+        """This thread's write nesting: the after_write hooks run when the outermost write ends.
+        The outermost write is counted from before its BEGIN IMMEDIATE (which may wait for the
+        lock) to its end, for yield_to_writers()."""
         local = self._local
         local.depth = getattr(local, "depth", 0) + 1
+        outer = local.depth == 1
+        if outer:
+            with self._writers_cv:
+                self._writers += 1
         try:
             yield
         finally:
             local.depth -= 1
+            if outer:
+                with self._writers_cv:
+                    self._writers -= 1
+                    self._writers_cv.notify_all()
             if local.depth == 0:
                 self._run_after_write()
 
+    def yield_to_writers(self, max_wait: float = 5.0) -> None:
+        """For bulk work between two of its transactions: wait while another thread of this
+        process is in or waiting for a write (the counter's earn during a long catch-up, say),
+        at most max_wait seconds. SQLite's lock is not fair: a writer that starts its next
+        transaction at once can keep a waiting BEGIN IMMEDIATE sleeping in its busy handler."""
+        deadline = time.monotonic() + max_wait
+        with self._writers_cv:
+            while self._writers > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._writers_cv.wait(left)
+
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction begun with BEGIN IMMEDIATE; commits on success, rolls back on error."""
+    def write(self, *, cache_mib: int | None = None) -> Iterator[Session]:
+        """A write transaction begun with BEGIN IMMEDIATE; commits on success, rolls back on error.
+
+        ``cache_mib``: this transaction's page cache (SQLite's default is 2 MB), given back when
+        it ends. For bulk writes (a page of thousands of pulled members): with the default cache
+        their random inserts into the large indexes spill dirty pages to the WAL mid-transaction
+        and read them back, each time through the cipher."""
         with self._write_scope(), self.engine.connect() as conn:
-            conn = conn.execution_options(tsumugi_begin="IMMEDIATE")
-            with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
-                with session.begin():
-                    yield session
+            raw = before = None
+            if cache_mib:
+                raw = conn.connection.dbapi_connection
+                before = raw.execute("PRAGMA cache_size").fetchone()[0]
+                raw.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+            try:
+                conn = conn.execution_options(tsumugi_begin="IMMEDIATE")
+                with Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
+                    with session.begin():
+                        yield session
+            finally:
+                if raw is not None:
+                    raw.execute(f"PRAGMA cache_size={int(before)}")
 
     @contextmanager
     def raw_write(self):

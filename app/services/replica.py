@@ -46,6 +46,17 @@ PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
 SETTING_CURSOR = "sync.cursor"
 SETTING_PARKED = "sync.parked"
+# A page this large (a first sync, a long catch-up) is applied with a larger page cache: its
+# thousands of new members land at random places in the members indexes (ids, kana, phones).
+BULK_PAGE = 1_000
+BULK_CACHE_MIB = 256
+# New members of a page go in with one executemany of plain rows (no ORM objects, no SQLAlchemy
+# parameter processing: a first sync inserts a million). Columns left out take their NULL.
+_MEMBER_COLS = ("id", "member_no", "name", "name_kana", "kana_key", "phone", "email", "line_user_id", "birthday",
+                "consent_marketing", "status", "home_store_id", "field_times", "balance", "lifetime_spend_yen",
+                "created_at", "updated_at")
+_INSERT_MEMBER = (f"INSERT INTO members ({', '.join(_MEMBER_COLS)}) "
+                  f"VALUES ({', '.join('?' * len(_MEMBER_COLS))})")
 
 
 # ReplicaService._book_plain's statements (the ORM path's rows, column for column)
@@ -283,7 +294,7 @@ class ReplicaService:
         summary: dict = {"applied": 0, "deleted_members": 0, "conflicts": 0, "touched_members": set()}
         now = self.store.now()
         summary["parked"] = []
-        with self.store.db.write() as s:
+        with self.store.db.write(cache_mib=BULK_CACHE_MIB if len(changes) >= BULK_PAGE else None) as s:
             pending_fields = self._pending_fields(s)
             entry_ids = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger" and c["data"].get("entry_id")]
             member_ids = [c["data"]["member_id"] for c in changes if c["kind"] == "member"
@@ -293,14 +304,15 @@ class ReplicaService:
             existing = _present(cx, "SELECT id FROM members WHERE id IN ", member_ids)
             s.info["ledger_checked"] = set(entry_ids)
             s.info["ledger_known"] = known
-            new_members: list[dict] = []
+            new_members: list[tuple] = []
+            now_iso = iso(now)
             taken_nos: set[str] = set()
             if len(member_ids) > len(existing):
                 nos = [c["data"].get("member_no") for c in changes if c["kind"] == "member" and c["data"].get("member_no")]
                 taken_nos = _present(cx, "SELECT member_no FROM members WHERE member_no IN ", nos)
             for ch in changes:
                 kind, data = ch["kind"], ch["data"]
-                if kind == "member" and self._new_member_row(data, now, existing, taken_nos, new_members):
+                if kind == "member" and self._new_member_row(data, now_iso, existing, taken_nos, new_members):
                     summary["applied"] += 1
                     continue
                 self._insert_members(s, new_members)
@@ -335,7 +347,7 @@ class ReplicaService:
         summary["touched_members"] = sorted(summary["touched_members"])
         return summary
 
-    def _new_member_row(self, d: dict, now, existing: set, taken_nos: set, out: list) -> bool:
+    def _new_member_row(self, d: dict, now_iso: str, existing: set, taken_nos: set, out: list) -> bool:
         """A member this store does not hold yet, as a row for the next executemany. False when
         the change needs the per-change path (the member exists, or is already queued here).
         A member deleted at HQ before this store saw it arrives scrubbed: it becomes a row without
@@ -351,34 +363,29 @@ class ReplicaService:
             member_no = ("X" + mid.replace("-", ""))[:20]
         taken_nos.add(member_no)
         if d.get("scrubbed") or d.get("status") == "deleted":
-            out.append(self._tombstone_row(mid, member_no, d, now))
+            out.append(self._tombstone_row(mid, member_no, d, now_iso))
             return True
         fields = d.get("fields") or {}
         kana = fields.get("name_kana") or ""
-        out.append({"id": mid, "member_no": member_no, "name": fields.get("name"), "name_kana": kana,
-                    "kana_key": kana_key(kana) if kana else "", "phone": fields.get("phone"),
-                    "email": fields.get("email"), "line_user_id": fields.get("line_user_id"),
-                    "birthday": fields.get("birthday"), "consent_marketing": bool(fields.get("consent_marketing")),
-                    "status": "active", "home_store_id": d.get("home_store_id"),
-                    "field_times": dict(d.get("field_times") or {}), "balance": 0, "lifetime_spend_yen": 0,
-                    "created_at": d.get("created_at") or iso(now), "updated_at": iso(now)})
+        # in _MEMBER_COLS order
+        out.append((mid, member_no, fields.get("name"), kana, kana_key(kana) if kana else "", fields.get("phone"),
+                    fields.get("email"), fields.get("line_user_id"), fields.get("birthday"),
+                    1 if fields.get("consent_marketing") else 0, "active", d.get("home_store_id"),
+                    json.dumps(dict(d.get("field_times") or {})), 0, 0, d.get("created_at") or now_iso, now_iso))
         return True
 
     @staticmethod
-    def _tombstone_row(mid: str, member_no: str, d: dict, now) -> dict:
+    def _tombstone_row(mid: str, member_no: str, d: dict, now_iso: str) -> tuple:
         """A member deleted at HQ that this store never held: no personal data, only what its
-        ledger entries need (HQ keeps a deleted member's entries and balance)."""
-        return {"id": mid, "member_no": member_no, "name": None, "name_kana": "", "kana_key": "",
-                "phone": None, "email": None, "line_user_id": None, "birthday": None,
-                "consent_marketing": False, "status": "deleted", "home_store_id": d.get("home_store_id"),
-                "field_times": {}, "balance": 0, "lifetime_spend_yen": 0,
-                "created_at": d.get("created_at") or d.get("at") or iso(now), "updated_at": iso(now)}
+        ledger entries need (HQ keeps a deleted member's entries and balance). In _MEMBER_COLS order."""
+        return (mid, member_no, None, "", "", None, None, None, None, 0, "deleted", d.get("home_store_id"), "{}", 0, 0,
+                d.get("created_at") or d.get("at") or now_iso, now_iso)
 
     @staticmethod
-    def _insert_members(s: Session, rows: list[dict]) -> None:
+    def _insert_members(s: Session, rows: list[tuple]) -> None:
         if rows:
             s.flush()
-            s.execute(Member.__table__.insert(), rows)
+            dbapi_of(s).executemany(_INSERT_MEMBER, rows)
             rows.clear()
 
     def wipe_free_pages(self) -> None:
@@ -511,7 +518,7 @@ class ReplicaService:
             member_no = mid[:20]
             if s.scalars(select(Member.id).where(Member.member_no == member_no)).first():
                 member_no = ("X" + mid.replace("-", ""))[:20]
-            self._insert_members(s, [self._tombstone_row(mid, member_no, d, now)])
+            self._insert_members(s, [self._tombstone_row(mid, member_no, d, iso(now))])
             summary["touched_members"].add(mid)
             return
         s.execute(text("PRAGMA secure_delete=ON"))
