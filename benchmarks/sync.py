@@ -302,6 +302,7 @@ def bench_first_sync(members: int, hq_workers: int = 1) -> dict:
                        created_at
                 FROM members ORDER BY member_no"""))
         b = env.store("S002")
+        b.store.db.start_checkpointer()  # as the app opens its store (ui/main.py): the WAL folded in off the sync thread
         b.engine.page_size = 5000
         t0 = time.perf_counter()
         res = b.engine.pull_all()

@@ -139,6 +139,106 @@ class _DbLock:
                 self._fh = None
 
 
+PREFETCH_MIN = 1_000  # see SyncEngine.pull_all
+BULK_PAGES = 2
+
+
+class _PageFeed:
+    """Pages of HQ's feed fetched on a thread of their own, from a cursor, in order, until a page
+    that is the last, a reset, smaller than `full` (the catch-up is over), or a fetch error
+    (handed on in its place). At most `depth` pages wait to be applied."""
+
+    _END = object()
+
+    def __init__(self, client: HQClient, cursor: str, page_size: int, full: int, depth: int):
+        import queue
+
+        self._q: queue.Queue = queue.Queue(maxsize=max(1, depth))
+        self._stop = threading.Event()
+        self._ended = False
+        self._error: BaseException | None = None
+        self._held = None  # a reset page met after full pages: the next take's, alone
+        self._thread = threading.Thread(target=self._run, args=(client, cursor, page_size, full),
+                                        name="tsumugi-pull-ahead", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                self._q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, client, cursor, page_size, full) -> None:
+        try:
+            while not self._stop.is_set():
+                page = client.changes(cursor, page_size)
+                if not self._put(page):
+                    return
+                if page.reset or not page.has_more or len(page.changes) < full:
+                    break
+                cursor = page.next_cursor
+        except BaseException as exc:  # noqa: BLE001 - handed to the applying thread, raised there
+            self._put(exc)
+            return
+        self._put(self._END)
+
+    def take(self, n: int) -> list | None:
+        """Up to n pages in feed order (waiting for each: the fetch is quicker than the apply);
+        None when the feed has ended. A fetch error is raised once the pages before it are taken."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            return [held]
+        if self._error is not None:
+            err, self._error = self._error, None
+            self._ended = True
+            raise err
+        out: list = []
+        while not self._ended and len(out) < n:
+            item = self._q.get()
+            if item is self._END:
+                self._ended = True
+            elif isinstance(item, BaseException):
+                if out:
+                    self._error = item
+                    break
+                self._ended = True
+                raise item
+            elif item.reset:  # never merged with the pages before it
+                if out:
+                    self._held = item
+                else:
+                    out.append(item)
+                break
+            else:
+                out.append(item)
+        return out or None
+
+    def close(self) -> None:
+        import queue
+
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._q.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self._thread.join()
+
+
+def _merged(pages: list):
+    """Consecutive pages as one (their changes in feed order, the last one's cursor)."""
+    from types import SimpleNamespace
+
+    last = pages[-1]
+    return SimpleNamespace(epoch=last.epoch, changes=[c for p in pages for c in p.changes],
+                           next_cursor=last.next_cursor, has_more=last.has_more, reset=False, pages=len(pages))
+
+
 class SyncEngine:
     def __init__(self, store, *, client: HQClient | None = None, batch_size: int = MAX_BATCH,
                  page_size: int = 5000, verify: bool | str = True, lock: bool = True, transport=None):
@@ -146,6 +246,10 @@ class SyncEngine:
         self.replica = ReplicaService(store)
         self.batch_size = min(batch_size, MAX_BATCH)
         self.page_size = page_size
+        # From a full page at least this large on (a first sync, a long catch-up), the next pages
+        # are fetched while the store applies, bulk_pages of them to a transaction (pull_all).
+        self.prefetch_min = PREFETCH_MIN
+        self.bulk_pages = BULK_PAGES
         self._client = client
         self._verify = verify
         self._transport = transport
@@ -291,37 +395,62 @@ class SyncEngine:
         self.store.write_settings(**{S_CHECK_SEQ: None})
 
     def pull_all(self) -> dict:
+        """Pull to HQ's head, page by page, each applied with its cursor in one transaction.
+
+        In a bulk catch-up (a first sync, a long absence: full pages of at least prefetch_min
+        changes) a thread fetches the next pages while the store applies, and up to bulk_pages of
+        them are applied in one transaction: at a million members every page of random new ids
+        dirties thousands of index pages, and fewer, larger commits write each of them fewer times.
+        Between two such transactions the counter's waiting writes go first (Database.yield_to_writers)."""
         cursor = self.replica.cursor()
         pages = changes = 0
         reset = False
         touched: set[str] = set()
-        while True:
-            page = self.client.changes(cursor, self.page_size)
-            if page.reset:
-                log.warning("HQ answered reset (epoch %s): rebuilding the cache from a snapshot, outbox kept",
-                            page.epoch)
-                self.replica.set_cursor(page.next_cursor, **{S_CHECK_SEQ: True})
-                cursor = page.next_cursor
-                reset = True
-                continue
-            if page.changes:
-                summary = self.replica.apply_changes([{"id": c.id, "kind": c.kind, "data": c.data}
-                                                      for c in page.changes], page.next_cursor,
-                                                     hq_public_key=self._hq_key())
-                touched.update(summary["touched_members"])
-                changes += len(page.changes)
-                for c in page.changes:  # keep our clock ahead of what we have seen
-                    for t in (c.data.get("field_times") or {}).values() if c.kind == "member" else ():
-                        try:
-                            self.hlc.receive(Timestamp.parse(t))
-                        except ValueError:
-                            pass
-            elif page.next_cursor != cursor:
-                self.replica.set_cursor(page.next_cursor)
-            cursor = page.next_cursor
-            pages += 1
-            if not page.has_more:
-                return {"pages": pages, "changes": changes, "reset": reset, "cursor": cursor}
+        feed: _PageFeed | None = None
+        try:
+            while True:
+                if feed is not None:
+                    batch = feed.take(self.bulk_pages)  # a fetch error is raised after the pages before it
+                    if batch is None:
+                        feed.close()
+                        feed = None
+                        continue
+                    self.store.db.yield_to_writers()
+                    page = batch[0] if len(batch) == 1 else _merged(batch)
+                else:
+                    page = self.client.changes(cursor, self.page_size)
+                    if page.has_more and not page.reset and len(page.changes) >= self.prefetch_min:
+                        feed = _PageFeed(self.client, page.next_cursor, self.page_size, self.prefetch_min,
+                                         depth=2 * self.bulk_pages)
+                cursor, pages, changes, reset, done = self._pull_page(page, cursor, pages, changes, reset, touched)
+                if done:
+                    return {"pages": pages, "changes": changes, "reset": reset, "cursor": cursor}
+        finally:
+            if feed is not None:
+                feed.close()  # pages fetched ahead and not applied are dropped
+
+    def _pull_page(self, page, cursor, pages, changes, reset, touched):
+        """Apply one pulled page: (cursor, pages, changes, reset, done) after it."""
+        if page.reset:
+            log.warning("HQ answered reset (epoch %s): rebuilding the cache from a snapshot, outbox kept",
+                        page.epoch)
+            self.replica.set_cursor(page.next_cursor, **{S_CHECK_SEQ: True})
+            return page.next_cursor, pages, changes, True, False
+        if page.changes:
+            summary = self.replica.apply_changes([{"id": c.id, "kind": c.kind, "data": c.data}
+                                                  for c in page.changes], page.next_cursor,
+                                                 hq_public_key=self._hq_key())
+            touched.update(summary["touched_members"])
+            changes += len(page.changes)
+            for c in page.changes:  # keep our clock ahead of what we have seen
+                for t in (c.data.get("field_times") or {}).values() if c.kind == "member" else ():
+                    try:
+                        self.hlc.receive(Timestamp.parse(t))
+                    except ValueError:
+                        pass
+        elif page.next_cursor != cursor:
+            self.replica.set_cursor(page.next_cursor)
+        return page.next_cursor, pages + getattr(page, "pages", 1), changes, reset, not page.has_more
 
     # -- status ---------------------------------------------------------------------------
     def state(self, stream: bool = False) -> SyncState:

@@ -115,8 +115,14 @@ class FaultyTransport(httpx.HTTPTransport):
         self.drop_push_responses = 0
         self.pushes = 0
         self.offline = False  # the store's network is down: every request fails to connect
+        self.changes_requests = 0
+        self.fail_changes_from: int | None = None  # the network goes down at this pull request (1-based)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/sync/changes":
+            self.changes_requests += 1
+            if self.fail_changes_from is not None and self.changes_requests >= self.fail_changes_from:
+                self.offline = True
         if self.offline:
             raise httpx.ConnectError("network down (injected)", request=request)
         response = super().handle_request(request)
