@@ -434,3 +434,50 @@ def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, make_s
     for h in (a, b):
         assert ReplicaService(h.store).balances()[member.id] == 0, h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 303806: a store earned and voided the earn while offline. Its earn reached HQ alone,
+    after a restore that had lost the member, and was refused (unknown_member); the registering
+    store then sent the member again, so when the void came HQ knew the member, held no earn, and
+    booked the void as a debit of points it had never given (the store: earn refused, void
+    applied, nets 0; HQ: minus the earn). HQ now refuses a void whose target it refused
+    (target_rejected) and the store cancels the pair out."""
+    from hq.models import ConflictRow
+    from sync.client import Offline
+
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")   # before the member
+    member = a.register("ナカムラアキ")
+    a.earn(member.id, 6000)                  # points HQ will have to be told again, too
+    a.sync()
+    b.sync()
+    earned = b.earn(member.id, 6800)
+    b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
+    _restore(hq, path, tmp_path / "hq.backup")
+    b.engine.batch_size = 1
+    b.transport.fail_push_from = b.transport.pushes + 2  # the earn reaches HQ, the void does not
+    with pytest.raises(Offline):
+        b.sync()
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is None            # refused: the member is unknown
+        refusals = s.scalars(select(ConflictRow).where(ConflictRow.kind == "rejected_event")).all()
+    assert any((c.details or {}).get("event_id") == earned.entry_id for c in refusals)
+    a.sync()                                  # the reset: a sends the member (and its earn) again
+    b.transport.fail_push_from = None
+    b.transport.offline = False
+    b.sync()                                  # now the void: HQ knows the member, not the earn
+    a.sync()
+    b.sync()
+    balances = hq.service.balances()
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is None
+        assert not s.scalars(select(LedgerRow).where(LedgerRow.reverses_id == earned.entry_id)).all()
+    for h in (a, b):
+        from app.services.replica import ReplicaService
+
+        assert ReplicaService(h.store).balances()[member.id] == balances[member.id], h.store_id
+    assert_converged(hq, [a, b])

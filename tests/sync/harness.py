@@ -117,12 +117,16 @@ class FaultyTransport(httpx.HTTPTransport):
         self.offline = False  # the store's network is down: every request fails to connect
         self.changes_requests = 0
         self.fail_changes_from: int | None = None  # the network goes down at this pull request (1-based)
+        self.fail_push_from: int | None = None  # ... at this push request (1-based)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/sync/changes":
             self.changes_requests += 1
             if self.fail_changes_from is not None and self.changes_requests >= self.fail_changes_from:
                 self.offline = True
+        if request.url.path == "/v1/sync/push" and self.fail_push_from is not None \
+                and self.pushes + 1 >= self.fail_push_from:
+            self.offline = True
         if self.offline:
             raise httpx.ConnectError("network down (injected)", request=request)
         response = super().handle_request(request)
