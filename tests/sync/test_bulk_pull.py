@@ -2,7 +2,7 @@
 and applied several to a transaction (SyncEngine.pull_all). It must end exactly where applying
 page by page ends, and a network lost half-way must keep what was applied and lose nothing."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import sync.engine as engine_mod
 from app.models import Member
@@ -61,6 +61,11 @@ def test_bulk_catch_up_ends_where_page_by_page_does(chain, hq, make_store, monke
     got_b, got_c = _members(b), _members(c)
     assert got_b == got_c
     assert set(got_b) >= {m.id for m in members}
+    # the pulled members are in the kana trigram index (fed by triggers from the one bulk INSERT)
+    with b.store.db.write() as s:
+        s.execute(text("INSERT INTO search_member_kana_fts (search_member_kana_fts) VALUES ('integrity-check')"))
+    found = b.store.members.find("アアイウ")  # inside ヤマアアイウ (member 12), not at its start
+    assert [m.id for m in found] == [members[12].id]
     assert_converged(hq, [a, b, c])
 
 
