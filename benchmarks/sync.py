@@ -277,7 +277,17 @@ def bench_stream_latency(samples: int = 100, hq_workers: int = 1) -> dict:
         env.close()
 
 
-def bench_first_sync(members: int, hq_workers: int = 1) -> dict:
+# Member ids for the first-sync figure: "random" (version-4-like: ids made elsewhere, or by a
+# legacy import, which derives them from the old ledger's keys) or "ordered" (UUIDv7, as the
+# counter's registration makes them: registered one after another, fed one after another).
+_MEMBER_ID_SQL = {
+    "random": "md5(g::text)::uuid::text",
+    "ordered": "(lpad(to_hex(1767225600000 + g), 12, '0') || '7' || substr(md5(g::text), 14, 3) || '8'"
+               " || substr(md5(g::text), 18, 15))::uuid::text",
+}
+
+
+def bench_first_sync(members: int, hq_workers: int = 1, member_ids: str = "random") -> dict:
     """A new store's first pull of `members` members (HQ's feed generated in SQL)."""
     env = _Env(hq_workers, rate_limit=10**9)
     try:
@@ -287,10 +297,10 @@ def bench_first_sync(members: int, hq_workers: int = 1) -> dict:
             s.execute(text("""
                 INSERT INTO members (id, member_no, name_kana, phone, consent_marketing, status, home_store_id,
                                      field_times, balance, lifetime_spend_yen, created_at, updated_at)
-                SELECT md5(g::text)::uuid::text, lpad(g::text, 11, '0'), 'ベンチ', '090' || lpad(g::text, 8, '0'),
+                SELECT MEMBER_ID, lpad(g::text, 11, '0'), 'ベンチ', '090' || lpad(g::text, 8, '0'),
                        false, 'active', 'S900', '{}', 0, 0, '2026-01-01T00:00:00.000000Z',
                        '2026-01-01T00:00:00.000000Z'
-                FROM generate_series(1, :n) g"""), {"n": members})
+                FROM generate_series(1, :n) g""".replace("MEMBER_ID", _MEMBER_ID_SQL[member_ids])), {"n": members})
             s.execute(text("""
                 INSERT INTO changes (kind, member_id, data, created_at)
                 SELECT 'member', id, json_build_object('member_id', id, 'member_no', member_no, 'status', 'active',
@@ -313,7 +323,8 @@ def bench_first_sync(members: int, hq_workers: int = 1) -> dict:
         with b.store.db.read() as s:
             got = s.scalar(select(func.count()).select_from(Member))
         assert got >= members
-        return {"name": "sync.first_sync_members", "members": members, "seconds": round(dt, 1),
+        return {"name": "sync.first_sync_members", "members": members, "member_ids": member_ids,
+                "seconds": round(dt, 1),
                 "members_per_s": round(members / dt), "pages": res["pages"],
                 "target_s_for_1M": 120, "projected_1M_s": round(dt * 1_000_000 / members, 1),
                 "ok": dt * 1_000_000 / members <= 120, "hq": "postgresql", "hq_workers": hq_workers}
@@ -541,7 +552,7 @@ def bench_many_stores(stores: int, seconds: float, workers: int = 3, events_per_
 
 def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 100_000, members: int = 1_000_000,
         stores: int = 200, seconds: float = 60, workers: int = 3, hq_workers: int = 1,
-        interval_s: float = 1.0) -> list[dict]:
+        interval_s: float = 1.0, member_ids: str = "random") -> list[dict]:
     _memory_keyring()
     out: list[dict] = []
     if "push" in which and "drain" not in which:
@@ -551,7 +562,7 @@ def run(which=("push", "stream", "drain", "pull", "stores"), *, events: int = 10
     if "drain" in which:
         out += bench_push_and_drain(events, hq_workers)
     if "pull" in which:
-        out.append(bench_first_sync(members, hq_workers))
+        out.append(bench_first_sync(members, hq_workers, member_ids))
     if "concurrent" in which:
         out.append(bench_concurrent_service())
     if "stores" in which:
@@ -570,12 +581,14 @@ def main(argv=None) -> int:
     p.add_argument("--interval", type=float, default=1.0, help="many-stores: seconds between one store's pushes")
     p.add_argument("--hq-workers", type=int, default=1,
                    help="push/drain/stream/pull: HQ as `python -m hq serve` with N workers (0: in this process)")
+    p.add_argument("--member-ids", choices=sorted(_MEMBER_ID_SQL), default="random",
+                   help="pull: the members' ids, random (worst case) or time-ordered as the counter makes them")
     a = p.parse_args(argv)
     import logging
 
     logging.basicConfig(level=logging.ERROR)
     for row in run(tuple(a.which), events=a.events, members=a.members, stores=a.stores, seconds=a.seconds,
-                   workers=a.workers, hq_workers=a.hq_workers, interval_s=a.interval):
+                   workers=a.workers, hq_workers=a.hq_workers, interval_s=a.interval, member_ids=a.member_ids):
         row["loadavg"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

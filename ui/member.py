@@ -1,8 +1,6 @@
 """New member registration (新規会員登録) and the member's QR shown large."""
 from __future__ import annotations
 
-import uuid
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ids import new_key
 from ui import hooks
 from ui.texts import texts
 
@@ -27,7 +26,10 @@ class NewMemberDialog(QDialog):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.member_id = str(uuid.uuid4())  # the idempotency key, made when the form opens
+        # the idempotency key, made when the form opens, and the member's id: time-ordered
+        # (app/ids.py), so members registered one after another sit side by side in the members
+        # indexes of every store and of HQ, and a new store's first sync appends them
+        self.member_id = str(new_key())
         self.registration = None
         self.busy = False
         self.setWindowTitle(self.tr("New member registration"))

@@ -13,7 +13,6 @@ with when / where / to whom.
 from __future__ import annotations
 
 import threading
-import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -87,7 +86,7 @@ class MigratePaperCardDialog(CounterDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.key = new_key()                   # the migration's idempotency key
-        self.member_key = str(uuid.uuid4())    # the new member's id, if one is registered here
+        self.member_key = str(new_key())       # the new member's id, if one is registered here (time-ordered)
         self.check = None                      # CardCheck
         self.quote = None
         self.photo: bytes | None = None

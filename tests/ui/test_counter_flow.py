@@ -202,6 +202,23 @@ def test_new_member_shows_a_qr_that_decodes(qtbot, window, counter, store):
     assert counter.view.member_id == reg.member.id
 
 
+def test_members_registered_one_after_another_get_ids_in_that_order(qtbot, window, counter):
+    """The member's id is made when the form opens, time-ordered (UUIDv7, app/ids.py): members
+    registered in turn sit side by side in the members indexes here, at HQ, and in a new store's
+    first sync (benchmarks.sync pull --member-ids ordered)."""
+    import time
+    import uuid
+
+    ids = []
+    for _ in range(3):
+        dlg = window.open_new_member()
+        ids.append(dlg.member_id)
+        dlg.reject()
+        time.sleep(0.002)  # a later millisecond
+    assert [uuid.UUID(i).version for i in ids] == [7, 7, 7]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+
+
 def test_new_member_bad_kana_refused(qtbot, window, counter):
     dlg = window.open_new_member()
     dlg.kana.setText("Yamada")
