@@ -446,12 +446,7 @@ def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_st
     from hq.models import ConflictRow
     from sync.client import Offline
 
-    path = _hq_file(hq)
-    a, b = make_store("S001"), make_store("S002")
-    a.sync()
-    b.sync()
-    _backup(path, tmp_path / "hq.backup")   # before the member
-    member = a.register("ナカムラアキ")
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "ナカムラアキ")
     a.earn(member.id, 6000)                  # points HQ will have to be told again, too
     a.sync()
     b.sync()
