@@ -6,6 +6,12 @@ key lands on a random leaf page of each: a page to read from disk and decrypt, a
 index (a restored backup, a store after VACUUM) a page split. A key that starts with the time lands
 next to the previous one, on the page the last action already had in memory.
 
+A new member's id, made when the registration form (or the paper-card wizard) opens, is made the
+same way: members registered one after another then sit side by side in the members indexes, and a
+new store's first sync appends them instead of writing all over three random indexes
+(`python -m benchmarks.sync pull --member-ids ordered`). The id carries the registration time, which
+the member's created_at records anyway.
+
 The 74 random bits keep keys unguessable enough for what they are (a replay guard, never a
 credential); the time in them is the time the action started, which the entry records anyway.
 """
