@@ -46,6 +46,10 @@ PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
 SETTING_CURSOR = "sync.cursor"
 SETTING_PARKED = "sync.parked"
+# Reversals of refused entries that found fewer points here than they take back: they wait, whole,
+# for the credit HQ booked meanwhile (its overdraft write-off of a debit that, at HQ, lacked the
+# refused points) instead of being cut to the balance and losing the rest (seed 3055506).
+SETTING_OWED = "sync.owed_reversals"
 # A page this large (a first sync, a long catch-up) is applied with a larger page cache: its
 # thousands of new members land at random places in the members indexes (ids, kana, phones).
 BULK_PAGE = 1_000
@@ -191,7 +195,34 @@ class ReplicaService:
                     self._reverse_rejected(s, full, res.get("reason"), now)
                 else:
                     self._adjusted_conflicts(s, row, entry.member_id, res, now)
+            self._settle_owed(s)
         return counts
+
+    def _owed(self, s: Session) -> list[dict]:
+        """This transaction's list of waiting reversals (SETTING_OWED), read once."""
+        if "owed" not in s.info:
+            s.info["owed"] = list(self.store.setting(SETTING_OWED) or [])
+        return s.info["owed"]
+
+    def _settle_owed(self, s: Session) -> None:
+        """Book every waiting reversal whose member now has the points; keep the others."""
+        if "owed" not in s.info and not self.store.setting(SETTING_OWED):
+            return
+        owed = self._owed(s)
+        keep = []
+        for d in owed:
+            member = self._live(s, d["member_id"])
+            if member is None:
+                continue  # deleted or gone: nothing left to take back
+            if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == d["entry_id"])).first() is not None:
+                continue
+            if member.balance < -int(d["points"]):
+                keep.append(d)
+                continue
+            self._book(s, member, {k: v for k, v in d.items() if k != "member_id"}, sync_state="acked")
+        s.info["owed"] = keep
+        if keep != owed or s.info.pop("owed_added", False):
+            self.store.set_settings(s, **{SETTING_OWED: keep or None})
 
     def _adjusted_conflicts(self, s: Session, row, member_id: str | None, res: dict, now: datetime) -> None:
         for reason in (res.get("reason") or "").split(","):
@@ -213,8 +244,9 @@ class ReplicaService:
         if member is None:
             return
         reversal_id = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
-        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None:
-            return  # refused again (sent again after HQ lost it): reversed the first time
+        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None \
+                or any(d["entry_id"] == reversal_id for d in self._owed(s)):
+            return  # refused again (sent again after HQ lost it): reversed (or waiting) the first time
         points = -entry.points
         if entry.kind == "void" and entry.reverses_id:
             if target_booked is None:
@@ -225,13 +257,18 @@ class ReplicaService:
         elif s.scalars(select(LedgerEntry.seq).where(LedgerEntry.reverses_id == entry.id,
                                                      LedgerEntry.kind == "void")).first() is not None:
             points = 0
-        if points < 0:
-            points = -min(-points, member.balance)
-        if points:
-            self._book(s, member, {
-                "entry_id": reversal_id, "kind": "adjust", "points": points,
-                "store_id": self.store.store_id, "terminal_id": self.store.terminal_id, "created_at": iso(now),
-                "reason": f"HQ rejected {entry.kind} {entry.id}: {reason}"}, sync_state="acked")
+        reversal = {"entry_id": reversal_id, "kind": "adjust", "points": points,
+                    "store_id": self.store.store_id, "terminal_id": self.store.terminal_id, "created_at": iso(now),
+                    "reason": f"HQ rejected {entry.kind} {entry.id}: {reason}"}
+        if points < 0 and -points > member.balance:
+            # The points were spent here meanwhile. At HQ, which never had them, the debit that spent
+            # them overdrew the member and HQ wrote the overdraft off with a credit that reaches this
+            # store by the feed: the reversal waits for it, whole (_settle_owed), rather than take
+            # what is left and lose the rest.
+            self._owed(s).append({**reversal, "member_id": member.id})
+            s.info["owed_added"] = True  # written by _settle_owed, which every caller ends with
+        elif points:
+            self._book(s, member, reversal, sync_state="acked")
         if entry.kind == "migrate" and entry.card_id is not None:
             # HQ booked no migration: the paper card is not migrated either (its points were just
             # reversed), so it can be presented again once the manager has seen the conflict.
@@ -337,6 +374,7 @@ class ReplicaService:
                 if len(summary["parked"]) == len(parked):
                     break
                 parked = summary["parked"]
+            self._settle_owed(s)
             self.store.set_settings(s, **{SETTING_CURSOR: cursor, SETTING_PARKED: summary["parked"]})
         # a rule set may have arrived: the versions are read again at the next use after the commit;
         # the parsed rule sets are kept (a version never changes; parsing them all again per page
@@ -607,8 +645,9 @@ class ReplicaService:
         if entry is None or entry.sync_state != "remote":
             return
         reversal = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
-        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None:
-            return  # reversed already (the same change again, e.g. in a snapshot)
+        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None \
+                or any(d["entry_id"] == reversal for d in self._owed(s)):
+            return  # reversed already, or waiting (the same change again, e.g. in a snapshot)
         self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False, target_booked=d.get("target_booked"))
         summary["touched_members"].add(entry.member_id)
 

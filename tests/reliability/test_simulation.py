@@ -49,6 +49,11 @@ REGRESSION_SEEDS = {
             "(unknown_member) but booked its void, sent later, as a debit of points it never gave "
             "(fixed: hq/service.py refuses a void whose target it refused, target_rejected; the pair "
             "cancels at the store as for 231)",
+    3055506: "HQ restored twice: a copy of an earn pulled at a store was refused when resent after "
+             "the second restore, and the store's reversal of the copy was cut to the member's "
+             "balance (its offline redemption had spent the points); HQ's overdraft write-off then "
+             "arrived and the store kept 63 pt HQ did not have (fixed: app/services/replica.py: the "
+             "reversal waits, whole, for that credit instead of being cut)",
 }
 
 

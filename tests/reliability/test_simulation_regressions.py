@@ -476,3 +476,38 @@ def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_st
 
         assert ReplicaService(h.store).balances()[member.id] == balances[member.id], h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_reversal_of_a_refused_copy_waits_for_the_write_off_of_the_points_spent_meanwhile(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 3055506: store a held a copy of b's earn and spent its points offline. HQ, restored from
+    a backup older than the member, refused the earn when b sent it again (the member's registration
+    had not come back yet), so a reversed its copy; the points were spent, and the reversal was cut
+    to what was left. HQ, which never had the points, then booked a's redemption as an overdraft and
+    wrote it off with a credit: a kept that credit on top, points HQ did not have. The reversal now
+    waits, whole, for that credit."""
+    from app.services.replica import LOCAL_NS, SETTING_OWED, ReplicaService
+
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "オガワユミ")
+    earned = b.earn(member.id, 12000)        # 120 pt
+    b.sync()
+    a.sync()                                 # a holds a copy
+    a.transport.offline = True
+    assert a.redeem(member.id, 80)["mode"] == "offline"
+    _restore(hq, path, tmp_path / "hq.backup")
+    b.sync()                                 # sent again before the member: refused
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is None
+    a.transport.offline = False
+    a.sync()                                 # a: the member again, its redemption (an overdraft at HQ), the refusal
+    a.sync()
+    b.sync()
+    a.sync()
+    reversal = str(uuid.uuid5(LOCAL_NS, f"{earned.entry_id}:rejected"))
+    with a.store.db.read() as s:
+        copy_reversal = _entry(s, reversal)
+    assert copy_reversal is not None and copy_reversal.points == -120   # whole, not cut to 40
+    assert not a.store.setting(SETTING_OWED)
+    assert hq.service.balances()[member.id] == 0
+    for h in (a, b):
+        assert ReplicaService(h.store).balances()[member.id] == 0, h.store_id
+    assert_converged(hq, [a, b])
