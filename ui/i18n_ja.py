@@ -201,6 +201,8 @@ JA = {
     "Points from this entry were already used; void the redemption first.":
         "この操作のポイントはすでに使われています。先にポイント利用を取消してください。",
     "There is nothing to void.": "取消できる操作はありません。",
+    "HQ refused this entry and its points were already taken back; there is nothing left to void.":
+        "本部がこの取引を受け付けなかったため、そのポイントはすでに差し引き済みです。取消は不要です。",
     "This coupon was already used.": "このクーポンは使用済みです。",
     "This coupon has expired.": "このクーポンは有効期限切れです。",
     "No such coupon.": "該当するクーポンがありません。",

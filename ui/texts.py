@@ -68,6 +68,8 @@ class Texts(QObject):
             "foreign_entry": self.tr("Only the store that made an entry can void it."),
             "points_already_used": self.tr("Points from this entry were already used; void the redemption first."),
             "nothing_to_void": self.tr("There is nothing to void."),
+            "refused_by_hq": self.tr("HQ refused this entry and its points were already taken back; "
+                                     "there is nothing left to void."),
             "coupon_used": self.tr("This coupon was already used."),
             "coupon_expired": self.tr("This coupon has expired."),
             "unknown_coupon": self.tr("No such coupon."),

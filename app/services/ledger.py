@@ -457,6 +457,11 @@ class LedgerService:
                 raise PermissionDenied("The void window has passed; ask a manager.", code="void_window_passed")
             if original.store_id != self.store.store_id:
                 raise LedgerRefused("Only the store that made an entry can void it.", code="foreign_entry")
+            from app.services.replica import refused_by_hq  # (replica builds on this module)
+
+            if refused_by_hq(s, self.store, original.id):
+                raise LedgerRefused("HQ refused this entry and its points were already taken back here; "
+                                    "there is nothing left to void.", code="refused_by_hq")
             moves = s.scalars(select(LotMove).where(LotMove.entry_id == original.id)).all()
             lots = {move.lot_id: s.get(Lot, move.lot_id) for move in moves}
             for move in moves:

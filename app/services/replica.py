@@ -91,6 +91,19 @@ def _present(cx, head: str, values: list) -> set:
 PendingRow = namedtuple("PendingRow", "seq event_id type payload created_at outcome_detail")
 
 
+def refused_by_hq(s: Session, store, entry_id: str) -> bool:
+    """Whether HQ refused ``entry_id`` and this store took (or is waiting to take) its effect back:
+    our own entry's push answered ``rejected``, or its reversal booked here (a pulled copy's
+    ``ledger.rejected``) or waiting for points (SETTING_OWED). Such an entry must not be voided:
+    the void would take its points a second time (seed 3058169)."""
+    if s.scalar(select(Outbox.outcome).where(Outbox.event_id == entry_id)) == "rejected":
+        return True
+    reversal_id = str(uuid.uuid5(LOCAL_NS, f"{entry_id}:rejected"))
+    if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None:
+        return True
+    return any(d.get("entry_id") == reversal_id for d in (store.setting(SETTING_OWED) or []))
+
+
 class ReplicaService:
     def __init__(self, store):
         self.store = store

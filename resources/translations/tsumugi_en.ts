@@ -44,57 +44,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="520" />
+        <location filename="../../ui/manager/customers.py" line="536" />
         <source>Adjust points</source>
         <translation>Adjust points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="526" />
+        <location filename="../../ui/manager/customers.py" line="542" />
         <source>Apology for a complaint</source>
         <translation>Apology for a complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="526" />
+        <location filename="../../ui/manager/customers.py" line="542" />
         <source>Correction of a wrong entry</source>
         <translation>Correction of a wrong entry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="527" />
+        <location filename="../../ui/manager/customers.py" line="543" />
         <source>Points not awarded at the register</source>
         <translation>Points not awarded at the register</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="527" />
+        <location filename="../../ui/manager/customers.py" line="543" />
         <source>Goodwill gesture</source>
         <translation>Goodwill gesture</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="530" />
+        <location filename="../../ui/manager/customers.py" line="546" />
         <source>Note (optional)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="535" />
+        <location filename="../../ui/manager/customers.py" line="551" />
         <source>Points (+ to add, − to take away)</source>
         <translation>Points (+ to add, − to take away)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="536" />
+        <location filename="../../ui/manager/customers.py" line="552" />
         <source>Reason (required)</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="537" />
+        <location filename="../../ui/manager/customers.py" line="553" />
         <source>Note</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="546" />
+        <location filename="../../ui/manager/customers.py" line="562" />
         <source>Please enter a reason.</source>
         <translation>Please enter a reason.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="549" />
+        <location filename="../../ui/manager/customers.py" line="565" />
         <source>Enter a number of points other than 0.</source>
         <translation>Enter a number of points other than 0.</translation>
     </message>
@@ -175,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="357" />
+        <location filename="../../ui/manager/models.py" line="401" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="358" />
+        <location filename="../../ui/manager/models.py" line="402" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="359" />
+        <location filename="../../ui/manager/models.py" line="403" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="360" />
+        <location filename="../../ui/manager/models.py" line="404" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="361" />
+        <location filename="../../ui/manager/models.py" line="405" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="362" />
+        <location filename="../../ui/manager/models.py" line="406" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -208,22 +208,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="321" />
+        <location filename="../../ui/manager/models.py" line="365" />
         <source>Card</source>
         <translation>Card</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="322" />
+        <location filename="../../ui/manager/models.py" line="366" />
         <source>Number</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="323" />
+        <location filename="../../ui/manager/models.py" line="367" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="324" />
+        <location filename="../../ui/manager/models.py" line="368" />
         <source>Issued</source>
         <translation>Issued</translation>
     </message>
@@ -231,27 +231,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="344" />
+        <location filename="../../ui/manager/models.py" line="388" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="345" />
+        <location filename="../../ui/manager/models.py" line="389" />
         <source>What happened</source>
         <translation>What happened</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="346" />
+        <location filename="../../ui/manager/models.py" line="390" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="347" />
+        <location filename="../../ui/manager/models.py" line="391" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="349" />
+        <location filename="../../ui/manager/models.py" line="393" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -399,22 +399,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="332" />
+        <location filename="../../ui/manager/models.py" line="376" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="333" />
+        <location filename="../../ui/manager/models.py" line="377" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="334" />
+        <location filename="../../ui/manager/models.py" line="378" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="335" />
+        <location filename="../../ui/manager/models.py" line="379" />
         <source>Used</source>
         <translation>Used</translation>
     </message>
@@ -455,52 +455,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="103" />
+        <location filename="../../ui/manager/models.py" line="112" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="104" />
+        <location filename="../../ui/manager/models.py" line="113" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="105" />
+        <location filename="../../ui/manager/models.py" line="114" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="106" />
+        <location filename="../../ui/manager/models.py" line="115" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="107" />
+        <location filename="../../ui/manager/models.py" line="116" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="108" />
+        <location filename="../../ui/manager/models.py" line="117" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="109" />
+        <location filename="../../ui/manager/models.py" line="118" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="110" />
+        <location filename="../../ui/manager/models.py" line="119" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="111" />
+        <location filename="../../ui/manager/models.py" line="120" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="112" />
+        <location filename="../../ui/manager/models.py" line="121" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
@@ -508,88 +508,88 @@
 <context>
     <name>CustomersWindow</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="87" />
+        <location filename="../../ui/manager/customers.py" line="93" />
         <source>Search: name kana, phone number, member number or card number</source>
         <translation>Search: name kana, phone number, member number or card number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="90" />
+        <location filename="../../ui/manager/customers.py" line="96" />
         <source>All tiers</source>
         <translation>All tiers</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="93" />
+        <location filename="../../ui/manager/customers.py" line="99" />
         <source>No rank</source>
         <translation>No rank</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="95" />
+        <location filename="../../ui/manager/customers.py" line="101" />
         <source>All segments</source>
         <translation>All segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="100" />
+        <location filename="../../ui/manager/customers.py" line="106" />
         <source>Marketing consent: any</source>
         <translation>Marketing consent: any</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="101" />
+        <location filename="../../ui/manager/customers.py" line="107" />
         <source>Consented</source>
         <translation>Consented</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="102" />
+        <location filename="../../ui/manager/customers.py" line="108" />
         <source>Not consented</source>
         <translation>Not consented</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="104" />
+        <location filename="../../ui/manager/customers.py" line="110" />
         <source>All home stores</source>
         <translation>All home stores</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="105" />
+        <location filename="../../ui/manager/customers.py" line="111" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="114" />
+        <location filename="../../ui/manager/customers.py" line="120" />
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="115" />
+        <location filename="../../ui/manager/customers.py" line="121" />
         <source>Refresh segments</source>
         <translation>Refresh segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="213" />
+        <location filename="../../ui/manager/customers.py" line="224" />
         <source>Searching…</source>
         <translation>Searching…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="229" />
+        <location filename="../../ui/manager/customers.py" line="245" />
         <source>%1 members</source>
         <translation>%1 members</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="231" />
+        <location filename="../../ui/manager/customers.py" line="247" />
         <source>More than %1 members</source>
         <translation>More than %1 members</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="247" />
+        <location filename="../../ui/manager/customers.py" line="263" />
         <source>Refreshing segments…</source>
         <translation>Refreshing segments…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="264" />
-        <location filename="../../ui/manager/customers.py" line="270" />
+        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="286" />
         <source>Export CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="269" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>Exported %1 members</source>
         <translation>Exported %1 members</translation>
     </message>
@@ -630,92 +630,92 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="294" />
         <source>Export CSV</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="296" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="296" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="296" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="297" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="297" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="297" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="282" />
+        <location filename="../../ui/manager/customers.py" line="298" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="282" />
+        <location filename="../../ui/manager/customers.py" line="298" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="282" />
+        <location filename="../../ui/manager/customers.py" line="298" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="283" />
+        <location filename="../../ui/manager/customers.py" line="299" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="283" />
+        <location filename="../../ui/manager/customers.py" line="299" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="284" />
+        <location filename="../../ui/manager/customers.py" line="300" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="284" />
+        <location filename="../../ui/manager/customers.py" line="300" />
         <source>Registered</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="285" />
+        <location filename="../../ui/manager/customers.py" line="301" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="285" />
+        <location filename="../../ui/manager/customers.py" line="301" />
         <source>RFM</source>
         <translation>RFM</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="285" />
+        <location filename="../../ui/manager/customers.py" line="301" />
         <source>Churn score</source>
         <translation>Churn score</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="287" />
+        <location filename="../../ui/manager/customers.py" line="303" />
         <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
         <translation>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</translation>
     </message>
@@ -904,52 +904,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="292" />
+        <location filename="../../ui/manager/models.py" line="336" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="293" />
+        <location filename="../../ui/manager/models.py" line="337" />
         <source>Kind</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="294" />
+        <location filename="../../ui/manager/models.py" line="338" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="295" />
+        <location filename="../../ui/manager/models.py" line="339" />
         <source>Amount</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="296" />
+        <location filename="../../ui/manager/models.py" line="340" />
         <source>Balance after</source>
         <translation>Balance after</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="297" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Breakdown</source>
         <translation>Breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="298" />
+        <location filename="../../ui/manager/models.py" line="342" />
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="299" />
+        <location filename="../../ui/manager/models.py" line="343" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="300" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="301" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
@@ -1361,17 +1361,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="311" />
+        <location filename="../../ui/manager/models.py" line="355" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="312" />
+        <location filename="../../ui/manager/models.py" line="356" />
         <source>Remaining</source>
         <translation>Remaining</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="313" />
+        <location filename="../../ui/manager/models.py" line="357" />
         <source>Earned</source>
         <translation>Earned</translation>
     </message>
@@ -1609,37 +1609,37 @@
         <translation>Win-back</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Earn</source>
         <translation>Earn</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Redeem</source>
         <translation>Redeem</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="508" />
+        <location filename="../../ui/manager/customers.py" line="524" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="508" />
+        <location filename="../../ui/manager/customers.py" line="524" />
         <source>Paper card migration</source>
         <translation>Paper card migration</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="508" />
+        <location filename="../../ui/manager/customers.py" line="524" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
@@ -2039,83 +2039,83 @@
 <context>
     <name>NewMemberDialog</name>
     <message>
-        <location filename="../../ui/member.py" line="33" />
-        <location filename="../../ui/member.py" line="37" />
+        <location filename="../../ui/member.py" line="35" />
+        <location filename="../../ui/member.py" line="39" />
         <source>New member registration</source>
         <translation>New member registration</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="47" />
+        <location filename="../../ui/member.py" line="49" />
         <source>e.g. ヤマダハナコ</source>
         <translation>e.g. ヤマダハナコ</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="52" />
+        <location filename="../../ui/member.py" line="54" />
         <source>Agrees to receive news and offers</source>
         <translation>Agrees to receive news and offers</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="53" />
+        <location filename="../../ui/member.py" line="55" />
         <source>Name kana (required)</source>
         <translation>Name kana (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="54" />
+        <location filename="../../ui/member.py" line="56" />
         <source>Name (optional)</source>
         <translation>Name (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="55" />
+        <location filename="../../ui/member.py" line="57" />
         <source>Phone number (optional)</source>
         <translation>Phone number (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="56" />
+        <location filename="../../ui/member.py" line="58" />
         <source>E-mail (optional)</source>
         <translation>E-mail (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="68" />
+        <location filename="../../ui/member.py" line="70" />
         <source>The customer can photograph this code; it is their member card.</source>
         <translation>The customer can photograph this code; it is their member card.</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="81" />
+        <location filename="../../ui/member.py" line="83" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="84" />
+        <location filename="../../ui/member.py" line="86" />
         <source>Print card</source>
         <translation>Print card</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="87" />
+        <location filename="../../ui/member.py" line="89" />
         <source>Register (Enter)</source>
         <translation>Register (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="105" />
+        <location filename="../../ui/member.py" line="107" />
         <source>Registering…</source>
         <translation>Registering…</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="119" />
+        <location filename="../../ui/member.py" line="121" />
         <source>Registered. Member no. %1</source>
         <translation>Registered. Member no. %1</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="127" />
+        <location filename="../../ui/member.py" line="129" />
         <source>Printing is not set up yet</source>
         <translation>Printing is not set up yet</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="128" />
+        <location filename="../../ui/member.py" line="130" />
         <source>Done (Enter)</source>
         <translation>Done (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="148" />
+        <location filename="../../ui/member.py" line="150" />
         <source>Sent to the printer.</source>
         <translation>Sent to the printer.</translation>
     </message>
@@ -2223,117 +2223,117 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="321" />
+        <location filename="../../ui/manager/customers.py" line="337" />
         <source>Customer details</source>
         <translation>Customer details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="335" />
+        <location filename="../../ui/manager/customers.py" line="351" />
         <source>Marketing consent</source>
         <translation>Marketing consent</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="337" />
+        <location filename="../../ui/manager/customers.py" line="353" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="338" />
+        <location filename="../../ui/manager/customers.py" line="354" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="339" />
+        <location filename="../../ui/manager/customers.py" line="355" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="340" />
+        <location filename="../../ui/manager/customers.py" line="356" />
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="341" />
+        <location filename="../../ui/manager/customers.py" line="357" />
         <source>Birthday</source>
         <translation>Birthday</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="344" />
+        <location filename="../../ui/manager/customers.py" line="360" />
         <source>Save changes</source>
         <translation>Save changes</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="345" />
+        <location filename="../../ui/manager/customers.py" line="361" />
         <source>Adjust points…</source>
         <translation>Adjust points…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="353" />
+        <location filename="../../ui/manager/customers.py" line="369" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="358" />
+        <location filename="../../ui/manager/customers.py" line="374" />
         <source>Purchase history</source>
         <translation>Purchase history</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="359" />
+        <location filename="../../ui/manager/customers.py" line="375" />
         <source>Points and expiry</source>
         <translation>Points and expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="360" />
+        <location filename="../../ui/manager/customers.py" line="376" />
         <source>Coupons</source>
         <translation>Coupons</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="361" />
+        <location filename="../../ui/manager/customers.py" line="377" />
         <source>Cards</source>
         <translation>Cards</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="369" />
+        <location filename="../../ui/manager/customers.py" line="385" />
         <source>Points and spend over time</source>
         <translation>Points and spend over time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="372" />
+        <location filename="../../ui/manager/customers.py" line="388" />
         <source>Chart</source>
         <translation>Chart</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="393" />
+        <location filename="../../ui/manager/customers.py" line="409" />
         <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
         <translation>Balance: %1 (pending: %2)   Expiring within 30 days: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="406" />
+        <location filename="../../ui/manager/customers.py" line="422" />
         <source>RFM %1  Churn score %2  %3</source>
         <translation>RFM %1  Churn score %2  %3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="408" />
+        <location filename="../../ui/manager/customers.py" line="424" />
         <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
         <translation>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="443" />
+        <location filename="../../ui/manager/customers.py" line="459" />
         <source>Balance (pt)</source>
         <translation>Balance (pt)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="458" />
+        <location filename="../../ui/manager/customers.py" line="474" />
         <source>Spend per month (¥)</source>
         <translation>Spend per month (¥)</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="488" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Nothing changed.</source>
         <translation>Nothing changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="492" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Saved.</source>
         <translation>Saved.</translation>
     </message>
@@ -2389,32 +2389,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="370" />
+        <location filename="../../ui/manager/models.py" line="414" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="370" />
+        <location filename="../../ui/manager/models.py" line="414" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="371" />
+        <location filename="../../ui/manager/models.py" line="415" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="372" />
+        <location filename="../../ui/manager/models.py" line="416" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="373" />
+        <location filename="../../ui/manager/models.py" line="417" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="374" />
+        <location filename="../../ui/manager/models.py" line="418" />
         <source>Files</source>
         <translation>Files</translation>
     </message>
@@ -2945,156 +2945,161 @@
     </message>
     <message>
         <location filename="../../ui/texts.py" line="71" />
+        <source>HQ refused this entry and its points were already taken back; there is nothing left to void.</source>
+        <translation>HQ refused this entry and its points were already taken back; there is nothing left to void.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="73" />
         <source>This coupon was already used.</source>
         <translation>This coupon was already used.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="72" />
+        <location filename="../../ui/texts.py" line="74" />
         <source>This coupon has expired.</source>
         <translation>This coupon has expired.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="73" />
+        <location filename="../../ui/texts.py" line="75" />
         <source>No such coupon.</source>
         <translation>No such coupon.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="74" />
+        <location filename="../../ui/texts.py" line="76" />
         <source>No such entry.</source>
         <translation>No such entry.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="76" />
+        <location filename="../../ui/texts.py" line="78" />
         <source>Offline, at most %1 pt a day can be used per member; %2 pt remain today.</source>
         <translation>Offline, at most %1 pt a day can be used per member; %2 pt remain today.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="80" />
+        <location filename="../../ui/texts.py" line="82" />
         <source>HQ could not be reached. Check the network and try again.</source>
         <translation>HQ could not be reached. Check the network and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82" />
+        <location filename="../../ui/texts.py" line="84" />
         <source>HQ's certificate has expired. Ask HQ's administrator to renew it.</source>
         <translation>HQ's certificate has expired. Ask HQ's administrator to renew it.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83" />
+        <location filename="../../ui/texts.py" line="85" />
         <source>HQ's certificate is for another address. Check the HQ address in Settings.</source>
         <translation>HQ's certificate is for another address. Check the HQ address in Settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="84" />
+        <location filename="../../ui/texts.py" line="86" />
         <source>HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.</source>
         <translation>HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="86" />
+        <location filename="../../ui/texts.py" line="88" />
         <source>HQ does not offer a secure enough connection (TLS 1.2 or newer).</source>
         <translation>HQ does not offer a secure enough connection (TLS 1.2 or newer).</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="87" />
+        <location filename="../../ui/texts.py" line="89" />
         <source>The secure connection to HQ failed.</source>
         <translation>The secure connection to HQ failed.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="88" />
+        <location filename="../../ui/texts.py" line="90" />
         <source>This store is not connected to HQ yet (Settings → HQ).</source>
         <translation>This store is not connected to HQ yet (Settings → HQ).</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="91" />
         <source>Another sync is already running for this store.</source>
         <translation>Another sync is already running for this store.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="90" />
+        <location filename="../../ui/texts.py" line="92" />
         <source>HQ is busy; it will be tried again shortly.</source>
         <translation>HQ is busy; it will be tried again shortly.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96" />
+        <location filename="../../ui/texts.py" line="98" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>The database is busy. Press Enter to try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99" />
+        <location filename="../../ui/texts.py" line="101" />
         <source>Something went wrong: %1</source>
         <translation>Something went wrong: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105" />
+        <location filename="../../ui/texts.py" line="107" />
         <source>The printer did not respond: %1</source>
         <translation>The printer did not respond: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>Points earned</source>
         <translation>Points earned</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="110" />
+        <location filename="../../ui/texts.py" line="112" />
         <source>Points used</source>
         <translation>Points used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111" />
+        <location filename="../../ui/texts.py" line="113" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Coupon used</source>
         <translation>Coupon used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="116" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Paper card migrated</source>
         <translation>Paper card migrated</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125" />
+        <location filename="../../ui/texts.py" line="127" />
         <source>Base points: %1</source>
         <translation>Base points: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127" />
+        <location filename="../../ui/texts.py" line="129" />
         <source>Campaign %1 %2: %3</source>
         <translation>Campaign %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130" />
+        <location filename="../../ui/texts.py" line="132" />
         <source>Tier %1 %2: %3</source>
         <translation>Tier %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="133" />
+        <location filename="../../ui/texts.py" line="135" />
         <source>Fractions rounded down</source>
         <translation>Fractions rounded down</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135" />
+        <location filename="../../ui/texts.py" line="137" />
         <source>Bonus %1: %2</source>
         <translation>Bonus %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Coupon %1: %2</source>
         <translation>Coupon %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139" />
+        <location filename="../../ui/texts.py" line="141" />
         <source>Points used: %1</source>
         <translation>Points used: %1</translation>
     </message>

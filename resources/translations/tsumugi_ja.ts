@@ -45,57 +45,57 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="520" />
+        <location filename="../../ui/manager/customers.py" line="536" />
         <source>Adjust points</source>
         <translation>ポイント調整（理由）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="526" />
+        <location filename="../../ui/manager/customers.py" line="542" />
         <source>Apology for a complaint</source>
         <translation>苦情へのお詫び</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="526" />
+        <location filename="../../ui/manager/customers.py" line="542" />
         <source>Correction of a wrong entry</source>
         <translation>誤った取引の訂正</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="527" />
+        <location filename="../../ui/manager/customers.py" line="543" />
         <source>Points not awarded at the register</source>
         <translation>レジでの付与漏れ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="527" />
+        <location filename="../../ui/manager/customers.py" line="543" />
         <source>Goodwill gesture</source>
         <translation>サービス（ご厚意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="530" />
+        <location filename="../../ui/manager/customers.py" line="546" />
         <source>Note (optional)</source>
         <translation>メモ（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="535" />
+        <location filename="../../ui/manager/customers.py" line="551" />
         <source>Points (+ to add, − to take away)</source>
         <translation>ポイント（＋で加算、−で減算）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="536" />
+        <location filename="../../ui/manager/customers.py" line="552" />
         <source>Reason (required)</source>
         <translation>理由（必須）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="537" />
+        <location filename="../../ui/manager/customers.py" line="553" />
         <source>Note</source>
         <translation>メモ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="546" />
+        <location filename="../../ui/manager/customers.py" line="562" />
         <source>Please enter a reason.</source>
         <translation>理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="549" />
+        <location filename="../../ui/manager/customers.py" line="565" />
         <source>Enter a number of points other than 0.</source>
         <translation>0 以外のポイント数を入力してください。</translation>
     </message>
@@ -176,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="357" />
+        <location filename="../../ui/manager/models.py" line="401" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="358" />
+        <location filename="../../ui/manager/models.py" line="402" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="359" />
+        <location filename="../../ui/manager/models.py" line="403" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="360" />
+        <location filename="../../ui/manager/models.py" line="404" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="361" />
+        <location filename="../../ui/manager/models.py" line="405" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="362" />
+        <location filename="../../ui/manager/models.py" line="406" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -209,22 +209,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="321" />
+        <location filename="../../ui/manager/models.py" line="365" />
         <source>Card</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="322" />
+        <location filename="../../ui/manager/models.py" line="366" />
         <source>Number</source>
         <translation>番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="323" />
+        <location filename="../../ui/manager/models.py" line="367" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="324" />
+        <location filename="../../ui/manager/models.py" line="368" />
         <source>Issued</source>
         <translation>発行日</translation>
     </message>
@@ -232,27 +232,27 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="344" />
+        <location filename="../../ui/manager/models.py" line="388" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="345" />
+        <location filename="../../ui/manager/models.py" line="389" />
         <source>What happened</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="346" />
+        <location filename="../../ui/manager/models.py" line="390" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="347" />
+        <location filename="../../ui/manager/models.py" line="391" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="349" />
+        <location filename="../../ui/manager/models.py" line="393" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
@@ -400,22 +400,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="332" />
+        <location filename="../../ui/manager/models.py" line="376" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="333" />
+        <location filename="../../ui/manager/models.py" line="377" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="334" />
+        <location filename="../../ui/manager/models.py" line="378" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="335" />
+        <location filename="../../ui/manager/models.py" line="379" />
         <source>Used</source>
         <translation>利用日</translation>
     </message>
@@ -456,52 +456,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="103" />
+        <location filename="../../ui/manager/models.py" line="112" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="104" />
+        <location filename="../../ui/manager/models.py" line="113" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="105" />
+        <location filename="../../ui/manager/models.py" line="114" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="106" />
+        <location filename="../../ui/manager/models.py" line="115" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="107" />
+        <location filename="../../ui/manager/models.py" line="116" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="108" />
+        <location filename="../../ui/manager/models.py" line="117" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="109" />
+        <location filename="../../ui/manager/models.py" line="118" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="110" />
+        <location filename="../../ui/manager/models.py" line="119" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="111" />
+        <location filename="../../ui/manager/models.py" line="120" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="112" />
+        <location filename="../../ui/manager/models.py" line="121" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
@@ -509,88 +509,88 @@
 <context>
     <name>CustomersWindow</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="87" />
+        <location filename="../../ui/manager/customers.py" line="93" />
         <source>Search: name kana, phone number, member number or card number</source>
         <translation>検索：フリガナ・電話番号・会員番号・カード番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="90" />
+        <location filename="../../ui/manager/customers.py" line="96" />
         <source>All tiers</source>
         <translation>すべての会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="93" />
+        <location filename="../../ui/manager/customers.py" line="99" />
         <source>No rank</source>
         <translation>ランクなし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="95" />
+        <location filename="../../ui/manager/customers.py" line="101" />
         <source>All segments</source>
         <translation>すべてのセグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="100" />
+        <location filename="../../ui/manager/customers.py" line="106" />
         <source>Marketing consent: any</source>
         <translation>お知らせ配信の同意：すべて</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="101" />
+        <location filename="../../ui/manager/customers.py" line="107" />
         <source>Consented</source>
         <translation>同意あり</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="102" />
+        <location filename="../../ui/manager/customers.py" line="108" />
         <source>Not consented</source>
         <translation>同意なし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="104" />
+        <location filename="../../ui/manager/customers.py" line="110" />
         <source>All home stores</source>
         <translation>すべての登録店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="105" />
+        <location filename="../../ui/manager/customers.py" line="111" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="114" />
+        <location filename="../../ui/manager/customers.py" line="120" />
         <source>Export CSV…</source>
         <translation>CSV出力…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="115" />
+        <location filename="../../ui/manager/customers.py" line="121" />
         <source>Refresh segments</source>
         <translation>セグメントを更新</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="213" />
+        <location filename="../../ui/manager/customers.py" line="224" />
         <source>Searching…</source>
         <translation>検索中…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="229" />
+        <location filename="../../ui/manager/customers.py" line="245" />
         <source>%1 members</source>
         <translation>%1人</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="231" />
+        <location filename="../../ui/manager/customers.py" line="247" />
         <source>More than %1 members</source>
         <translation>%1人以上</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="247" />
+        <location filename="../../ui/manager/customers.py" line="263" />
         <source>Refreshing segments…</source>
         <translation>セグメントを更新中…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="264" />
-        <location filename="../../ui/manager/customers.py" line="270" />
+        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="286" />
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="269" />
+        <location filename="../../ui/manager/customers.py" line="285" />
         <source>Exported %1 members</source>
         <translation>%1人を出力しました</translation>
     </message>
@@ -631,92 +631,92 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="278" />
+        <location filename="../../ui/manager/customers.py" line="294" />
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="296" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="296" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="280" />
+        <location filename="../../ui/manager/customers.py" line="296" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="297" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="297" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="281" />
+        <location filename="../../ui/manager/customers.py" line="297" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="282" />
+        <location filename="../../ui/manager/customers.py" line="298" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="282" />
+        <location filename="../../ui/manager/customers.py" line="298" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="282" />
+        <location filename="../../ui/manager/customers.py" line="298" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="283" />
+        <location filename="../../ui/manager/customers.py" line="299" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="283" />
+        <location filename="../../ui/manager/customers.py" line="299" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="284" />
+        <location filename="../../ui/manager/customers.py" line="300" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="284" />
+        <location filename="../../ui/manager/customers.py" line="300" />
         <source>Registered</source>
         <translation>登録日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="285" />
+        <location filename="../../ui/manager/customers.py" line="301" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="285" />
+        <location filename="../../ui/manager/customers.py" line="301" />
         <source>RFM</source>
         <translation>RFM</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="285" />
+        <location filename="../../ui/manager/customers.py" line="301" />
         <source>Churn score</source>
         <translation>離反スコア</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="287" />
+        <location filename="../../ui/manager/customers.py" line="303" />
         <source>Personal data (name, kana, phone, e-mail, birthday) is exported only when you tick it. The export is recorded in the audit log.</source>
         <translation>個人情報（氏名・フリガナ・電話番号・メールアドレス・生年月日）はチェックした場合のみ出力します。出力は操作ログに記録されます。</translation>
     </message>
@@ -905,52 +905,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="292" />
+        <location filename="../../ui/manager/models.py" line="336" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="293" />
+        <location filename="../../ui/manager/models.py" line="337" />
         <source>Kind</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="294" />
+        <location filename="../../ui/manager/models.py" line="338" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="295" />
+        <location filename="../../ui/manager/models.py" line="339" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="296" />
+        <location filename="../../ui/manager/models.py" line="340" />
         <source>Balance after</source>
         <translation>取引後残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="297" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Breakdown</source>
         <translation>内訳</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="298" />
+        <location filename="../../ui/manager/models.py" line="342" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="299" />
+        <location filename="../../ui/manager/models.py" line="343" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="300" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="301" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>Sync</source>
         <translation>同期</translation>
     </message>
@@ -1362,17 +1362,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="311" />
+        <location filename="../../ui/manager/models.py" line="355" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="312" />
+        <location filename="../../ui/manager/models.py" line="356" />
         <source>Remaining</source>
         <translation>残り</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="313" />
+        <location filename="../../ui/manager/models.py" line="357" />
         <source>Earned</source>
         <translation>付与日</translation>
     </message>
@@ -1610,37 +1610,37 @@
         <translation>休眠掘り起こし</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Earn</source>
         <translation>付与</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Redeem</source>
         <translation>利用</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="507" />
+        <location filename="../../ui/manager/customers.py" line="523" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="508" />
+        <location filename="../../ui/manager/customers.py" line="524" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="508" />
+        <location filename="../../ui/manager/customers.py" line="524" />
         <source>Paper card migration</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="508" />
+        <location filename="../../ui/manager/customers.py" line="524" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
@@ -2040,83 +2040,83 @@
 <context>
     <name>NewMemberDialog</name>
     <message>
-        <location filename="../../ui/member.py" line="33" />
-        <location filename="../../ui/member.py" line="37" />
+        <location filename="../../ui/member.py" line="35" />
+        <location filename="../../ui/member.py" line="39" />
         <source>New member registration</source>
         <translation>新規会員登録</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="47" />
+        <location filename="../../ui/member.py" line="49" />
         <source>e.g. ヤマダハナコ</source>
         <translation>例：ヤマダハナコ</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="52" />
+        <location filename="../../ui/member.py" line="54" />
         <source>Agrees to receive news and offers</source>
         <translation>お知らせ配信に同意する</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="53" />
+        <location filename="../../ui/member.py" line="55" />
         <source>Name kana (required)</source>
         <translation>フリガナ（必須）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="54" />
+        <location filename="../../ui/member.py" line="56" />
         <source>Name (optional)</source>
         <translation>氏名（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="55" />
+        <location filename="../../ui/member.py" line="57" />
         <source>Phone number (optional)</source>
         <translation>電話番号（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="56" />
+        <location filename="../../ui/member.py" line="58" />
         <source>E-mail (optional)</source>
         <translation>メールアドレス（任意）</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="68" />
+        <location filename="../../ui/member.py" line="70" />
         <source>The customer can photograph this code; it is their member card.</source>
         <translation>お客様にこのコードを撮影していただくと、それが会員証になります。</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="81" />
+        <location filename="../../ui/member.py" line="83" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="84" />
+        <location filename="../../ui/member.py" line="86" />
         <source>Print card</source>
         <translation>会員証を印刷</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="87" />
+        <location filename="../../ui/member.py" line="89" />
         <source>Register (Enter)</source>
         <translation>登録 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="105" />
+        <location filename="../../ui/member.py" line="107" />
         <source>Registering…</source>
         <translation>登録中…</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="119" />
+        <location filename="../../ui/member.py" line="121" />
         <source>Registered. Member no. %1</source>
         <translation>登録しました。会員番号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="127" />
+        <location filename="../../ui/member.py" line="129" />
         <source>Printing is not set up yet</source>
         <translation>印刷はまだ設定されていません</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="128" />
+        <location filename="../../ui/member.py" line="130" />
         <source>Done (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/member.py" line="148" />
+        <location filename="../../ui/member.py" line="150" />
         <source>Sent to the printer.</source>
         <translation>プリンターに送りました。</translation>
     </message>
@@ -2224,117 +2224,117 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../ui/manager/customers.py" line="321" />
+        <location filename="../../ui/manager/customers.py" line="337" />
         <source>Customer details</source>
         <translation>顧客詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="335" />
+        <location filename="../../ui/manager/customers.py" line="351" />
         <source>Marketing consent</source>
         <translation>お知らせ配信の同意</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="337" />
+        <location filename="../../ui/manager/customers.py" line="353" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="338" />
+        <location filename="../../ui/manager/customers.py" line="354" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="339" />
+        <location filename="../../ui/manager/customers.py" line="355" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="340" />
+        <location filename="../../ui/manager/customers.py" line="356" />
         <source>E-mail</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="341" />
+        <location filename="../../ui/manager/customers.py" line="357" />
         <source>Birthday</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="344" />
+        <location filename="../../ui/manager/customers.py" line="360" />
         <source>Save changes</source>
         <translation>変更を保存</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="345" />
+        <location filename="../../ui/manager/customers.py" line="361" />
         <source>Adjust points…</source>
         <translation>ポイント調整…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="353" />
+        <location filename="../../ui/manager/customers.py" line="369" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="358" />
+        <location filename="../../ui/manager/customers.py" line="374" />
         <source>Purchase history</source>
         <translation>購買履歴</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="359" />
+        <location filename="../../ui/manager/customers.py" line="375" />
         <source>Points and expiry</source>
         <translation>ポイントと有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="360" />
+        <location filename="../../ui/manager/customers.py" line="376" />
         <source>Coupons</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="361" />
+        <location filename="../../ui/manager/customers.py" line="377" />
         <source>Cards</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="369" />
+        <location filename="../../ui/manager/customers.py" line="385" />
         <source>Points and spend over time</source>
         <translation>ポイントとお買上金額の推移</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="372" />
+        <location filename="../../ui/manager/customers.py" line="388" />
         <source>Chart</source>
         <translation>グラフ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="393" />
+        <location filename="../../ui/manager/customers.py" line="409" />
         <source>Balance: %1 (pending: %2)   Expiring within 30 days: %3</source>
         <translation>ポイント残高：%1（未反映：%2）　30日以内に失効予定：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="406" />
+        <location filename="../../ui/manager/customers.py" line="422" />
         <source>RFM %1  Churn score %2  %3</source>
         <translation>RFM %1　離反スコア %2　%3</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="408" />
+        <location filename="../../ui/manager/customers.py" line="424" />
         <source>Registered %1 · Last visit %2 · Lifetime spend %3 · %4 entries</source>
         <translation>登録 %1 · 最終来店 %2 · 累計お買上 %3 · %4件</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="443" />
+        <location filename="../../ui/manager/customers.py" line="459" />
         <source>Balance (pt)</source>
         <translation>ポイント残高（pt）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="458" />
+        <location filename="../../ui/manager/customers.py" line="474" />
         <source>Spend per month (¥)</source>
         <translation>月別お買上金額（円）</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="488" />
+        <location filename="../../ui/manager/customers.py" line="504" />
         <source>Nothing changed.</source>
         <translation>変更はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/customers.py" line="492" />
+        <location filename="../../ui/manager/customers.py" line="508" />
         <source>Saved.</source>
         <translation>保存しました。</translation>
     </message>
@@ -2390,32 +2390,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="370" />
+        <location filename="../../ui/manager/models.py" line="414" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="370" />
+        <location filename="../../ui/manager/models.py" line="414" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="371" />
+        <location filename="../../ui/manager/models.py" line="415" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="372" />
+        <location filename="../../ui/manager/models.py" line="416" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="373" />
+        <location filename="../../ui/manager/models.py" line="417" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="374" />
+        <location filename="../../ui/manager/models.py" line="418" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
@@ -2946,156 +2946,161 @@
     </message>
     <message>
         <location filename="../../ui/texts.py" line="71" />
+        <source>HQ refused this entry and its points were already taken back; there is nothing left to void.</source>
+        <translation>本部がこの取引を受け付けなかったため、そのポイントはすでに差し引き済みです。取消は不要です。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="73" />
         <source>This coupon was already used.</source>
         <translation>このクーポンは使用済みです。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="72" />
+        <location filename="../../ui/texts.py" line="74" />
         <source>This coupon has expired.</source>
         <translation>このクーポンは有効期限切れです。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="73" />
+        <location filename="../../ui/texts.py" line="75" />
         <source>No such coupon.</source>
         <translation>該当するクーポンがありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="74" />
+        <location filename="../../ui/texts.py" line="76" />
         <source>No such entry.</source>
         <translation>該当する操作がありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="76" />
+        <location filename="../../ui/texts.py" line="78" />
         <source>Offline, at most %1 pt a day can be used per member; %2 pt remain today.</source>
         <translation>オフライン中は1人1日 %1 pt までご利用いただけます。本日の残りは %2 pt です。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="80" />
+        <location filename="../../ui/texts.py" line="82" />
         <source>HQ could not be reached. Check the network and try again.</source>
         <translation>本部に接続できません。ネットワークを確認して、もう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82" />
+        <location filename="../../ui/texts.py" line="84" />
         <source>HQ's certificate has expired. Ask HQ's administrator to renew it.</source>
         <translation>本部の証明書の有効期限が切れています。本部の管理者に更新を依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83" />
+        <location filename="../../ui/texts.py" line="85" />
         <source>HQ's certificate is for another address. Check the HQ address in Settings.</source>
         <translation>本部の証明書が別のアドレス用です。設定の本部アドレスを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="84" />
+        <location filename="../../ui/texts.py" line="86" />
         <source>HQ's certificate is not from an authority this computer trusts. Ask HQ's administrator.</source>
         <translation>本部の証明書はこのパソコンが信頼する認証局のものではありません。本部の管理者に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="86" />
+        <location filename="../../ui/texts.py" line="88" />
         <source>HQ does not offer a secure enough connection (TLS 1.2 or newer).</source>
         <translation>本部が十分に安全な接続（TLS 1.2 以上）に対応していません。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="87" />
+        <location filename="../../ui/texts.py" line="89" />
         <source>The secure connection to HQ failed.</source>
         <translation>本部との安全な接続に失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="88" />
+        <location filename="../../ui/texts.py" line="90" />
         <source>This store is not connected to HQ yet (Settings → HQ).</source>
         <translation>この店舗はまだ本部に接続されていません（設定 → 本部）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89" />
+        <location filename="../../ui/texts.py" line="91" />
         <source>Another sync is already running for this store.</source>
         <translation>この店舗の同期はすでに実行中です。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="90" />
+        <location filename="../../ui/texts.py" line="92" />
         <source>HQ is busy; it will be tried again shortly.</source>
         <translation>本部が混み合っています。まもなく再試行します。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96" />
+        <location filename="../../ui/texts.py" line="98" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>データベースが使用中です。Enter でもう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99" />
+        <location filename="../../ui/texts.py" line="101" />
         <source>Something went wrong: %1</source>
         <translation>問題が発生しました：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105" />
+        <location filename="../../ui/texts.py" line="107" />
         <source>The printer did not respond: %1</source>
         <translation>プリンターが応答しません：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>Points earned</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="110" />
+        <location filename="../../ui/texts.py" line="112" />
         <source>Points used</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111" />
+        <location filename="../../ui/texts.py" line="113" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Coupon used</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="116" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Paper card migrated</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125" />
+        <location filename="../../ui/texts.py" line="127" />
         <source>Base points: %1</source>
         <translation>基本ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127" />
+        <location filename="../../ui/texts.py" line="129" />
         <source>Campaign %1 %2: %3</source>
         <translation>キャンペーン %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130" />
+        <location filename="../../ui/texts.py" line="132" />
         <source>Tier %1 %2: %3</source>
         <translation>会員ランク %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="133" />
+        <location filename="../../ui/texts.py" line="135" />
         <source>Fractions rounded down</source>
         <translation>端数切り捨て</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135" />
+        <location filename="../../ui/texts.py" line="137" />
         <source>Bonus %1: %2</source>
         <translation>ボーナス %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Coupon %1: %2</source>
         <translation>クーポン %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139" />
+        <location filename="../../ui/texts.py" line="141" />
         <source>Points used: %1</source>
         <translation>利用ポイント：%1</translation>
     </message>

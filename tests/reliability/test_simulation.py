@@ -54,6 +54,10 @@ REGRESSION_SEEDS = {
              "balance (its offline redemption had spent the points); HQ's overdraft write-off then "
              "arrived and the store kept 63 pt HQ did not have (fixed: app/services/replica.py: the "
              "reversal waits, whole, for that credit instead of being cut)",
+    3058169: "a store voided its own earn after HQ (restored from an older backup) had refused it and "
+             "the store had already reversed it: the void took the points a second time, and its own "
+             "refusal (target_rejected) was reversed as 0, the pair assumed to cancel (fixed: "
+             "app/services/ledger.py refuses to void an entry HQ refused, refused_by_hq)",
 }
 
 

@@ -511,3 +511,34 @@ def test_reversal_of_a_refused_copy_waits_for_the_write_off_of_the_points_spent_
     for h in (a, b):
         assert ReplicaService(h.store).balances()[member.id] == 0, h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 3058169: HQ, restored from a backup older than the member, refused a store's earn
+    (unknown_member) and the store reversed it. The cashier then voided the same earn: the void
+    took its points a second time, HQ refused the void too (target_rejected) and the store, taking
+    earn and void for a pair that cancels, reversed the void as 0 — the member 158 pt below HQ
+    for good. A void of an entry HQ refused is now refused at the counter."""
+    from app.errors import LedgerRefused
+    from app.services.replica import ReplicaService
+
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "サイトウハナ")
+    a.earn(member.id, 18500)                   # an older lot at b (a copy): the reversal takes from
+    a.sync()                                   # it first, so the earn's own lot looks untouched
+    b.sync()
+    earned = b.earn(member.id, 15800)          # 158 pt
+    _restore(hq, path, tmp_path / "hq.backup")
+    b.sync()                                   # sent before the member: refused, reversed here
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is None
+    before = ReplicaService(b.store).balances()[member.id]
+    with pytest.raises(LedgerRefused) as exc:
+        b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
+    assert exc.value.code == "refused_by_hq"
+    assert ReplicaService(b.store).balances()[member.id] == before
+    a.sync()                                   # the member again at HQ
+    b.sync()
+    a.sync()
+    for h in (a, b):
+        assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
+    assert_converged(hq, [a, b])
