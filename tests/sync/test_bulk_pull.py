@@ -88,3 +88,28 @@ def test_network_lost_half_way_through_a_bulk_catch_up(chain, hq, make_store, lo
     b.sync()
     assert set(_members(b)) >= {m.id for m in members}
     assert_converged(hq, [a, b])
+
+
+def test_closing_the_feed_does_not_wait_for_a_fetch_in_flight():
+    """Stopping a catch-up (the app closing, an apply error) must not wait out the client's timeout
+    for the page being fetched ahead: the feed stops, the fetch's answer is dropped when it comes."""
+    import threading
+
+    entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    class SlowClient:
+        def changes(self, cursor, limit):
+            entered.set()
+            release.wait(30)       # a request HQ is slow to answer
+            finished.set()
+            raise Offline("the connection closed")
+
+    feed = engine_mod._PageFeed(SlowClient(), "c1", 10, 10, depth=2)
+    assert entered.wait(10)
+    feed.close()
+    assert not finished.is_set(), "close() waited for the fetch in flight"
+    release.set()
+    assert finished.wait(10)
+    feed._thread.join(10)
+    assert not feed._thread.is_alive()     # the thread ended by itself, its answer dropped
+    assert feed._q.empty()
