@@ -35,6 +35,9 @@ from app.services.members import _POINTS_FIELDS
 from app.services.staff import require
 
 VOIDABLE = ("earn", "redeem", "adjust", "migrate", "coupon")
+# An entry the sync booked on HQ's word (the reversal of an event HQ refused) has no request of its
+# own: its request_hash is its sync state (ReplicaService._book). Not a counter's action: never voided.
+SYNC_BOOKED = "acked"
 MAX_AMOUNT_YEN = 100_000_000
 MAX_POINTS = 10_000_000
 _EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")
@@ -446,7 +449,7 @@ class LedgerService:
                 raise NotFound("No such ledger entry.", code="unknown_entry")
             if original.kind == "void":
                 raise LedgerRefused("A void cannot itself be voided.", code="void_of_void")
-            if original.kind not in VOIDABLE:
+            if original.kind not in VOIDABLE or original.request_hash == SYNC_BOOKED:
                 raise LedgerRefused(f"A {original.kind} entry cannot be voided.", code="not_voidable")
             already = s.scalars(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first()
             if already is not None:
@@ -560,6 +563,7 @@ class LedgerService:
         with self.store.db.read() as s:
             return s.scalars(select(LedgerEntry).where(
                 and_(LedgerEntry.terminal_id == terminal_id, LedgerEntry.kind.in_(VOIDABLE),
+                     LedgerEntry.request_hash != SYNC_BOOKED,  # HQ's answer is not the cashier's last action
                      LedgerEntry.id.not_in(voided))).order_by(LedgerEntry.seq.desc()).limit(1)).first()
 
 

@@ -736,7 +736,8 @@ class ReplicaService:
                             amount_yen=d.get("amount_yen"), staff_id=d.get("staff_id"), store_id=d.get("store_id") or "HQ",
                             terminal_id=d.get("terminal_id") or "HQ", created_at=d["created_at"],
                             rule_set_version=d.get("rule_set_version"), reverses_id=reverses,
-                            coupon_id=d.get("coupon_id"), reason=d.get("reason"), request_hash=sync_state,
+                            coupon_id=d.get("coupon_id"), reason=d.get("reason"),
+                            request_hash=sync_state,  # no request of its own (ledger.SYNC_BOOKED)
                             sync_state=sync_state)
         s.add(entry)
         s.flush()

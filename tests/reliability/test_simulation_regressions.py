@@ -535,6 +535,13 @@ def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, make_sto
     with pytest.raises(LedgerRefused) as exc:
         b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
     assert exc.value.code == "refused_by_hq"
+    # nor can the store's own reversal (HQ never heard of it: a void of it would hand the points out)
+    from app.services.replica import LOCAL_NS
+
+    with pytest.raises(LedgerRefused) as exc:
+        b.store.ledger.void(b.actor, str(uuid.uuid5(LOCAL_NS, f"{earned.entry_id}:rejected")), uuid.uuid4())
+    assert exc.value.code == "not_voidable"
+    assert b.store.ledger.last_voidable().id == earned.entry_id   # the cashier's last action, not HQ's answer
     assert ReplicaService(b.store).balances()[member.id] == before
     a.sync()                                   # the member again at HQ
     b.sync()

@@ -152,6 +152,33 @@ def test_void_last(qtbot, window, counter, member, store):
     assert kinds[:2] == ["void", "earn"]
 
 
+def test_void_last_of_an_earn_hq_refused_says_why_and_takes_nothing(qtbot, window, counter, member, store):
+    """HQ refused the earn (e.g. the member unknown after HQ was restored) and the store already took
+    its points back: voiding it would take them twice. The cashier is told why, and nothing moves."""
+    from app.services.replica import ReplicaService
+
+    show(qtbot, window, counter, member.code)
+    counter.amount.setText("2000")
+    dlg = counter.earn()
+    qtbot.waitUntil(lambda: dlg.state == "ready", timeout=10000)
+    dlg.confirm()
+    qtbot.waitUntil(lambda: dlg.state == "done", timeout=10000)
+    earned = dlg.result_value
+    dlg.accept()
+    ReplicaService(store).record_outcomes([{"event_id": earned.entry_id, "outcome": "rejected",
+                                            "reason": "unknown_member"}])   # HQ's answer to the push
+    balance = store.ledger.balance(member.member.id)["balance"]
+    assert balance == 1000                          # the earn's 20 pt taken back
+    void = counter.void_last()
+    qtbot.waitUntil(lambda: void.state == "ready", timeout=10000)
+    assert void.entry.id == earned.entry_id
+    void.confirm()
+    qtbot.waitUntil(lambda: void.state == "ready" and void.message.text() != "Working…", timeout=10000)
+    assert void.message.text() == ("HQ refused this entry and its points were already taken back; "
+                                   "there is nothing left to void.")
+    assert store.ledger.balance(member.member.id)["balance"] == balance
+
+
 def test_void_last_migration_says_the_card_can_be_migrated_again(qtbot, window, counter, member, store, manager):
     """A mis-scanned paper card voided from the counter: the card is released, and the cashier is
     told so (not left believing it is 移行済み)."""
