@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import LedgerRefused
 from app.ids import new_key
 from ui.models import CouponTableModel, local_time
 from ui.texts import pts, texts, yen
@@ -349,11 +350,11 @@ class VoidDialog(ActionDialog):
         store = self.ctx.store
         entry = store.ledger.last_voidable()
         if entry is None:
-            return None, None
-        return entry, store.members.get(entry.member_id)
+            return None, None, False
+        return entry, store.members.get(entry.member_id), store.ledger.refused_by_hq(entry.id)
 
-    def _loaded(self, pair) -> None:
-        entry, member = pair
+    def _loaded(self, found) -> None:
+        entry, member, refused = found
         self.state = "ready"
         if entry is None:
             self.what.setText(self.tr("There is nothing to void."))
@@ -364,6 +365,9 @@ class VoidDialog(ActionDialog):
         if entry.amount_yen:
             text += "  (" + yen(entry.amount_yen) + ")"
         self.what.setText(text)
+        if refused:  # HQ refused it and its points were taken back: voiding it would take them twice
+            self.set_message(texts().error(LedgerRefused("", code="refused_by_hq")), error=True)
+            return
         self.set_message(self.tr("Press Enter to void it."))
         self.confirm_button.setEnabled(True)
         self.confirm_button.setFocus()

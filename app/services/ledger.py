@@ -556,6 +556,14 @@ class LedgerService:
             return list(s.scalars(select(Lot).where(Lot.member_id == member_id, Lot.remaining > 0)
                                   .order_by(Lot.expires_at)))
 
+    def refused_by_hq(self, entry_id: str) -> bool:
+        """Whether HQ refused the entry and this store took its points back already (void() then
+        refuses it: refused_by_hq). For the void dialog, to say so before the cashier confirms."""
+        from app.services.replica import refused_by_hq
+
+        with self.store.db.read() as s:
+            return refused_by_hq(s, self.store, _key(entry_id))
+
     def last_voidable(self, terminal_id: str | None = None) -> LedgerEntry | None:
         """The last entry this terminal made that can still be voided (for 'Void the last action')."""
         terminal_id = terminal_id or self.store.terminal_id

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.errors import LedgerRefused
 from tests.ui.conftest import MANAGER_PIN, type_keys, wait_idle
 
 
@@ -171,11 +173,16 @@ def test_void_last_of_an_earn_hq_refused_says_why_and_takes_nothing(qtbot, windo
     assert balance == 1000                          # the earn's 20 pt taken back
     void = counter.void_last()
     qtbot.waitUntil(lambda: void.state == "ready", timeout=10000)
-    assert void.entry.id == earned.entry_id
-    void.confirm()
-    qtbot.waitUntil(lambda: void.state == "ready" and void.message.text() != "Working…", timeout=10000)
-    assert void.message.text() == ("HQ refused this entry and its points were already taken back; "
-                                   "there is nothing left to void.")
+    assert void.entry.id == earned.entry_id       # the cashier's last action (not the store's reversal)
+    why = "HQ refused this entry and its points were already taken back; there is nothing left to void."
+    assert void.message.text() == why             # said before anything is pressed
+    assert not void.confirm_button.isEnabled()
+    void.confirm()                                # Enter does nothing
+    assert store.ledger.balance(member.member.id)["balance"] == balance
+    # and the service refuses it on its own, whatever a screen offers
+    with pytest.raises(LedgerRefused) as exc:
+        store.ledger.void(window.ctx.actor, earned.entry_id, uuid.uuid4())
+    assert exc.value.code == "refused_by_hq"
     assert store.ledger.balance(member.member.id)["balance"] == balance
 
 
