@@ -625,6 +625,10 @@ class HQService:
                 wait, seq = self._count_and_seq_pg(s, rate_key, req.store_id, req.terminal_id)
             if wait:
                 raise RateLimitedError(wait)  # rolls this transaction back, the count included
+            if req.epoch is not None and req.epoch != self._meta(s, "epoch"):
+                # made before a restore (or a compaction) started this epoch: its verdicts would be
+                # about a state the store no longer shares; it pulls the reset first, then resends
+                raise HQError("The feed has a new epoch; pull it, then push again.", "stale_epoch", 409)
             next_seq = start_seq = seq
             events = sorted(req.events, key=lambda e: e.seq)
             self._prefetch(s, req, events, next_seq, shift)

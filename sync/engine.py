@@ -257,6 +257,7 @@ class SyncEngine:
         self.online = False
         self.last_error: str | None = None
         self.last_error_code: str | None = None
+        self._stale_epoch = False  # a push met a new feed epoch: pull (the reset) before pushing again
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -309,7 +310,7 @@ class SyncEngine:
             try:
                 pushed = self.push_all()
                 pulled = self.pull_all()
-                if self.store.setting(S_CHECK_SEQ):  # HQ reset its feed in this round
+                if self._stale_epoch or self.store.setting(S_CHECK_SEQ):  # HQ reset its feed in this round
                     for k, v in self.push_all().items():
                         pushed[k] = pushed.get(k, 0) + v
                     again = self.pull_all()
@@ -331,8 +332,12 @@ class SyncEngine:
             return {"pushed": pushed, "pulled": pulled}
 
     def push_all(self) -> dict:
-        if self.store.setting(S_CHECK_SEQ):
-            self._requeue_lost()
+        """Push the queue in batches. A batch HQ refuses as made under an old feed epoch
+        (stale_epoch) stops the push with nothing applied and sets _stale_epoch: the caller pulls
+        the reset, then pushes again (sync_once)."""
+        self._stale_epoch = False
+        if self.store.setting(S_CHECK_SEQ) and not self._requeue_lost():
+            return {}
         totals: dict[str, int] = {}
         resent_from = None
         stats = self.replica.queue_stats()  # once: then counted down as HQ answers
@@ -353,9 +358,18 @@ class SyncEngine:
             req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
                               sent_at=iso(self.store.now()),
                               events=events, queue_length=max(left, len(rows)),
-                              oldest_pending_at=rows[0].created_at)
+                              oldest_pending_at=rows[0].created_at, epoch=self._epoch())
             try:
                 resp = self.client.push(req)
+            except Refused as exc:
+                if exc.error == "stale_epoch":
+                    # HQ was restored (or compacted its feed) since our last pull: nothing was
+                    # applied; sync_once pulls the reset, then pushes again
+                    log.warning("HQ's feed has a new epoch: pulling it before pushing")
+                    self._stale_epoch = True
+                    return totals
+                self.replica.note_attempt([r.seq for r in rows], str(exc))
+                raise
             except SyncError as exc:
                 self.replica.note_attempt([r.seq for r in rows], str(exc))
                 raise
@@ -377,18 +391,30 @@ class SyncEngine:
                 if not resp.results:
                     raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}")
 
-    def _requeue_lost(self) -> None:
+    def _epoch(self) -> str | None:
+        """The feed epoch our cursor is in (sent with every push: see PushRequest.epoch)."""
+        return parse_cursor(self.replica.cursor())[0]
+
+    def _requeue_lost(self) -> bool:
         """After an epoch reset: an empty push asks HQ which sequence it expects next; events we
         hold as acknowledged from that sequence on were lost by HQ (restored from a backup) and
-        are sent again. Without this a store with nothing new to send would never resend them."""
+        are sent again. Without this a store with nothing new to send would never resend them.
+        False: HQ is in yet another epoch (pull again first)."""
         req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
-                          sent_at=iso(self.store.now()), events=[], queue_length=0)
-        expected = self.client.push(req).expected_seq
+                          sent_at=iso(self.store.now()), events=[], queue_length=0, epoch=self._epoch())
+        try:
+            expected = self.client.push(req).expected_seq
+        except Refused as exc:
+            if exc.error != "stale_epoch":
+                raise
+            self._stale_epoch = True  # another epoch since the reset we pulled: pull again first
+            return False
         n = self.replica.unack_from(expected)
         if n:
             log.warning("HQ expects sequence %d after its reset: resending %d event(s) it no longer holds",
                         expected, n)
         self.store.write_settings(**{S_CHECK_SEQ: None})
+        return True
 
     def pull_all(self) -> dict:
         """Pull to HQ's head, page by page, each applied with its cursor in one transaction.

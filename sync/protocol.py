@@ -74,6 +74,11 @@ class PushRequest(_M):
     events: list[Event] = Field(max_length=MAX_BATCH)
     queue_length: StrictInt | None = Field(default=None, ge=0, le=MAX_SEQ)  # unacknowledged events (status)
     oldest_pending_at: str | None = None
+    # The feed epoch the store knew when it made the request (its cursor's). HQ refuses a push made
+    # under another epoch (409 stale_epoch) and applies nothing: a request held up in the network
+    # and delivered after HQ was restored from a backup would otherwise be applied to the restored
+    # state, its verdicts never seen by the store (seed 6005248). None: not checked.
+    epoch: str | None = Field(default=None, max_length=64)
 
 
 class EventResult(_M):

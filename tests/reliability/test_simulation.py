@@ -58,6 +58,11 @@ REGRESSION_SEEDS = {
              "the store had already reversed it: the void took the points a second time, and its own "
              "refusal (target_rejected) was reversed as 0, the pair assumed to cancel (fixed: "
              "app/services/ledger.py refuses to void an entry HQ refused, refused_by_hq)",
+    6005248: "a push held up in the network was delivered after HQ was restored from an older backup: "
+             "HQ applied it to the restored state (the earn refused, member unknown) and moved the "
+             "terminal's sequence past it, an answer the store never saw, so after the reset the store "
+             "did not resend the earn it held as booked (fixed: a push carries its feed epoch and HQ "
+             "refuses one made in an older epoch, 409 stale_epoch; sync/engine.py pulls the reset first)",
 }
 
 

@@ -453,8 +453,10 @@ def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_st
     earned = b.earn(member.id, 6800)
     b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
     _restore(hq, path, tmp_path / "hq.backup")
+    b.engine.pull_all()                       # the reset: b now pushes in HQ's new epoch
     b.engine.batch_size = 1
-    b.transport.fail_push_from = b.transport.pushes + 2  # the earn reaches HQ, the void does not
+    # pushes: HQ's expected sequence asked (after the reset), the earn reaches HQ, the void does not
+    b.transport.fail_push_from = b.transport.pushes + 3
     with pytest.raises(Offline):
         b.sync()
     with hq.service.db.read() as s:
@@ -548,4 +550,35 @@ def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, make_sto
     a.sync()
     for h in (a, b):
         assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
+    assert_converged(hq, [a, b])
+
+
+def test_a_push_held_up_in_the_network_and_delivered_after_a_restore_changes_nothing(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 6005248: a store's push was held up in the network (the store saw it fail), the store
+    pushed the same events again and HQ booked them; HQ was then restored from a backup older than
+    the member, and only then was the held-up request delivered. HQ applied it to the restored
+    state: the earn refused (unknown_member), the terminal's sequence moved past it. The store
+    never saw that answer; after the reset HQ said it expected a later sequence, so the store did
+    not resend the earn: booked at the store, at HQ never. A push now carries the feed epoch it
+    was made in, and HQ refuses (409 stale_epoch, nothing applied) one made before the restore."""
+    from app.services.replica import ReplicaService
+
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "ハヤシケン")
+    earned = b.earn(member.id, 1504)          # 15 pt
+    b.transport.hold_next_push = True
+    with pytest.raises(Exception):
+        b.sync()                              # the store sees the push fail
+    b.sync()                                  # sent again: HQ books it
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, earned.entry_id) is not None
+    _restore(hq, path, tmp_path / "hq.backup")
+    [late] = b.transport.deliver_held()       # delivered now, to the restored HQ
+    assert late.status_code == 409 and late.json()["error"] == "stale_epoch"
+    b.sync()                                  # the reset; the earn resent first (member unknown: refused)
+    a.sync()                                  # a sends the member again
+    b.sync()
+    a.sync()
+    balances = hq.service.balances()
+    for h in (a, b):
+        assert ReplicaService(h.store).balances()[member.id] == balances[member.id], h.store_id
     assert_converged(hq, [a, b])

@@ -118,8 +118,25 @@ class FaultyTransport(httpx.HTTPTransport):
         self.changes_requests = 0
         self.fail_changes_from: int | None = None  # the network goes down at this pull request (1-based)
         self.fail_push_from: int | None = None  # ... at this push request (1-based)
+        self.hold_next_push = False  # the next push is held up in the network (the store sees it fail) ...
+        self.held: list[httpx.Request] = []
+
+    def deliver_held(self) -> list[httpx.Response]:
+        """... and delivered now, late: HQ's answers (which never reach the store)."""
+        out = []
+        for request in self.held:
+            response = super().handle_request(request)
+            response.read()
+            out.append(response)
+        self.held = []
+        return out
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/sync/push" and self.hold_next_push:
+            self.hold_next_push = False
+            request.read()
+            self.held.append(request)
+            raise httpx.ConnectTimeout("request held up in the network (injected)", request=request)
         if request.url.path == "/v1/sync/changes":
             self.changes_requests += 1
             if self.fail_changes_from is not None and self.changes_requests >= self.fail_changes_from:
