@@ -621,11 +621,12 @@ class HQService:
             if self.db.is_sqlite:
                 wait = self._count_request(s, rate_key) if rate_key else None
                 seq = None if wait else self._terminal_seq(s, req.store_id, req.terminal_id)
+                epoch = self._meta(s, "epoch") if req.epoch is not None else None
             else:
-                wait, seq = self._count_and_seq_pg(s, rate_key, req.store_id, req.terminal_id)
+                wait, seq, epoch = self._count_and_seq_pg(s, rate_key, req.store_id, req.terminal_id)
             if wait:
                 raise RateLimitedError(wait)  # rolls this transaction back, the count included
-            if req.epoch is not None and req.epoch != self._meta(s, "epoch"):
+            if req.epoch is not None and req.epoch != epoch:
                 # made before a restore (or a compaction) started this epoch: its verdicts would be
                 # about a state the store no longer shares; it pulls the reset first, then resends
                 raise HQError("The feed has a new epoch; pull it, then push again.", "stale_epoch", 409)
@@ -784,12 +785,13 @@ class HQService:
         return ids
 
     def _count_and_seq_pg(self, s: Session, rate_key: str | None, store_id: str,
-                          terminal_id: str) -> tuple[int | None, int]:
-        """PostgreSQL, one round trip: count the request in its rate window (when `rate_key`) and
-        lock the terminal's row, reading its next sequence (created at 1 if new)."""
+                          terminal_id: str) -> tuple[int | None, int, str | None]:
+        """PostgreSQL, one round trip: count the request in its rate window (when `rate_key`),
+        lock the terminal's row, reading its next sequence (created at 1 if new), and read the
+        feed's epoch."""
         now = utcnow().timestamp()
         window = int(now // self.settings.rate_window_s)
-        count, seq = s.execute(text("""
+        row = s.execute(text("""
             WITH r AS (
                 INSERT INTO rate_windows (principal, "window", count)
                 SELECT CAST(:principal AS varchar), CAST(:window AS bigint), 1 WHERE CAST(:principal AS varchar) IS NOT NULL
@@ -800,12 +802,14 @@ class HQService:
                 VALUES (CAST(:store_id AS varchar), CAST(:terminal_id AS varchar), 1)
                 ON CONFLICT (store_id, terminal_id) DO UPDATE SET next_seq = terminals.next_seq
                 RETURNING next_seq)
-            SELECT (SELECT count FROM r), (SELECT next_seq FROM t)"""),
+            SELECT (SELECT count FROM r), (SELECT next_seq FROM t),
+                   (SELECT value FROM hq_meta WHERE key = 'epoch')"""),
             {"principal": rate_key, "window": window, "store_id": store_id, "terminal_id": terminal_id}).one()
+        count, seq, epoch = row
         wait = None
         if count is not None and count > self.settings.rate_limit:
             wait = max(1, int((window + 1) * self.settings.rate_window_s - now) + 1)
-        return wait, int(seq)
+        return wait, int(seq), epoch
 
     def _terminal_seq(self, s: Session, store_id: str, terminal_id: str) -> int:
         """The terminal's next sequence, its row locked for this transaction (one statement)."""
