@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import namedtuple
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -89,6 +89,30 @@ def _present(cx, head: str, values: list) -> set:
 
 
 PendingRow = namedtuple("PendingRow", "seq event_id type payload created_at outcome_detail")
+
+
+def _hlc_key(text: str | None, node: str) -> tuple:
+    """A field time as HQ orders it (sync/hlc.py Timestamp: ms, counter, node; a plain ISO time
+    written here has counter 0 and takes this store's id as its node, as HQ gives it)."""
+    if not text:
+        return (-1, 0, "")
+    head, *rest = text.split("/")
+    dt = parse_iso(head)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    ms = int(dt.timestamp() * 1000)
+    return (ms, int(rest[0]) if rest else 0, rest[1] if len(rest) > 1 else node)
+
+
+def _later(hq_time: str | None, ours: str | None, store_id: str) -> bool:
+    """Whether HQ's time for a field is later than our own unacknowledged edit of it: then HQ
+    keeps its value when our edit arrives (last writer wins), so we take it now. Skipping it would
+    leave us on our value for good when HQ had already applied our edit (its answer lost) and
+    sends nothing more for it (seed 7006254)."""
+    try:
+        return _hlc_key(hq_time, "") > _hlc_key(ours, store_id)
+    except ValueError:
+        return False
 
 
 def refused_by_hq(s: Session, store, entry_id: str) -> bool:
@@ -501,8 +525,10 @@ class ReplicaService:
         local_times = dict(m.field_times or {})
         changed = False
         for f, value in fields.items():
-            if f not in PROFILE_FIELDS or (m.id, f) in pending_fields:
-                continue  # our own edit is still on its way: HQ will decide when it arrives
+            if f not in PROFILE_FIELDS:
+                continue
+            if (m.id, f) in pending_fields and not _later(times.get(f), local_times.get(f), self.store.store_id):
+                continue  # our own edit is on its way and is the later one: HQ will take it
             if f == "name_kana" and not value:
                 continue
             if getattr(m, f) != value or local_times.get(f) != times.get(f):

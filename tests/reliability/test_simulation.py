@@ -63,6 +63,11 @@ REGRESSION_SEEDS = {
              "terminal's sequence past it, an answer the store never saw, so after the reset the store "
              "did not resend the earn it held as booked (fixed: a push carries its feed epoch and HQ "
              "refuses one made in an older epoch, 409 stale_epoch; sync/engine.py pulls the reset first)",
+    7006254: "found right after that fix: a store whose phone edit HQ had applied (answer lost) pulled "
+             "the new epoch's snapshot before resending it and skipped HQ's later phone because its own "
+             "edit was unacknowledged; resent, the edit got its stored answer and HQ sent nothing more "
+             "(fixed: app/services/replica.py takes a pulled field over our unacknowledged edit when "
+             "HQ's time for it is the later one, HQ's own last-writer rule)",
 }
 
 

@@ -582,3 +582,37 @@ def test_a_push_held_up_in_the_network_and_delivered_after_a_restore_changes_not
     for h in (a, b):
         assert ReplicaService(h.store).balances()[member.id] == balances[member.id], h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhile(hq, make_store):  # noqa: F811
+    """Seed 7006254: a store's phone edit reached HQ but the answer was lost, so the edit stayed
+    unacknowledged; another store then changed the phone again (the later writer). HQ started a
+    new epoch before the first store pushed again, so it pulled the snapshot first (a push from the
+    old epoch is refused) and skipped HQ's phone because its own edit was still unacknowledged.
+    Resent, the edit got back its stored answer (applied) and HQ sent nothing more: the store kept
+    the older phone for good. A pulled field now wins over our unacknowledged edit when its time is
+    the later one, as it does at HQ."""
+    from sqlalchemy import select as sel
+
+    from app.models import Member
+    from hq.models import MemberRow
+    from sync.client import Offline
+
+    a, b = make_store("S001"), make_store("S002")
+    m = a.register("モリタケン", phone="090-1111-1111")
+    a.sync()
+    b.sync()
+    b.store.members.update(b.actor, m.id, phone="090-2222-2222")
+    b.transport.drop_push_responses = 1
+    with pytest.raises(Offline):
+        b.sync()                               # HQ applied b's edit; b never heard
+    a.store.members.update(a.actor, m.id, phone="090-3333-3333")   # later: the last writer
+    a.sync()
+    hq.service.bump_epoch()
+    b.sync()                                   # refused as stale, the snapshot pulled, the edit resent
+    b.sync()
+    with hq.service.db.read() as s:
+        assert s.get(MemberRow, m.id).phone == "09033333333"
+    with b.store.db.read() as s:
+        assert s.scalars(sel(Member.phone).where(Member.id == m.id)).one() == "09033333333"
+    assert_converged(hq, [a, b])
