@@ -1030,6 +1030,11 @@ class HQService:
         """A ledger.rejected change; for a void, whether HQ holds the entry it voids (a store
         holding copies of both reverses neither when HQ refused both)."""
         d = {"entry_id": str(payload["entry_id"]), "member_id": payload.get("member_id"), "reason": reason}
+        if payload.get("kind") == "migrate":
+            # a store holding a copy of the migration holds the card as migrated too: it frees it
+            card = payload.get("card") or {"number": payload.get("card_number"), "kind": payload.get("card_kind")}
+            if card.get("number"):
+                d["card"] = {"number": str(card["number"]), "kind": card.get("kind") or "paper"}
         target = payload.get("reverses_id")
         if target:
             target = str(target)

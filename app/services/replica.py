@@ -683,12 +683,26 @@ class ReplicaService:
         entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
         if entry is None or entry.sync_state != "remote":
             return
+        if entry.kind == "migrate" and d.get("card"):
+            self._release_copied_card(s, entry, d["card"])
         reversal = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
         if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None \
                 or any(d["entry_id"] == reversal for d in self._owed(s)):
             return  # reversed already, or waiting (the same change again, e.g. in a snapshot)
         self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False, target_booked=d.get("target_booked"))
         summary["touched_members"].add(entry.member_id)
+
+    @staticmethod
+    def _release_copied_card(s: Session, entry: LedgerEntry, card_ref: dict) -> None:
+        """The copy of another store's paper-card migration that HQ refused (seed 7003791): the
+        card was marked migrated here with the copy (card.migrated); HQ holds no migration of it
+        now, so it is free again — unless it is marked for another member or store meanwhile."""
+        card = s.scalars(select(Card).where(Card.kind == (card_ref.get("kind") or "paper"),
+                                            Card.number == card_ref.get("number"))).first()
+        if card is not None and card.status == "migrated" and card.member_id == entry.member_id \
+                and card.migrated_store_id == entry.store_id:
+            card.status, card.member_id = "active", None
+            card.migrated_at = card.migrated_store_id = card.migrated_member_no = None
 
     def _rule_set_at(self, at: datetime):
         try:

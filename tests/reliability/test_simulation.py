@@ -68,6 +68,10 @@ REGRESSION_SEEDS = {
              "edit was unacknowledged; resent, the edit got its stored answer and HQ sent nothing more "
              "(fixed: app/services/replica.py takes a pulled field over our unacknowledged edit when "
              "HQ's time for it is the later one, HQ's own last-writer rule)",
+    7003791: "a store pulled another store's paper-card migration (card marked migrated there); HQ, "
+             "restored from an older backup, refused the migration when it was resent (member "
+             "unknown): the copy's points were reversed but the card stayed migrated at the copy's "
+             "store (fixed: HQ's ledger.rejected names the card, the copy's store frees it)",
 }
 
 

@@ -616,3 +616,31 @@ def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhi
     with b.store.db.read() as s:
         assert s.scalars(sel(Member.phone).where(Member.id == m.id)).one() == "09033333333"
     assert_converged(hq, [a, b])
+
+
+def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_copied(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 7003791: store b migrated a paper card; store a pulled the migration and marked the
+    card migrated. HQ, restored from a backup older than the member, refused b's resent migration
+    (unknown_member): b reversed it and freed the card, a reversed its copy of the points but kept
+    the card marked migrated, which HQ no longer held. HQ's ledger.rejected now names the card
+    and a store holding the copy frees it too."""
+    from app.models import Card
+    from app.services.replica import ReplicaService
+
+    card = "2000000000015"
+    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "スズキミホ")
+    b.store.migration.migrate(b.actor, card, member.id, uuid.uuid4(), stamps=12)
+    b.sync()
+    a.sync()
+    with a.store.db.read() as s:
+        assert s.scalars(select(Card.status).where(Card.number == card)).one() == "migrated"
+    _restore(hq, path, tmp_path / "hq.backup")
+    b.sync()                                   # resent before the member: refused, freed at b
+    a.sync()                                   # a: the member again, and the refusal of the copy
+    b.sync()
+    a.sync()
+    for h in (a, b):
+        with h.store.db.read() as s:
+            assert s.scalars(select(Card.status).where(Card.number == card)).one() == "active", h.store_id
+        assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
+    assert_converged(hq, [a, b])
