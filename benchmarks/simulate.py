@@ -693,6 +693,11 @@ class World:
             if len(ids) != len(set(ids)):
                 problems.append(f"{sid}: an entry held twice")
             allowed = rejected | refused | {str(uuid.uuid5(LOCAL_NS, f"{r}:rejected")) for r in rejected | refused}
+            # an entry HQ no longer holds and this store took back (an HQ compensation withdrawn
+            # after a restore): the pair, which nets to nothing (the balances are compared below)
+            held = set(ids)
+            taken_back = {e for e in held if str(uuid.uuid5(LOCAL_NS, f"{e}:rejected")) in held}
+            allowed |= taken_back | {str(uuid.uuid5(LOCAL_NS, f"{e}:rejected")) for e in taken_back}
             extra = set(ids) - hq_ids - allowed
             if extra:
                 problems.append(f"{sid}: {len(extra)} entr(y/ies) HQ never booked, e.g. {sorted(extra)[0][:8]}")

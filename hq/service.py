@@ -992,6 +992,7 @@ class HQService:
                 # HQ refused it before a restore lost the verdict; the store reversed it then
                 raise Reject("rejected_before_restore")
             res = handler(s, req, ev, shift, local)
+            self._withdraw_lost(s, ev, {c.get("entry_id") for c in res.get("compensation") or ()}, local)
             if sp is not None:
                 self._flush_ledger(s)
                 sp.commit()
@@ -1014,6 +1015,9 @@ class HQService:
                 # sending store does (ReplicaService._ch_ledger_rejected).
                 changes.append(("ledger.rejected", self._rejected_dict(s, payload, r.code), payload.get("member_id"),
                                 ev.event_id))
+            lost: list = []
+            self._withdraw_lost(s, ev, set(), lost)
+            changes.extend((k, d, m, ev.event_id) for k, d, m in lost)
             return EventResult(**base, outcome="rejected", reason=r.code)
         except OperationalError:
             raise  # lock timeouts, lost connections: the whole batch is retried by the store
@@ -1025,6 +1029,18 @@ class HQService:
             return EventResult(**base, outcome="rejected", reason=f"error:{exc.__class__.__name__}")
         changes.extend((k, d, m, ev.event_id) for k, d, m in local)
         return EventResult(**base, **res)
+
+    def _withdraw_lost(self, s: Session, ev, booked_now: set, out: list) -> None:
+        """An event resent after HQ lost it (restored from a backup) and judged again: entries HQ
+        booked for it the first time (its compensations, pulled by the stores since) that this
+        verdict did not book again are announced withdrawn, as ledger.rejected changes, so every
+        store holding one takes it back (seed 7009876: a lost paper-card migration's −190 pt,
+        when the resent migration now won the card)."""
+        for cid in getattr(ev, "prior_compensation", None) or ():
+            if cid in booked_now or cid in s.info.get("booked", ()) or self._entry(s, cid) is not None:
+                continue
+            out.append(("ledger.rejected", {"entry_id": cid, "member_id": (ev.payload or {}).get("member_id"),
+                                            "reason": "withdrawn_after_restore"}, (ev.payload or {}).get("member_id")))
 
     def _rejected_dict(self, s: Session, payload: dict, reason: str) -> dict:
         """A ledger.rejected change; for a void, whether HQ holds the entry it voids (a store

@@ -349,12 +349,17 @@ class SyncEngine:
             events = []
             for r in rows:
                 at_ms = int(parse_iso(r.created_at).timestamp() * 1000)
-                prior = (r.outcome_detail or {}).get("prior_outcome")
+                detail = r.outcome_detail or {}  # set only on an event resent after HQ lost it
+                prior = detail.get("prior_outcome")
+                extra = {"prior_outcome": prior} if prior else {}
+                comp = [str(c["entry_id"]) for c in detail.get("compensation") or ()
+                        if isinstance(c, dict) and c.get("entry_id")]
+                if comp:
+                    extra["prior_compensation"] = comp[:20]
                 events.append(Event.model_construct(event_id=r.event_id, seq=r.seq, type=r.type,
                                                     hlc=str(self.hlc.now(at_ms)),
                                                     rule_set_version=(r.payload or {}).get("rule_set_version"),
-                                                    payload=r.payload,
-                                                    **({"prior_outcome": prior} if prior else {})))
+                                                    payload=r.payload, **extra))
             req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
                               sent_at=iso(self.store.now()),
                               events=events, queue_length=max(left, len(rows)),

@@ -72,6 +72,11 @@ REGRESSION_SEEDS = {
              "restored from an older backup, refused the migration when it was resent (member "
              "unknown): the copy's points were reversed but the card stayed migrated at the copy's "
              "store (fixed: HQ's ledger.rejected names the card, the copy's store frees it)",
+    7009876: "a store's paper-card migration lost to another's and HQ booked a compensation, which the "
+             "store pulled; HQ, restored from an older backup, judged the resent migration again and "
+             "this time it won: no compensation, but the store kept the first one (fixed: a resent "
+             "event names its prior compensations and HQ announces those it does not book again as "
+             "ledger.rejected, so every store holding one takes it back)",
 }
 
 

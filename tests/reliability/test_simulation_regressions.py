@@ -644,3 +644,42 @@ def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_co
             assert s.scalars(select(Card.status).where(Card.number == card)).one() == "active", h.store_id
         assert ReplicaService(h.store).balances()[member.id] == hq.service.balances()[member.id], h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_back(hq, make_store, tmp_path):  # noqa: F811
+    """Seed 7009876: store a's migration of a paper card lost to store b's (HQ booked it with a
+    compensation that took the points back, and a pulled that compensation). HQ was then restored
+    from a backup older than both; a resent first, and this time its migration won the card: HQ
+    booked no compensation, but a still held the first one, its member 190 pt below HQ for good.
+    The resent event now names the compensations it had (prior_compensation) and HQ announces
+    those it does not book again as withdrawn (ledger.rejected): a takes its copy back."""
+    from app.services.replica import ReplicaService
+
+    card = "2000000000015"
+    path = _hq_file(hq)
+    a, b = make_store("S001"), make_store("S002")
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "hq.backup")       # before both members
+    mb = b.register("オオタユウ")
+    b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
+    b.sync()                                     # b's migration: first, wins the card
+    ma = a.register("イシイナオ")
+    a.earn(ma.id, 30000)
+    a.store.migration.migrate(a.actor, card, ma.id, uuid.uuid4(), stamps=19)
+    res = a.sync()                               # a's loses: booked with a compensation, pulled
+    with hq.service.db.read() as s:
+        lost = s.scalars(select(LedgerRow.id).where(LedgerRow.member_id == ma.id, LedgerRow.store_id == "HQ")).all()
+    assert len(lost) == 1 and res["pushed"].get("adjusted")
+    _restore(hq, path, tmp_path / "hq.backup")
+    a.sync()                                     # resent first: a's migration wins now
+    b.sync()                                     # b's loses now
+    a.sync()
+    b.sync()
+    with hq.service.db.read() as s:
+        assert s.get(LedgerRow, lost[0]) is None
+    balances = hq.service.balances()
+    for h in (a, b):
+        got = ReplicaService(h.store).balances()
+        assert (got[ma.id], got[mb.id]) == (balances[ma.id], balances[mb.id]), h.store_id
+    assert_converged(hq, [a, b])

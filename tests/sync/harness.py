@@ -250,6 +250,10 @@ def assert_converged(hq: HQServer, stores: list[StoreHandle]) -> None:
             assert local_bal.get(mid) == bal, f"{h.store_id}: member {mid} has {local_bal.get(mid)}, HQ {bal}"
         local_only = {i for i, st in local.items() if i not in hq_ids}
         allowed = {str(uuid.uuid5(_local_ns(), f"{r}:rejected")) for r in rejected | refused} | rejected | refused
+        # an entry HQ no longer holds that this store took back (an HQ compensation withdrawn after
+        # a restore), with its reversal: the pair nets to nothing (balances compared above)
+        taken_back = {i for i in local if str(uuid.uuid5(_local_ns(), f"{i}:rejected")) in local}
+        allowed |= taken_back | {str(uuid.uuid5(_local_ns(), f"{i}:rejected")) for i in taken_back}
         assert local_only <= allowed, f"{h.store_id}: entries HQ never booked: {local_only - allowed}"
         missing = hq_ids - set(local)
         assert not missing, f"{h.store_id}: HQ entries missing here: {len(missing)}"
