@@ -685,12 +685,25 @@ class ReplicaService:
             return
         if entry.kind == "migrate" and d.get("card"):
             self._release_copied_card(s, entry, d["card"])
+        if d.get("reason") == "withdrawn_after_restore":
+            self._close_withdrawn(s, entry, now)
         reversal = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
         if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None \
                 or any(d["entry_id"] == reversal for d in self._owed(s)):
             return  # reversed already, or waiting (the same change again, e.g. in a snapshot)
         self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False, target_booked=d.get("target_booked"))
         summary["touched_members"].add(entry.member_id)
+
+    @staticmethod
+    def _close_withdrawn(s: Session, entry: LedgerEntry, now: datetime) -> None:
+        """HQ withdrew a compensation it had booked (the event it was for was judged again after a
+        restore): the manager's open conflict about it (a lost migration, an overdraft) is no
+        longer true and is closed, saying why."""
+        for c in s.scalars(select(Conflict).where(Conflict.member_id == entry.member_id, Conflict.status == "open")):
+            if any(isinstance(x, dict) and x.get("entry_id") == entry.id for x in (c.details or {}).get("compensation") or ()):
+                c.status, c.resolved_at = "resolved", iso(now)
+                c.details = dict(c.details, resolution={"action": "withdrawn_by_hq", "entry_id": entry.id,
+                                                        "note": None, "at": iso(now)})
 
     @staticmethod
     def _release_copied_card(s: Session, entry: LedgerEntry, card_ref: dict) -> None:

@@ -678,6 +678,11 @@ def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_ba
     b.sync()
     with hq.service.db.read() as s:
         assert s.get(LedgerRow, lost[0]) is None
+    from app.models import Conflict
+
+    with a.store.db.read() as s:                 # the lost-migration conflict is no longer true: closed
+        kinds = {c.kind: c.status for c in s.scalars(select(Conflict).where(Conflict.member_id == ma.id))}
+    assert kinds.get("migration_lost") == "resolved"
     balances = hq.service.balances()
     for h in (a, b):
         got = ReplicaService(h.store).balances()
