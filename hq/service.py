@@ -991,7 +991,11 @@ class HQService:
             if getattr(ev, "prior_outcome", None) == "rejected":
                 # HQ refused it before a restore lost the verdict; the store reversed it then
                 raise Reject("rejected_before_restore")
-            res = handler(s, req, ev, shift, local)
+            s.info["prior_comp"] = getattr(ev, "prior_compensation", None) or {}
+            try:
+                res = handler(s, req, ev, shift, local)
+            finally:
+                s.info["prior_comp"] = {}
             self._withdraw_lost(s, ev, {c.get("entry_id") for c in res.get("compensation") or ()}, local)
             if sp is not None:
                 self._flush_ledger(s)
@@ -1229,8 +1233,15 @@ class HQService:
 
     def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
               at: str, out: list) -> dict:
-        """An entry HQ makes itself (a compensation); the same id everywhere, forever."""
-        entry = self._new_entry(s, {"id": str(uuid.uuid5(HQ_NS, f"{origin}:{tag}")), "member_id": m.id, "kind": kind,
+        """An entry HQ makes itself (a compensation); the same id everywhere, forever. Judged again
+        after a restore (the event resent with its prior compensations) with another amount, it
+        takes a new id: the first one is withdrawn (_withdraw_lost), and a store that pulled it
+        would otherwise keep the old amount under the id it already holds."""
+        entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}"))
+        prior = s.info.get("prior_comp") or {}
+        if entry_id in prior and prior[entry_id] != points:
+            entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}:{points}"))
+        entry = self._new_entry(s, {"id": entry_id, "member_id": m.id, "kind": kind,
                                     "points": points, "store_id": "HQ", "terminal_id": "HQ", "created_at": at,
                                     "booked_at": iso(utcnow()), "reason": reason, "origin_event_id": origin})
         m.balance += points

@@ -688,3 +688,37 @@ def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_ba
         got = ReplicaService(h.store).balances()
         assert (got[ma.id], got[mb.id]) == (balances[ma.id], balances[mb.id]), h.store_id
     assert_converged(hq, [a, b])
+
+
+def test_a_compensation_judged_again_with_another_amount_gets_a_new_id(hq, make_store):  # noqa: F811
+    """The same rule from HQ's side, for an amount that differs the second time: a store that
+    pulled the first compensation holds its id with the old amount and would skip the new one as
+    already held. The new amount is booked under a new id and the old id is announced withdrawn.
+    (The resend is made by hand here: the outbox row says HQ once booked -999 for the event.)"""
+    from app.models import Outbox
+    from hq.models import ChangeRow
+    from hq.service import HQ_NS
+
+    card = "2000000000022"
+    a, b = make_store("S001"), make_store("S002")
+    mb = b.register("クボタアヤ")
+    b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
+    b.sync()                                    # b holds the card at HQ
+    ma = a.register("ノムラシン")
+    a.earn(ma.id, 30000)
+    res = a.store.migration.migrate(a.actor, card, ma.id, uuid.uuid4(), stamps=19)
+    origin = res.entry.entry_id
+    first_id = str(uuid.uuid5(HQ_NS, f"{origin}:migration-lost"))
+    with a.store.db.write() as s:              # as if HQ had judged it once (-999) and lost it since
+        row = s.scalars(select(Outbox).where(Outbox.event_id == origin)).one()
+        row.outcome_detail = {"outcome": "adjusted", "compensation": [{"entry_id": first_id, "points": -999}]}
+    a.sync()
+    with hq.service.db.read() as s:
+        comp = s.scalars(select(LedgerRow).where(LedgerRow.origin_event_id == origin)).all()
+        withdrawn = [c.data for c in s.scalars(select(ChangeRow).where(ChangeRow.kind == "ledger.rejected"))]
+    assert [c.points for c in comp] == [-190] and comp[0].id != first_id
+    assert comp[0].id == str(uuid.uuid5(HQ_NS, f"{origin}:migration-lost:-190"))
+    assert [w["entry_id"] for w in withdrawn] == [first_id]
+    b.sync()
+    a.sync()
+    assert_converged(hq, [a, b])
