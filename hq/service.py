@@ -1007,18 +1007,20 @@ class HQService:
             if sp is not None:
                 self._undo_event(s, sp)
             payload = ev.payload or {}
+            rejected = self._rejected_dict(s, payload, r.code) if ev.type.startswith("ledger.") \
+                and payload.get("entry_id") else {}
             s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,
                               member_id=payload.get("member_id"),
                               details={"event_id": ev.event_id, "type": ev.type, "reason": r.code, **r.details,
                                        **({"reverses_id": str(payload["reverses_id"])}
-                                          if payload.get("reverses_id") else {})},
+                                          if payload.get("reverses_id") else {}),
+                                       **({"card": rejected["card"]} if rejected.get("card") else {})},
                               created_at=iso(utcnow())))
             if ev.type.startswith("ledger.") and payload.get("entry_id"):
                 # Other stores may hold a copy: HQ booked it, they pulled it, then HQ was restored
                 # from an older backup and now refuses the resend. They reverse their copy as the
                 # sending store does (ReplicaService._ch_ledger_rejected).
-                changes.append(("ledger.rejected", self._rejected_dict(s, payload, r.code), payload.get("member_id"),
-                                ev.event_id))
+                changes.append(("ledger.rejected", rejected, payload.get("member_id"), ev.event_id))
             lost: list = []
             self._withdraw_lost(s, ev, set(), lost)
             changes.extend((k, d, m, ev.event_id) for k, d, m in lost)
@@ -1043,8 +1045,12 @@ class HQService:
         for cid in getattr(ev, "prior_compensation", None) or ():
             if cid in booked_now or cid in s.info.get("booked", ()) or self._entry(s, cid) is not None:
                 continue
-            out.append(("ledger.rejected", {"entry_id": cid, "member_id": (ev.payload or {}).get("member_id"),
-                                            "reason": "withdrawn_after_restore"}, (ev.payload or {}).get("member_id")))
+            member_id = (ev.payload or {}).get("member_id")
+            out.append(("ledger.rejected", {"entry_id": cid, "member_id": member_id,
+                                            "reason": "withdrawn_after_restore"}, member_id))
+            # kept (closed: nothing for anyone to do) so that an epoch bump's snapshot says it again
+            s.add(ConflictRow(kind="compensation_withdrawn", store_id=None, member_id=member_id, status="resolved",
+                              details={"entry_id": cid, "event_id": ev.event_id}, created_at=iso(utcnow())))
 
     def _rejected_dict(self, s: Session, payload: dict, reason: str) -> dict:
         """A ledger.rejected change; for a void, whether HQ holds the entry it voids (a store
@@ -1612,6 +1618,23 @@ class HQService:
             for e in s.scalars(select(LedgerRow).order_by(LedgerRow.booked_at, LedgerRow.created_at)):
                 running[e.member_id] = running.get(e.member_id, 0) + e.points
                 out.append(("ledger", self._ledger_dict(e, running[e.member_id]), e.member_id))
+            # entries HQ refused: a store may hold a copy pulled before a restore (see _apply_one).
+            # Before the cards: a refused migration's copy frees its card, and the card's state
+            # now (migrated again, perhaps to the same member) follows.
+            for c in s.scalars(select(ConflictRow).where(ConflictRow.kind == "rejected_event")):
+                d = c.details or {}
+                if str(d.get("type", "")).startswith("ledger.") and d.get("event_id"):
+                    rd = self._rejected_dict(s, {"entry_id": d["event_id"], "member_id": c.member_id,
+                                                 "reverses_id": d.get("reverses_id")}, d.get("reason") or "")
+                    if d.get("card"):  # a refused migration: a store holding its copy frees the card
+                        rd["card"] = d["card"]
+                    out.append(("ledger.rejected", rd, c.member_id))
+            # compensations withdrawn after a restore (_withdraw_lost): a store holding one takes it back
+            for c in s.scalars(select(ConflictRow).where(ConflictRow.kind == "compensation_withdrawn")):
+                d = c.details or {}
+                if d.get("entry_id") and s.get(LedgerRow, d["entry_id"]) is None:
+                    out.append(("ledger.rejected", {"entry_id": d["entry_id"], "member_id": c.member_id,
+                                                    "reason": "withdrawn_after_restore"}, c.member_id))
             for c in s.scalars(select(CardRow).where((CardRow.status != "active") | CardRow.entry_id.is_not(None))):
                 if c.status == "active":  # a migration voided: a store that pulled it frees the card
                     out.append(("card.released", {"kind": c.kind, "number": c.number, "entry_id": c.entry_id,
@@ -1626,14 +1649,6 @@ class HQService:
             for c in s.scalars(select(CouponRow)):
                 if len(c.data) > 1:
                     out.append(("coupon", c.data, c.member_id))
-            # entries HQ refused: a store may hold a copy pulled before a restore (see _apply_one)
-            for c in s.scalars(select(ConflictRow).where(ConflictRow.kind == "rejected_event")):
-                d = c.details or {}
-                if str(d.get("type", "")).startswith("ledger.") and d.get("event_id"):
-                    out.append(("ledger.rejected", self._rejected_dict(s, {"entry_id": d["event_id"],
-                                                                           "member_id": c.member_id,
-                                                                           "reverses_id": d.get("reverses_id")},
-                                                                       d.get("reason") or ""), c.member_id))
             ids = self._emit(s, out)
             # The new feed starts at the snapshot's first id. Not old_head + 1: on SQLite the ids
             # start again at 1 once every row is deleted, and a retention mark above them made

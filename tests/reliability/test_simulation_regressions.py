@@ -618,12 +618,15 @@ def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhi
     assert_converged(hq, [a, b])
 
 
-def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_copied(hq, make_store, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("compacted", [False, True], ids=["feed", "snapshot"])
+def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_copied(hq, make_store, tmp_path,  # noqa: F811
+                                                                                       compacted):
     """Seed 7003791: store b migrated a paper card; store a pulled the migration and marked the
     card migrated. HQ, restored from a backup older than the member, refused b's resent migration
     (unknown_member): b reversed it and freed the card, a reversed its copy of the points but kept
     the card marked migrated, which HQ no longer held. HQ's ledger.rejected now names the card
-    and a store holding the copy frees it too."""
+    and a store holding the copy frees it too — also when it learns it from a compacted feed
+    (an epoch bump's snapshot) rather than the change itself."""
     from app.models import Card
     from app.services.replica import ReplicaService
 
@@ -636,6 +639,8 @@ def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_co
         assert s.scalars(select(Card.status).where(Card.number == card)).one() == "migrated"
     _restore(hq, path, tmp_path / "hq.backup")
     b.sync()                                   # resent before the member: refused, freed at b
+    if compacted:
+        hq.service.bump_epoch()
     a.sync()                                   # a: the member again, and the refusal of the copy
     b.sync()
     a.sync()
@@ -646,13 +651,16 @@ def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_co
     assert_converged(hq, [a, b])
 
 
-def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_back(hq, make_store, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("compacted", [False, True], ids=["feed", "snapshot"])
+def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_back(hq, make_store, tmp_path,  # noqa: F811
+                                                                                    compacted):
     """Seed 7009876: store a's migration of a paper card lost to store b's (HQ booked it with a
     compensation that took the points back, and a pulled that compensation). HQ was then restored
     from a backup older than both; a resent first, and this time its migration won the card: HQ
     booked no compensation, but a still held the first one, its member 190 pt below HQ for good.
     The resent event now names the compensations it had (prior_compensation) and HQ announces
-    those it does not book again as withdrawn (ledger.rejected): a takes its copy back."""
+    those it does not book again as withdrawn (ledger.rejected): a takes its copy back, and so does
+    b, which had pulled one too — also from a compacted feed (an epoch bump's snapshot)."""
     from app.services.replica import ReplicaService
 
     card = "2000000000015"
@@ -671,8 +679,11 @@ def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_ba
     with hq.service.db.read() as s:
         lost = s.scalars(select(LedgerRow.id).where(LedgerRow.member_id == ma.id, LedgerRow.store_id == "HQ")).all()
     assert len(lost) == 1 and res["pushed"].get("adjusted")
+    b.sync()                                     # b holds a copy of the compensation
     _restore(hq, path, tmp_path / "hq.backup")
     a.sync()                                     # resent first: a's migration wins now
+    if compacted:
+        hq.service.bump_epoch()
     b.sync()                                     # b's loses now
     a.sync()
     b.sync()
