@@ -277,14 +277,20 @@ def _entry(s, entry_id: str):
     return s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
 
 
-def _member_hq_will_forget(hq, make_store, tmp_path, kana: str):  # noqa: F811
-    """Two synced stores, HQ backed up, then a member registered at the first and known to both
-    and to HQ: restoring the backup makes HQ forget the member."""
+def _two_stores_backed_up(hq, make_store, backup: Path):  # noqa: F811
+    """Two stores synced with HQ, then HQ's file backed up: (HQ's file, store a, store b)."""
     path = _hq_file(hq)
     a, b = make_store("S001"), make_store("S002")
     a.sync()
     b.sync()
-    _backup(path, tmp_path / "hq.backup")   # before the member
+    _backup(path, backup)
+    return path, a, b
+
+
+def _member_hq_will_forget(hq, make_store, tmp_path, kana: str):  # noqa: F811
+    """Two synced stores, HQ backed up, then a member registered at the first and known to both
+    and to HQ: restoring the backup makes HQ forget the member."""
+    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "hq.backup")   # before the member
     member = a.register(kana)
     a.sync()
     b.sync()
@@ -379,11 +385,7 @@ def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(h
     from app.models import LedgerEntry
     from app.services.replica import LOCAL_NS, ReplicaService
 
-    path = _hq_file(hq)
-    a, b = make_store("S001"), make_store("S002")
-    a.sync()
-    b.sync()
-    _backup(path, tmp_path / "early.backup")        # before the member
+    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "early.backup")   # before the member
     member = a.register("イノウエサキ")
     a.earn(member.id, 3000)
     a.sync()
@@ -664,11 +666,7 @@ def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_ba
     from app.services.replica import ReplicaService
 
     card = "2000000000015"
-    path = _hq_file(hq)
-    a, b = make_store("S001"), make_store("S002")
-    a.sync()
-    b.sync()
-    _backup(path, tmp_path / "hq.backup")       # before both members
+    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "hq.backup")   # before both members
     mb = b.register("オオタユウ")
     b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
     b.sync()                                     # b's migration: first, wins the card

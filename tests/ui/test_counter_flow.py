@@ -134,15 +134,20 @@ def test_redeem_and_refusal(qtbot, window, counter, member, store):
     assert store.ledger.balance(member.member.id)["balance"] == 700
 
 
-def test_void_last(qtbot, window, counter, member, store):
+def _earn_2000(qtbot, window, counter, member):
+    """The member shown, ¥2,000 earned through the dialog (20 pt): its result."""
     show(qtbot, window, counter, member.code)
     counter.amount.setText("2000")
     dlg = counter.earn()
     qtbot.waitUntil(lambda: dlg.state == "ready", timeout=10000)
     dlg.confirm()
     qtbot.waitUntil(lambda: dlg.state == "done", timeout=10000)
-    earned = dlg.result_value
     dlg.accept()
+    return dlg.result_value
+
+
+def test_void_last(qtbot, window, counter, member, store):
+    earned = _earn_2000(qtbot, window, counter, member)
     void = counter.void_last()
     qtbot.waitUntil(lambda: void.state == "ready", timeout=10000)
     assert void.entry.id == earned.entry_id
@@ -159,14 +164,7 @@ def test_void_last_of_an_earn_hq_refused_says_why_and_takes_nothing(qtbot, windo
     its points back: voiding it would take them twice. The cashier is told why, and nothing moves."""
     from app.services.replica import ReplicaService
 
-    show(qtbot, window, counter, member.code)
-    counter.amount.setText("2000")
-    dlg = counter.earn()
-    qtbot.waitUntil(lambda: dlg.state == "ready", timeout=10000)
-    dlg.confirm()
-    qtbot.waitUntil(lambda: dlg.state == "done", timeout=10000)
-    earned = dlg.result_value
-    dlg.accept()
+    earned = _earn_2000(qtbot, window, counter, member)
     ReplicaService(store).record_outcomes([{"event_id": earned.entry_id, "outcome": "rejected",
                                             "reason": "unknown_member"}])   # HQ's answer to the push
     balance = store.ledger.balance(member.member.id)["balance"]
