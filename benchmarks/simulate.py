@@ -680,6 +680,7 @@ class World:
             with st.db.read() as s:
                 members = {m.id: m for m in s.scalars(select(Member))}
                 ledger = list(s.execute(select(LedgerEntry.id, LedgerEntry.member_id)).all())
+                hq_made = set(s.scalars(select(LedgerEntry.id).where(LedgerEntry.store_id == "HQ")))
                 lots_neg = s.scalar(select(func.count()).select_from(Lot).where(Lot.remaining < 0))
                 no_outcome = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.outcome.is_(None)))
                 rejected = set(s.scalars(select(Outbox.event_id).where(Outbox.outcome == "rejected")))
@@ -693,10 +694,10 @@ class World:
             if len(ids) != len(set(ids)):
                 problems.append(f"{sid}: an entry held twice")
             allowed = rejected | refused | {str(uuid.uuid5(LOCAL_NS, f"{r}:rejected")) for r in rejected | refused}
-            # an entry HQ no longer holds and this store took back (an HQ compensation withdrawn
-            # after a restore): the pair, which nets to nothing (the balances are compared below)
+            # an HQ compensation HQ withdrew after a restore, and this store's reversal of it: the
+            # pair nets to nothing (the balances are compared below)
             held = set(ids)
-            taken_back = {e for e in held if str(uuid.uuid5(LOCAL_NS, f"{e}:rejected")) in held}
+            taken_back = {e for e in hq_made if str(uuid.uuid5(LOCAL_NS, f"{e}:rejected")) in held}
             allowed |= taken_back | {str(uuid.uuid5(LOCAL_NS, f"{e}:rejected")) for e in taken_back}
             extra = set(ids) - hq_ids - allowed
             if extra:

@@ -243,6 +243,7 @@ def assert_converged(hq: HQServer, stores: list[StoreHandle]) -> None:
         with h.store.db.read() as s:
             no_outcome = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.outcome.is_(None)))
             local = dict(s.execute(select(LedgerEntry.id, LedgerEntry.sync_state)).all())
+            hq_made = set(s.scalars(select(LedgerEntry.id).where(LedgerEntry.store_id == "HQ")))
             rejected = set(s.scalars(select(Outbox.event_id).where(Outbox.outcome == "rejected")))
         assert no_outcome == 0, f"{h.store_id}: {no_outcome} outbox rows without an outcome"
         local_bal = rep.balances()
@@ -250,9 +251,9 @@ def assert_converged(hq: HQServer, stores: list[StoreHandle]) -> None:
             assert local_bal.get(mid) == bal, f"{h.store_id}: member {mid} has {local_bal.get(mid)}, HQ {bal}"
         local_only = {i for i, st in local.items() if i not in hq_ids}
         allowed = {str(uuid.uuid5(_local_ns(), f"{r}:rejected")) for r in rejected | refused} | rejected | refused
-        # an entry HQ no longer holds that this store took back (an HQ compensation withdrawn after
-        # a restore), with its reversal: the pair nets to nothing (balances compared above)
-        taken_back = {i for i in local if str(uuid.uuid5(_local_ns(), f"{i}:rejected")) in local}
+        # an HQ compensation HQ withdrew after a restore, with this store's reversal of it: the
+        # pair nets to nothing (balances compared above)
+        taken_back = {i for i in hq_made if str(uuid.uuid5(_local_ns(), f"{i}:rejected")) in local}
         allowed |= taken_back | {str(uuid.uuid5(_local_ns(), f"{i}:rejected")) for i in taken_back}
         assert local_only <= allowed, f"{h.store_id}: entries HQ never booked: {local_only - allowed}"
         missing = hq_ids - set(local)
