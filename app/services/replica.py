@@ -122,10 +122,7 @@ def refused_by_hq(s: Session, store, entry_id: str) -> bool:
     the void would take its points a second time (seed 3058169)."""
     if s.scalar(select(Outbox.outcome).where(Outbox.event_id == entry_id)) == "rejected":
         return True
-    reversal_id = str(uuid.uuid5(LOCAL_NS, f"{entry_id}:rejected"))
-    if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None:
-        return True
-    return any(d.get("entry_id") == reversal_id for d in (store.setting(SETTING_OWED) or []))
+    return ReplicaService(store).taken_back(s, entry_id)
 
 
 class ReplicaService:
@@ -235,6 +232,13 @@ class ReplicaService:
             self._settle_owed(s)
         return counts
 
+    def taken_back(self, s: Session, entry_id: str) -> bool:
+        """Whether this store reversed ``entry_id`` on HQ's word (refused or withdrawn), or holds
+        that reversal waiting for points (SETTING_OWED)."""
+        reversal_id = str(uuid.uuid5(LOCAL_NS, f"{entry_id}:rejected"))
+        return s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None \
+            or any(d["entry_id"] == reversal_id for d in self._owed(s))
+
     def _owed(self, s: Session) -> list[dict]:
         """This transaction's list of waiting reversals (SETTING_OWED), read once."""
         if "owed" not in s.info:
@@ -281,8 +285,7 @@ class ReplicaService:
         if member is None:
             return
         reversal_id = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
-        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal_id)).first() is not None \
-                or any(d["entry_id"] == reversal_id for d in self._owed(s)):
+        if self.taken_back(s, entry.id):
             return  # refused again (sent again after HQ lost it): reversed (or waiting) the first time
         points = -entry.points
         if entry.kind == "void" and entry.reverses_id:
@@ -687,9 +690,7 @@ class ReplicaService:
             self._release_copied_card(s, entry, d["card"])
         if d.get("reason") == "withdrawn_after_restore":
             self._close_withdrawn(s, entry, now)
-        reversal = str(uuid.uuid5(LOCAL_NS, f"{entry.id}:rejected"))
-        if s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == reversal)).first() is not None \
-                or any(d["entry_id"] == reversal for d in self._owed(s)):
+        if self.taken_back(s, entry.id):
             return  # reversed already, or waiting (the same change again, e.g. in a snapshot)
         self._reverse_rejected(s, entry, d.get("reason"), now, conflict=False, target_booked=d.get("target_booked"))
         summary["touched_members"].add(entry.member_id)
