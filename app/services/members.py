@@ -357,30 +357,37 @@ class MemberService:
             found = list(s.scalars(select(Member).where(live, Member.kana_key.between(key, key + "\uffff"))
                                    .order_by(Member.kana_key).limit(limit)))
             if len(found) < limit and len(key) >= 2:
-                # Then readings that contain it elsewhere (e.g. the given name).
+                # Then readings that contain it elsewhere (e.g. the given name), only as many as
+                # are missing: those starting with it are left out by the query, not fetched.
                 seen = {m.id for m in found}
-                found += [m for m in self._kana_containing(s, key, limit + len(seen), scan=not found)
-                          if m.id not in seen][: limit - len(found)]
+                found += [m for m in self._kana_containing(s, key, limit - len(found), scan=not found)
+                          if m.id not in seen]
             return found
 
     @staticmethod
     def _kana_containing(s: Session, key: str, limit: int, *, scan: bool) -> list[Member]:
-        """Active members whose kana key contains `key` (already a kana_key). Three characters or
-        more: the FTS5 trigram index (search_member_kana_fts, kept in step with members by
-        triggers). Two: no trigram to look up, so a scan of the narrow search table, and only when
-        `scan` (the prefix search found nothing)."""
+        """Active members whose kana key contains `key` (already a kana_key) but does not start
+        with it (the prefix search has those). Three characters or more: the FTS5 trigram index
+        (search_member_kana_fts, kept in step with members by triggers). Two: no trigram to look
+        up, so a scan of the narrow search table, and only when `scan` (the prefix search found
+        nothing). The prefix test is on the narrow table's copy of the key, so a member row (a
+        random page of the large members table) is read only for a member that is returned."""
+        not_prefix = "NOT (k.kana_key BETWEEN :key AND :key_end)"  # the prefix search's own test
+        bounds = {"key": key, "key_end": key + "\uffff", "limit": limit}
         if len(key) >= 3:
             phrase = '"' + key.replace('"', '""') + '"'
             stmt = text("SELECT m.* FROM search_member_kana_fts f "
                         "JOIN search_member_kana k ON k.id = f.rowid JOIN members m ON m.id = k.member_id "
-                        "WHERE search_member_kana_fts MATCH :phrase AND m.status = 'active' LIMIT :limit")
-            return list(s.scalars(select(Member).from_statement(stmt), {"phrase": phrase, "limit": limit}))
+                        f"WHERE search_member_kana_fts MATCH :phrase AND {not_prefix} AND m.status = 'active' "
+                        "LIMIT :limit")
+            return list(s.scalars(select(Member).from_statement(stmt), {"phrase": phrase, **bounds}))
         if not scan:
             return []
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = text("SELECT m.* FROM search_member_kana k JOIN members m ON m.id = k.member_id "
-                    "WHERE k.kana_key LIKE :pattern ESCAPE '\\' AND m.status = 'active' LIMIT :limit")
-        return list(s.scalars(select(Member).from_statement(stmt), {"pattern": f"%{escaped}%", "limit": limit}))
+                    f"WHERE k.kana_key LIKE :pattern ESCAPE '\\' AND {not_prefix} AND m.status = 'active' "
+                    "LIMIT :limit")
+        return list(s.scalars(select(Member).from_statement(stmt), {"pattern": f"%{escaped}%", **bounds}))
 
     def pending_points(self, member_id: str) -> int:
         with self.store.db.read() as s:

@@ -3,7 +3,7 @@ step with members by triggers whoever writes the member (register, update, sync'
 deletion), hiragana/katakana-insensitive, and leaving nothing of a scrubbed reading behind."""
 import uuid
 
-from sqlalchemy import text, update
+from sqlalchemy import event, text, update
 
 from app.models import Member
 
@@ -107,3 +107,27 @@ def test_search_index_triggers_exist_at_head(store):
         names = set(s.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
     assert {"search_members_ai", "search_members_au", "search_members_ad", "search_member_kana_ai",
             "search_member_kana_au", "search_member_kana_ad"} <= names
+
+
+def test_inner_matches_fill_only_what_the_prefix_search_left(store, cashier):
+    """Readings starting with the query come first; readings containing it elsewhere fill the rest
+    up to the limit, none twice, none of the first kind again (three kana: the trigram index;
+    two: the narrow scan, only when nothing starts with them)."""
+    starts = [store.members.register(cashier, f"ハナコ{tail}").member.id for tail in ("ア", "イ", "ウ")]
+    inner = {store.members.register(cashier, f"{head}ハナコ").member.id for head in ("ヤマダ", "タナカ", "スズキ", "サトウ")}
+    loaded = []
+
+    def on_load(target, context):
+        loaded.append(target.id)
+
+    event.listen(Member, "load", on_load)
+    try:
+        found = [m.id for m in store.members.find("はなこ", limit=5)]
+    finally:
+        event.remove(Member, "load", on_load)
+    assert found[:3] == starts
+    assert len(found) == len(set(found)) == 5 and set(found[3:]) <= inner
+    assert sorted(loaded) == sorted(found)  # no member row read only to be dropped
+    found = [m.id for m in store.members.find("はなこ", limit=50)]
+    assert found[:3] == starts and set(found[3:]) == inner and len(found) == 7
+    assert {m.id for m in store.members.find("なこ")} == inner | set(starts)  # none starts with ナコ
