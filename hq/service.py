@@ -991,11 +991,7 @@ class HQService:
             if getattr(ev, "prior_outcome", None) == "rejected":
                 # HQ refused it before a restore lost the verdict; the store reversed it then
                 raise Reject("rejected_before_restore")
-            s.info["prior_comp"] = getattr(ev, "prior_compensation", None) or {}
-            try:
-                res = handler(s, req, ev, shift, local)
-            finally:
-                s.info["prior_comp"] = {}
+            res = handler(s, req, ev, shift, local)
             self._withdraw_lost(s, ev, {c.get("entry_id") for c in res.get("compensation") or ()}, local)
             if sp is not None:
                 self._flush_ledger(s)
@@ -1038,10 +1034,10 @@ class HQService:
 
     def _withdraw_lost(self, s: Session, ev, booked_now: set, out: list) -> None:
         """An event resent after HQ lost it (restored from a backup) and judged again: entries HQ
-        booked for it the first time (its compensations, pulled by the stores since) that this
-        verdict did not book again are announced withdrawn, as ledger.rejected changes, so every
-        store holding one takes it back (seed 7009876: a lost paper-card migration's −190 pt,
-        when the resent migration now won the card)."""
+        booked for it before (its compensations, pulled by the stores since) are announced
+        withdrawn, as ledger.rejected changes, so every store holding one takes it back (seed
+        7009876: a lost paper-card migration's −190 pt, when the resent migration now won the
+        card). What this verdict books is under new ids (_book), the same amount or not."""
         for cid in getattr(ev, "prior_compensation", None) or ():
             if cid in booked_now or cid in s.info.get("booked", ()) or self._entry(s, cid) is not None:
                 continue
@@ -1239,14 +1235,17 @@ class HQService:
 
     def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
               at: str, out: list) -> dict:
-        """An entry HQ makes itself (a compensation); the same id everywhere, forever. Judged again
-        after a restore (the event resent with its prior compensations) with another amount, it
-        takes a new id: the first one is withdrawn (_withdraw_lost), and a store that pulled it
-        would otherwise keep the old amount under the id it already holds."""
-        entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}"))
-        prior = s.info.get("prior_comp") or {}
-        if entry_id in prior and prior[entry_id] != points:
-            entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}:{points}"))
+        """An entry HQ makes itself (a compensation); the same id everywhere, forever. The id
+        names the feed epoch it was booked in: an event is judged once per epoch, and judged again
+        only after a restore (a new epoch), when whatever it booked before is lost to HQ and
+        withdrawn (_withdraw_lost) where stores hold it. A store that took an id back would skip
+        the same id booked again as already held: so a compensation of the same event, the same
+        tag and even the same amount booked after another restore is a new entry (restoring the
+        same backup twice: the first re-judgment withdrew it, the second booked it again)."""
+        epoch = s.info.get("epoch_for_ids")
+        if epoch is None:
+            epoch = s.info["epoch_for_ids"] = self._meta(s, "epoch") or ""
+        entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}:{epoch}"))
         entry = self._new_entry(s, {"id": entry_id, "member_id": m.id, "kind": kind,
                                     "points": points, "store_id": "HQ", "terminal_id": "HQ", "created_at": at,
                                     "booked_at": iso(utcnow()), "reason": reason, "origin_event_id": origin})

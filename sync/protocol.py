@@ -59,8 +59,8 @@ class Event(_M):
     # the store reversed it then, so HQ records the refusal again instead of applying it now.
     prior_outcome: Literal["rejected"] | None = None
     # Resent after HQ lost it (restored from a backup): the entries HQ booked for it the first time
-    # (compensations), id → points. Those HQ does not book again now, the same, are announced
-    # withdrawn (ledger.rejected), so the stores that pulled them take them back (seed 7009876).
+    # (compensations), id → points. HQ announces them withdrawn (ledger.rejected), so the stores
+    # that pulled them take them back (seed 7009876); what it books now has ids of the new epoch.
     prior_compensation: dict[str, StrictInt] | None = Field(default=None, max_length=20)
 
     @field_validator("event_id")

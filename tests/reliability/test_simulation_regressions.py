@@ -699,11 +699,12 @@ def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_ba
     assert_converged(hq, [a, b])
 
 
-def test_a_compensation_judged_again_with_another_amount_gets_a_new_id(hq, make_store):  # noqa: F811
-    """The same rule from HQ's side, for an amount that differs the second time: a store that
-    pulled the first compensation holds its id with the old amount and would skip the new one as
-    already held. The new amount is booked under a new id and the old id is announced withdrawn.
-    (The resend is made by hand here: the outbox row says HQ once booked -999 for the event.)"""
+def test_a_compensation_judged_again_gets_a_new_id(hq, make_store):  # noqa: F811
+    """The same rule from HQ's side: an event judged again (resent after a restore, naming what HQ
+    booked for it before) books its compensation under an id of the current epoch, never one a
+    store may already hold with another amount (it would skip the new one as already held), and
+    the earlier id is announced withdrawn. (The resend is made by hand here: the outbox row says
+    HQ once booked -999 for the event.)"""
     from app.models import Outbox
     from hq.models import ChangeRow
     from hq.service import HQ_NS
@@ -717,7 +718,7 @@ def test_a_compensation_judged_again_with_another_amount_gets_a_new_id(hq, make_
     a.earn(ma.id, 30000)
     res = a.store.migration.migrate(a.actor, card, ma.id, uuid.uuid4(), stamps=19)
     origin = res.entry.entry_id
-    first_id = str(uuid.uuid5(HQ_NS, f"{origin}:migration-lost"))
+    first_id = str(uuid.uuid5(HQ_NS, f"{origin}:migration-lost:old-epoch"))
     with a.store.db.write() as s:              # as if HQ had judged it once (-999) and lost it since
         row = s.scalars(select(Outbox).where(Outbox.event_id == origin)).one()
         row.outcome_detail = {"outcome": "adjusted", "compensation": [{"entry_id": first_id, "points": -999}]}
@@ -725,9 +726,53 @@ def test_a_compensation_judged_again_with_another_amount_gets_a_new_id(hq, make_
     with hq.service.db.read() as s:
         comp = s.scalars(select(LedgerRow).where(LedgerRow.origin_event_id == origin)).all()
         withdrawn = [c.data for c in s.scalars(select(ChangeRow).where(ChangeRow.kind == "ledger.rejected"))]
-    assert [c.points for c in comp] == [-190] and comp[0].id != first_id
-    assert comp[0].id == str(uuid.uuid5(HQ_NS, f"{origin}:migration-lost:-190"))
+    assert [c.points for c in comp] == [-190]
+    assert comp[0].id == str(uuid.uuid5(HQ_NS, f"{origin}:migration-lost:{hq.service.epoch()}")) != first_id
     assert [w["entry_id"] for w in withdrawn] == [first_id]
     b.sync()
     a.sync()
+    assert_converged(hq, [a, b])
+
+
+def test_a_compensation_withdrawn_after_one_restore_and_booked_after_the_next_reaches_every_store(
+        hq, make_store, tmp_path):  # noqa: F811
+    """HQ restored twice from the same backup, the stores resending in another order each time.
+    a's paper-card migration lost to b's (HQ booked a −190 pt compensation; both stores pulled it).
+    First restore: a resent first and won the card, so HQ withdrew the compensation and both
+    stores took it back. Second restore: b resent first, a lost again, and HQ booked the same
+    compensation again — under the same id, which both stores held (taken back) and so skipped:
+    a's member stayed 190 pt above HQ for good. Compensation ids now name the feed epoch they
+    were booked in (hq.service._book)."""
+    from app.services.replica import ReplicaService
+
+    card = "2000000000039"
+    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "hq.backup")   # before both members
+    mb = b.register("オオタユウ")
+    b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
+    b.sync()
+    ma = a.register("イシイナオ")
+    a.earn(ma.id, 30000)
+    a.store.migration.migrate(a.actor, card, ma.id, uuid.uuid4(), stamps=19)
+    a.sync()                                     # a's loses: a compensation, pulled by b next
+    b.sync()
+
+    def compensations():
+        with hq.service.db.read() as s:
+            return {e.member_id: e.id for e in s.scalars(select(LedgerRow).where(LedgerRow.store_id == "HQ"))}
+
+    first = compensations()
+    assert list(first) == [ma.id]
+    _restore(hq, path, tmp_path / "hq.backup")
+    for h in (a, b, a, b):                       # a first: a wins the card, b's loses
+        h.sync()
+    assert list(compensations()) == [mb.id]
+    _restore(hq, path, tmp_path / "hq.backup")
+    for h in (b, a, b, a):                       # b first: a's loses again
+        h.sync()
+    again = compensations()
+    assert list(again) == [ma.id] and again[ma.id] != first[ma.id]
+    balances = hq.service.balances()
+    for h in (a, b):
+        got = ReplicaService(h.store).balances()
+        assert (got[ma.id], got[mb.id]) == (balances[ma.id], balances[mb.id]), h.store_id
     assert_converged(hq, [a, b])
