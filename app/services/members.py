@@ -58,6 +58,7 @@ def signing_secret_name(key_id: str) -> str:
 # The counter's reads (a scanned code → the member; the points actions' member row) as plain SQL
 # on the DB-API connection (app.db.dbapi_of): no ORM load, no Core compilation per call.
 _PUBLIC_KEYS = "SELECT key_id, public_key, revoked_at FROM signing_keys"
+_PUBLIC_KEY = _PUBLIC_KEYS + " WHERE key_id = ?"
 _CODE_CARD_STATUS = "SELECT status FROM cards WHERE kind = 'member_code' AND number = ?"
 _POINTS_FIELDS = ("id", "status", "merged_into", "balance", "tier", "lifetime_spend_yen", "last_visit_at",
                   "birthday", "updated_at")
@@ -273,15 +274,18 @@ class MemberService:
 
         return _follow_merges(get, member_id)
 
-    def public_keys(self, s) -> dict[str, tuple[bytes, bool]]:
-        rows = dbapi_of(s).execute(_PUBLIC_KEYS).fetchall()
+    def public_keys(self, s, key_id: str | None = None) -> dict[str, tuple[bytes, bool]]:
+        """Key id → (raw public key, revoked): every key this store holds, or only ``key_id``'s
+        (a scan needs one; a chain's store holds one per store)."""
+        cx = dbapi_of(s)
+        rows = cx.execute(_PUBLIC_KEYS).fetchall() if key_id is None else cx.execute(_PUBLIC_KEY, (key_id,)).fetchall()
         return {k: (pub, revoked is not None) for k, pub, revoked in rows}
 
     def verify_code(self, text: str) -> Member:
         """A scanned member code → the member. Raises CodeRefused with a distinct code. (The
         counter's scan: one read transaction on the DB-API connection, three small SELECTs.)"""
         with self.store.db.raw_read() as cx:
-            parsed = codes.verify(text, self.public_keys(cx))
+            parsed = codes.verify(text, self.public_keys(cx, codes.parse(text).key_id))
             status = cx.execute(_CODE_CARD_STATUS, (f"{parsed.key_id}:{parsed.serial}",)).fetchone()
             if status is not None and status[0] == "revoked":
                 raise CodeRefused("This member card was replaced by a newer one; ask for the new card.",
