@@ -31,6 +31,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -644,6 +645,8 @@ class HQService:
                     if ev.seq < next_seq:
                         row = old.get(ev.seq)
                         if row is not None and row[0] == ev.event_id:
+                            if getattr(ev, "recheck", None):
+                                self._recheck(s, ev, row[1], changes)
                             results.append(EventResult(**row[1]))
                         elif row is not None:
                             results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="rejected",
@@ -1047,6 +1050,54 @@ class HQService:
             # kept (closed: nothing for anyone to do) so that an epoch bump's snapshot says it again
             s.add(ConflictRow(kind="compensation_withdrawn", store_id=None, member_id=member_id, status="resolved",
                               details={"entry_id": cid, "event_id": ev.event_id}, created_at=iso(utcnow())))
+
+    def _recheck(self, s: Session, ev, held: dict, changes: list) -> None:
+        """An event HQ holds with verdict ``held``, sent again by a store that acted on a later
+        judgment of it (made after a restore, undone by restoring a backup taken before that
+        restore). Settles, for the entries HQ booked for it (its compensations), what the stores
+        hold against what HQ holds — HQ's verdict stands:
+        - an entry the stores hold that HQ does not: withdrawn (ledger.rejected), as _withdraw_lost;
+        - an entry HQ holds that the stores took back: HQ books the same take-back under the
+          stores' own id for it (they hold it already, so nothing changes there) and the entry's
+          points again under a new id (every store books that), so everyone ends with HQ's verdict.
+        The event's own entry is among them for a recheck: booked by HQ's verdict, taken back at
+        the stores on a later refusal, it is restated the same way. With the same verdict at both
+        ends nothing is booked."""
+        from app.services.replica import LOCAL_NS
+
+        prior = getattr(ev, "prior_compensation", None) or {}
+        if not prior:
+            return
+        member_id = (ev.payload or {}).get("member_id")
+        local: list = []
+        for cid, net in prior.items():
+            entry = s.info["entries"].get(cid) or s.get(LedgerRow, cid)
+            if entry is None:
+                if net:
+                    self._withdraw_lost(s, SimpleNamespace(prior_compensation={cid: net}, event_id=ev.event_id,
+                                                           payload={"member_id": member_id}), set(), local)
+                continue
+            points, owner = (entry["points"], entry["member_id"]) if isinstance(entry, dict) \
+                else (entry.points, entry.member_id)
+            if net or not points:
+                continue
+            m, _ = self._resolve(s, owner)
+            if m is None or m.status != "active":
+                continue
+            epoch = s.info.get("epoch_for_ids") or self._meta(s, "epoch") or ""
+            for eid, pts, why in ((str(uuid.uuid5(LOCAL_NS, f"{cid}:rejected")), -points,
+                                   f"taken back at the stores after a restore: {cid}"),
+                                  (str(uuid.uuid5(HQ_NS, f"{cid}:restated:{epoch}")), points,
+                                   f"HQ's verdict of old restated: {cid}")):
+                if self._entry(s, eid) is not None or eid in s.info.get("booked", ()):
+                    continue
+                row = self._new_entry(s, {"id": eid, "member_id": m.id, "kind": "adjust", "points": pts,
+                                          "store_id": "HQ", "terminal_id": "HQ", "created_at": iso(utcnow()),
+                                          "booked_at": iso(utcnow()), "reason": why,
+                                          "origin_event_id": ev.event_id})
+                m.balance += pts
+                local.append(("ledger", self._ledger_dict(row, m.balance), m.id))
+        changes.extend((k, d, mid, ev.event_id) for k, d, mid in local)
 
     def _rejected_dict(self, s: Session, payload: dict, reason: str) -> dict:
         """A ledger.rejected change; for a void, whether HQ holds the entry it voids (a store

@@ -352,10 +352,12 @@ class SyncEngine:
                 detail = r.outcome_detail or {}  # set only on an event resent after HQ lost it
                 prior = detail.get("prior_outcome")
                 extra = {"prior_outcome": prior} if prior else {}
-                comp = {str(c["entry_id"]): int(c.get("points") or 0) for c in detail.get("compensation") or ()
-                        if isinstance(c, dict) and c.get("entry_id")}
+                comp = self.replica.prior_compensation(
+                    detail, (r.payload or {}).get("entry_id") if r.type.startswith("ledger.") else None)
                 if comp:
                     extra["prior_compensation"] = dict(list(comp.items())[:20])
+                if detail.get("recheck"):
+                    extra["recheck"] = True
                 events.append(Event.model_construct(event_id=r.event_id, seq=r.seq, type=r.type,
                                                     hlc=str(self.hlc.now(at_ms)),
                                                     rule_set_version=(r.payload or {}).get("rule_set_version"),

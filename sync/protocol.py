@@ -62,6 +62,11 @@ class Event(_M):
     # (compensations), id → points. HQ announces them withdrawn (ledger.rejected), so the stores
     # that pulled them take them back (seed 7009876); what it books now has ids of the new epoch.
     prior_compensation: dict[str, StrictInt] | None = Field(default=None, max_length=20)
+    # An event HQ holds (below the sequence it expects) sent again because this store's answer to
+    # it came from a judgment after a restore, which a later restore may have undone: HQ compares
+    # its verdict with what the stores acted on (prior_outcome, prior_compensation: the points the
+    # store holds now under each id, 0 once taken back) and settles what differs.
+    recheck: bool | None = None
 
     @field_validator("event_id")
     @classmethod

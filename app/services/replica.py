@@ -27,7 +27,7 @@ import uuid
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -158,14 +158,36 @@ class ReplicaService:
     def unack_from(self, seq: int) -> int:
         """HQ expects an earlier sequence than we hold pending (it lost events): send them again.
         Those HQ had refused keep that verdict (``prior_outcome``): they were reversed here, and HQ
-        must not apply them now (it would count points this store took back)."""
+        must not apply them now (it would count points this store took back). Each is marked
+        ``rejudged``: its next answer comes from HQ's restored state.
+
+        Events below ``seq`` whose answer here came from such a judgment again are sent as well,
+        marked ``recheck``: HQ holds them, but perhaps with an older verdict than the one this
+        store (and the others) acted on — HQ restored from a backup taken before an earlier
+        restore, after which they were judged again. HQ compares and settles what differs; for an
+        event it holds with the same verdict the recheck changes nothing."""
+        rejudged = func.json_set(func.coalesce(Outbox.outcome_detail, "{}"), "$.rejudged", func.json("true"))
         with self.store.db.write() as s:
             refused = s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None),
                                                      Outbox.outcome == "rejected")
                                 .values(acked_at=None, outcome=None,
-                                        outcome_detail={"prior_outcome": "rejected"})).rowcount
-            return refused + s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None))
-                                       .values(acked_at=None, outcome=None)).rowcount
+                                        outcome_detail=func.json_set(
+                                            func.json_remove(func.coalesce(Outbox.outcome_detail, "{}"),
+                                                             "$.recheck"),
+                                            "$.prior_outcome", "rejected", "$.rejudged", func.json("true")))
+                                ).rowcount
+            n = refused + s.execute(update(Outbox).where(Outbox.seq >= seq, Outbox.acked_at.is_not(None))
+                                    .values(acked_at=None, outcome=None,
+                                            outcome_detail=func.json_remove(rejudged, "$.recheck"))).rowcount
+            flagged = func.json_extract(Outbox.outcome_detail, "$.rejudged")
+            rejected = Outbox.outcome == "rejected"
+            n += s.execute(update(Outbox).where(Outbox.seq < seq, Outbox.acked_at.is_not(None), flagged == 1)
+                           .values(acked_at=None, outcome=None,
+                                   outcome_detail=func.json_set(
+                                       Outbox.outcome_detail, "$.recheck", func.json("true"),
+                                       "$.prior_outcome", case((rejected, "rejected"), else_=None)))
+                           .execution_options(synchronize_session=False)).rowcount
+            return n
 
     def record_outcomes(self, results: list[dict]) -> dict:
         """Store HQ's answers in one transaction: the outbox row is acknowledged, its ledger entry
@@ -184,8 +206,8 @@ class ReplicaService:
             for i in range(0, len(ids), 5000):
                 chunk = ids[i:i + 5000]
                 rows.update((r.event_id, r) for r in s.execute(
-                    select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.acked_at)
-                    .where(Outbox.event_id.in_(chunk))))
+                    select(Outbox.seq, Outbox.event_id, Outbox.type, Outbox.payload, Outbox.acked_at,
+                           Outbox.outcome_detail).where(Outbox.event_id.in_(chunk))))
                 entries.update((e.id, e) for e in s.execute(
                     select(LedgerEntry.id, LedgerEntry.member_id, LedgerEntry.sync_state)
                     .where(LedgerEntry.id.in_(chunk))))
@@ -196,8 +218,21 @@ class ReplicaService:
                     continue
                 outcome = res["outcome"]
                 counts[outcome] = counts.get(outcome, 0) + 1
-                acks.append({"b_seq": row.seq, "outcome": outcome, "acked_at": now_iso,
-                             "outcome_detail": {k: v for k, v in res.items() if k not in ("event_id", "seq") and v}})
+                detail = {k: v for k, v in res.items() if k not in ("event_id", "seq") and v}
+                before = row.outcome_detail or {}
+                if before.get("rejudged"):
+                    # answered again after a restore: what HQ had booked for it before is kept,
+                    # for a later recheck to name (HQ may hold that verdict again)
+                    detail["rejudged"] = True
+                    seen = dict(before.get("seen_compensation") or {})
+                    for c in before.get("compensation") or ():
+                        if isinstance(c, dict) and c.get("entry_id"):
+                            seen[str(c["entry_id"])] = int(c.get("points") or 0)
+                    if seen:
+                        detail["seen_compensation"] = seen
+                acks.append({"b_seq": row.seq, "outcome": outcome, "acked_at": now_iso, "outcome_detail": detail})
+                if before.get("recheck"):
+                    continue  # HQ's verdict of old: it settles what differs itself, by the feed
                 if not row.type.startswith("ledger."):
                     if outcome == "rejected":
                         special.append((row, None, res))
@@ -231,6 +266,24 @@ class ReplicaService:
                     self._adjusted_conflicts(s, row, entry.member_id, res, now)
             self._settle_owed(s)
         return counts
+
+    def prior_compensation(self, detail: dict, entry_id: str | None = None) -> dict[str, int]:
+        """For an event sent again (outcome_detail kept from its earlier answers): the entries HQ
+        booked for it, id → the points this store holds under that id now (0 once taken back).
+        For a recheck, the event's own ledger entry (``entry_id``) too: HQ may hold it booked
+        where this store took it back on a later refusal."""
+        comp = {str(k): int(v) for k, v in (detail.get("seen_compensation") or {}).items()}
+        comp.update({str(c["entry_id"]): int(c.get("points") or 0) for c in detail.get("compensation") or ()
+                     if isinstance(c, dict) and c.get("entry_id")})
+        own = entry_id if detail.get("recheck") else None
+        if (comp or own) and (detail.get("rejudged") or detail.get("recheck")):
+            with self.store.db.read() as s:
+                if own:
+                    points = s.scalar(select(LedgerEntry.points).where(LedgerEntry.id == own))
+                    if points:
+                        comp[own] = points
+                comp = {k: 0 if self.taken_back(s, k) else v for k, v in comp.items()}
+        return comp
 
     def taken_back(self, s: Session, entry_id: str) -> bool:
         """Whether this store reversed ``entry_id`` on HQ's word (refused or withdrawn), or holds

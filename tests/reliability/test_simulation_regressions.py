@@ -778,18 +778,20 @@ def test_a_compensation_withdrawn_after_one_restore_and_booked_after_the_next_re
     assert_converged(hq, [a, b])
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 9): a restore to a backup taken before an earlier restore")
-def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_backup(hq, make_store,
-                                                                                     tmp_path):  # noqa: F811
-    """Known gap, kept here so that it cannot be forgotten and flips to a failure when mended.
-    HQ restored from backup B0, the stores synced with it, then restored from B1, taken before
+@pytest.mark.parametrize("b1_holds_a", [False, True], ids=["b1-before-a", "b1-after-a"])
+def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_backup(hq, make_store, tmp_path,  # noqa: F811
+                                                                                     b1_holds_a):
+    """HQ restored from backup B0, the stores synced with it, then restored from B1, taken before
     that first restore but after B0 (an operator putting back "the right backup" after the wrong
     one). b's paper-card migration is in B1 with its first verdict (won the card), below the
-    sequence HQ expects from b, so b does not send it again; but after the first restore b had
-    resent it, it lost the card to a's, and HQ booked a compensation that both stores pulled.
-    HQ (B1) has never heard of that compensation and nothing withdraws it: b's member stays
-    120 pt below HQ at both stores. Mending it needs the stores to know which of their answers
-    come from a state HQ no longer has (HQ's epoch lineage) and HQ to reconcile those events."""
+    sequence HQ expects from b, so b did not send it again; but after the first restore b had
+    resent it, it lost the card to a's, and HQ booked a compensation both stores pulled, which HQ
+    (B1) has never heard of: b's member stayed 120 pt below HQ at both stores. With B1 taken
+    after a's migration too, a's lost in B1 (its −190 pt compensation) but won after the first
+    restore, where HQ withdrew that compensation and the stores took it back.
+    Events answered by a judgment after a restore are now sent again after the next reset as a
+    recheck: HQ withdraws what it does not hold, and restates what it holds that the stores took
+    back; HQ's verdict of B1 stands everywhere."""
     from app.services.replica import ReplicaService
 
     card = "2000000000046"
@@ -797,12 +799,15 @@ def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_ba
     mb = b.register("オオタユウ")
     b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
     b.sync()
-    _backup(path, tmp_path / "b1")               # b's migration, no member of a
+    if not b1_holds_a:
+        _backup(path, tmp_path / "b1")           # b's migration, no member of a
     ma = a.register("イシイナオ")
     a.earn(ma.id, 30000)
     a.store.migration.migrate(a.actor, card, ma.id, uuid.uuid4(), stamps=19)
-    a.sync()
+    a.sync()                                     # a's loses the card to b's
     b.sync()
+    if b1_holds_a:
+        _backup(path, tmp_path / "b1")
     _restore(hq, path, tmp_path / "b0")
     for h in (a, b, a, b):                       # a resends first and wins; b's loses: compensated
         h.sync()
@@ -813,3 +818,37 @@ def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_ba
     for h in (a, b):
         got = ReplicaService(h.store).balances()
         assert (got[ma.id], got[mb.id]) == (balances[ma.id], balances[mb.id]), h.store_id
+    assert (balances[ma.id], balances[mb.id]) == (300, 120)   # b's migration won (B1): a's 190 pt compensated
+    assert_converged(hq, [a, b])
+
+
+def test_an_earn_refused_after_one_restore_and_held_booked_by_the_next_backup_counts_again(hq, make_store,
+                                                                                          tmp_path):  # noqa: F811
+    """The event's own verdict, the same way: b's earn for a's new member was booked (and is in
+    backup B1); HQ, restored from an older backup B0, refused b's resend (the member's registration
+    had not come back yet), and b took the points back; then HQ was restored from B1, where the
+    earn is booked, below the sequence HQ expects from b. b rechecks it and HQ restates it: the
+    member has the earn's points at HQ and at both stores."""
+    from app.services.replica import ReplicaService
+
+    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "b0")
+    m = a.register("ミウラケン")
+    a.sync()
+    b.sync()
+    b.earn(m.id, 4000)
+    b.sync()
+    _backup(path, tmp_path / "b1")               # the member and b's earn
+    _restore(hq, path, tmp_path / "b0")
+    b.sync()                                     # b first: HQ does not know the member yet
+    with b.store.db.read() as s:
+        assert ReplicaService(b.store).balances()[m.id] == 0
+    for h in (a, b, a):
+        h.sync()
+    _restore(hq, path, tmp_path / "b1")
+    for h in (b, a, b, a):
+        h.sync()
+    balances = hq.service.balances()
+    assert balances[m.id] == 40
+    for h in (a, b):
+        assert ReplicaService(h.store).balances()[m.id] == balances[m.id], h.store_id
+    assert_converged(hq, [a, b])
