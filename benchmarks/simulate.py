@@ -15,7 +15,7 @@ store database with the real ``SyncEngine``. The seed decides everything else:
 - the interleaving of counter work (register, earn, redeem online-first, void, replay of an earlier
   request with its idempotency key, profile edit, paper-card migration, deletion requested at a
   store), HQ administration (merge, deletion, rule-set change, backup, restore from an older
-  backup followed by an epoch reset), store crashes (the store is dropped in the middle of a sync
+  backup — the last one or the one before it — followed by an epoch reset), store crashes (the store is dropped in the middle of a sync
   round, after HQ answered a request the store never saw, and reopened from its file), and syncs;
 - ids (``uuid.uuid4`` is seeded while a schedule runs), so orderings by id repeat too.
 
@@ -344,7 +344,7 @@ class World:
         self.rng = random.Random(seed)
         self.seed = seed
         self.log: list[str] = []
-        self.stats = {"faults": 0, "crashes": 0, "restores": 0}
+        self.stats = {"faults": 0, "crashes": 0, "restores": 0, "older_restores": 0}
         self.delayed: list = []
         self.t = SimTime()
         idrng = random.Random(seed * 7919 + 1)
@@ -367,6 +367,7 @@ class World:
             self.acked: dict[str, str] = {}     # entry id the cashier was shown → store id
             self.keys: list[tuple] = []         # (node index, kind, args, key, entry id) to replay
             self.backup: Path | None = None
+            self.older_backup: Path | None = None  # the one before it (op_backup), kept until retired
             self.rule_n = 0
             for n in range(steps):
                 self.t.advance(r.expovariate(1 / 40))
@@ -527,11 +528,11 @@ class World:
         raise SimCrash()
 
     def _admin(self, what: str) -> None:
-        if self.backup is not None:
+        if self.backup is not None or self.older_backup is not None:
             # HQ's admin log since the backup would be lost by a restore: an operator restoring
             # an older backup redoes those by hand; this simulation restores only across store
-            # traffic, so an admin action retires the backup.
-            self.backup = None
+            # traffic, so an admin action retires the backups.
+            self.backup = self.older_backup = None
             self.note(f"      ({what} after the backup: backup retired)")
 
     def op_merge(self, n, node):
@@ -579,6 +580,10 @@ class World:
     def op_backup(self, n, node):
         src = sqlite3.connect(self.folder / "hq.sqlite")
         dest_path = self.folder / "hq.backup"
+        if self.backup is not None:
+            older = self.folder / "hq.older-backup"
+            os.replace(self.backup, older)
+            self.older_backup = older
         dest_path.unlink(missing_ok=True)
         dest = sqlite3.connect(dest_path)
         src.backup(dest)
@@ -590,14 +595,20 @@ class World:
     def op_restore(self, n, node):
         if self.backup is None:
             return
-        self.note(f"{n:3d} HQ restored from the backup, epoch bumped")
+        # Now and then the backup before the last one: after a restore from one of the two, the
+        # other is a backup taken before or after the state HQ was put back to — an operator
+        # putting back "the right backup" after the wrong one. Chosen by the step, not drawn, so
+        # schedules with one backup are drawn as before.
+        source = self.older_backup if self.older_backup is not None and n % 2 == 0 else self.backup
+        self.note(f"{n:3d} HQ restored from the {'older ' if source != self.backup else ''}backup, epoch bumped")
         self.service.db.engine.dispose()
         for p in self._hq_files():
             p.unlink(missing_ok=True)
-        shutil.copyfile(self.backup, self.folder / "hq.sqlite")
+        shutil.copyfile(source, self.folder / "hq.sqlite")
         self.service._auth_cache.clear()
         self.service.bump_epoch()
         self.stats["restores"] += 1
+        self.stats["older_restores"] += source != self.backup
 
     def op_skew(self, n, node):
         node.clock.skew = timedelta(seconds=self.rng.choice([0, 0, 20, -20, 300, -300, 7200, -7200]))
@@ -771,12 +782,12 @@ def _worker(args) -> dict:
     start, count, steps, stop_on_fail = args
     world = _process_world()
     out = {"schedules": 0, "steps": 0, "violations": 0, "first_failing_seed": None, "failures": [],
-           "faults": 0, "crashes": 0, "restores": 0}
+           "faults": 0, "crashes": 0, "restores": 0, "older_restores": 0}
     for seed in range(start, start + count):
         res = world.run(seed, steps)
         out["schedules"] += 1
         out["steps"] += res.steps
-        for k in ("faults", "crashes", "restores"):
+        for k in ("faults", "crashes", "restores", "older_restores"):
             out[k] += res.stats.get(k, 0)
         if res.violations:
             out["violations"] += len(res.violations)
@@ -833,7 +844,8 @@ def run_many(schedules: int, seed_start: int = 1, jobs: int = 1, steps: int = ST
             raise
         finally:
             pool.join()
-    total = {"schedules": 0, "steps": 0, "violations": 0, "faults": 0, "crashes": 0, "restores": 0}
+    total = {"schedules": 0, "steps": 0, "violations": 0, "faults": 0, "crashes": 0, "restores": 0,
+             "older_restores": 0}
     first, failures = None, []
     for p in parts:
         for k in total:
@@ -844,7 +856,8 @@ def run_many(schedules: int, seed_start: int = 1, jobs: int = 1, steps: int = ST
     return {"schedules": total["schedules"], "steps": total["steps"], "violations": total["violations"],
             "seconds": round(time.perf_counter() - t0, 1), "first_failing_seed": first,
             "faults_injected": total["faults"], "crashes": total["crashes"], "hq_restores": total["restores"],
-            "seed_start": seed_start, "failures": sorted(failures, key=lambda f: f["seed"])[:20]}
+            "hq_restores_from_the_backup_before": total["older_restores"], "seed_start": seed_start,
+            "failures": sorted(failures, key=lambda f: f["seed"])[:20]}
 
 
 def _init_worker() -> None:
