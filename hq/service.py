@@ -1069,11 +1069,12 @@ class HQService:
         if not prior:
             return
         member_id = (ev.payload or {}).get("member_id")
+        own = str((ev.payload or {}).get("entry_id") or "")
         local: list = []
         for cid, net in prior.items():
             entry = s.info["entries"].get(cid) or s.get(LedgerRow, cid)
             if entry is None:
-                if net:
+                if net and cid != own:  # HQ's refusal of the event itself was announced when made
                     self._withdraw_lost(s, SimpleNamespace(prior_compensation={cid: net}, event_id=ev.event_id,
                                                            payload={"member_id": member_id}), set(), local)
                 continue
