@@ -86,6 +86,23 @@ def sha256(text_: str) -> str:
     return hashlib.sha256(text_.encode()).hexdigest()
 
 
+def _written_after(now_ms: int, *times: str | None) -> Timestamp:
+    """The time of a field HQ writes itself now (a merge filling the survivor's empty field from
+    the duplicate): now, and later than every earlier time of the field, the survivor's own (the
+    value it replaces, perhaps a store's registration with the field left empty) included. With
+    the duplicate's older time instead, a store whose registration HQ had applied (its answer
+    lost) kept its empty field as the later write, pushed it again as a duplicate, and stayed
+    apart from HQ for good (seed 13015392)."""
+    stamp = Timestamp(now_ms, 0, "HQ")
+    for text_ in times:
+        if text_:
+            try:
+                t = Timestamp.parse(text_)
+            except ValueError:
+                continue
+            stamp = max(stamp, Timestamp(t.ms, t.counter + 1, "HQ"))
+    return stamp
+
 class HQError(Exception):
     status = 400
 
@@ -1525,11 +1542,12 @@ class HQService:
             survivor.lifetime_spend_yen += dup.lifetime_spend_yen
             if dup.last_visit_at and (not survivor.last_visit_at or dup.last_visit_at > survivor.last_visit_at):
                 survivor.last_visit_at = dup.last_visit_at
+            now_ms = int(utcnow().timestamp() * 1000)
             for f in PROFILE_FIELDS:  # fill the survivor's empty fields from the duplicate
                 if getattr(survivor, f) in (None, "") and getattr(dup, f) not in (None, ""):
                     setattr(survivor, f, getattr(dup, f))
                     times = dict(survivor.field_times or {})
-                    times[f] = (dup.field_times or {}).get(f) or str(Timestamp(int(utcnow().timestamp() * 1000)))
+                    times[f] = str(_written_after(now_ms, times.get(f), (dup.field_times or {}).get(f)))
                     survivor.field_times = times
             dup.balance = 0
             dup.status = "merged"

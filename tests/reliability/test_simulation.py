@@ -77,6 +77,11 @@ REGRESSION_SEEDS = {
              "this time it won: no compensation, but the store kept the first one (fixed: a resent "
              "event names its prior compensations and HQ announces those it does not book again as "
              "ledger.rejected, so every store holding one takes it back)",
+    13015392: "HQ merged a duplicate into a survivor whose registration HQ had applied with its answer "
+              "lost, filling the survivor's empty phone with the duplicate's older field time; the "
+              "registering store pulled it (epoch bump) while its registration was unacknowledged and "
+              "kept its empty phone as the later write (fixed: hq/service.py writes a field a merge "
+              "fills at a time later than every earlier time of it)",
 }
 
 

@@ -620,6 +620,40 @@ def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhi
     assert_converged(hq, [a, b])
 
 
+def test_a_field_hq_fills_in_a_merge_is_taken_by_a_store_whose_registration_answer_was_lost(hq, make_store):  # noqa: F811
+    """Seed 13015392: a registered the survivor without a phone; HQ applied it but the answer was
+    lost. HQ then merged b's duplicate (with a phone) into it, filling the survivor's phone with
+    the duplicate's older field time, and started a new epoch. a pulled the snapshot before
+    pushing again (a push from the old epoch is refused), kept its empty phone as the later write
+    (its registration still unacknowledged), and resent the registration, a duplicate HQ did not
+    apply again: a stayed without the phone for good. A field HQ fills in a merge is now written
+    at a time later than every earlier time of the field."""
+    from sqlalchemy import select as sel
+
+    from app.models import Member
+    from hq.models import MemberRow
+    from sync.client import Offline
+
+    a, b = make_store("S001"), make_store("S002")
+    dup = b.register("ノダユミ", phone="090-4444-4444")
+    b.sync()
+    a.sync()
+    survivor = a.register("ノダユミ")            # no phone
+    a.transport.drop_push_responses = 1
+    with pytest.raises(Offline):
+        a.sync()                               # HQ applied the registration; a never heard
+    hq.service.merge(survivor.id, dup.id)
+    hq.service.bump_epoch()
+    a.sync()                                   # refused as stale, the snapshot pulled, resent
+    a.sync()
+    b.sync()
+    with hq.service.db.read() as s:
+        assert s.get(MemberRow, survivor.id).phone == "09044444444"
+    with a.store.db.read() as s:
+        assert s.scalars(sel(Member.phone).where(Member.id == survivor.id)).one() == "09044444444"
+    assert_converged(hq, [a, b])
+
+
 @pytest.mark.parametrize("compacted", [False, True], ids=["feed", "snapshot"])
 def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_copied(hq, make_store, tmp_path,  # noqa: F811
                                                                                        compacted):
