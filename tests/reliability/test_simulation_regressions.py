@@ -586,6 +586,17 @@ def test_a_push_held_up_in_the_network_and_delivered_after_a_restore_changes_not
     assert_converged(hq, [a, b])
 
 
+def _assert_phone(hq, h, member_id: str, digits: str) -> None:
+    """The member's phone, at HQ and at the store ``h``."""
+    from app.models import Member
+    from hq.models import MemberRow
+
+    with hq.service.db.read() as s:
+        assert s.get(MemberRow, member_id).phone == digits
+    with h.store.db.read() as s:
+        assert s.scalars(select(Member.phone).where(Member.id == member_id)).one() == digits
+
+
 def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhile(hq, make_store):  # noqa: F811
     """Seed 7006254: a store's phone edit reached HQ but the answer was lost, so the edit stayed
     unacknowledged; another store then changed the phone again (the later writer). HQ started a
@@ -594,10 +605,6 @@ def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhi
     Resent, the edit got back its stored answer (applied) and HQ sent nothing more: the store kept
     the older phone for good. A pulled field now wins over our unacknowledged edit when its time is
     the later one, as it does at HQ."""
-    from sqlalchemy import select as sel
-
-    from app.models import Member
-    from hq.models import MemberRow
     from sync.client import Offline
 
     a, b = make_store("S001"), make_store("S002")
@@ -613,10 +620,7 @@ def test_an_edit_whose_answer_was_lost_does_not_hide_a_later_edit_pulled_meanwhi
     hq.service.bump_epoch()
     b.sync()                                   # refused as stale, the snapshot pulled, the edit resent
     b.sync()
-    with hq.service.db.read() as s:
-        assert s.get(MemberRow, m.id).phone == "09033333333"
-    with b.store.db.read() as s:
-        assert s.scalars(sel(Member.phone).where(Member.id == m.id)).one() == "09033333333"
+    _assert_phone(hq, b, m.id, "09033333333")
     assert_converged(hq, [a, b])
 
 
@@ -628,10 +632,6 @@ def test_a_field_hq_fills_in_a_merge_is_taken_by_a_store_whose_registration_answ
     (its registration still unacknowledged), and resent the registration, a duplicate HQ did not
     apply again: a stayed without the phone for good. A field HQ fills in a merge is now written
     at a time later than every earlier time of the field."""
-    from sqlalchemy import select as sel
-
-    from app.models import Member
-    from hq.models import MemberRow
     from sync.client import Offline
 
     a, b = make_store("S001"), make_store("S002")
@@ -647,10 +647,7 @@ def test_a_field_hq_fills_in_a_merge_is_taken_by_a_store_whose_registration_answ
     a.sync()                                   # refused as stale, the snapshot pulled, resent
     a.sync()
     b.sync()
-    with hq.service.db.read() as s:
-        assert s.get(MemberRow, survivor.id).phone == "09044444444"
-    with a.store.db.read() as s:
-        assert s.scalars(sel(Member.phone).where(Member.id == survivor.id)).one() == "09044444444"
+    _assert_phone(hq, a, survivor.id, "09044444444")
     assert_converged(hq, [a, b])
 
 
