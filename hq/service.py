@@ -31,9 +31,9 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import SimpleNamespace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from types import SimpleNamespace
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -102,6 +102,7 @@ def _written_after(now_ms: int, *times: str | None) -> Timestamp:
                 continue
             stamp = max(stamp, Timestamp(t.ms, t.counter + 1, "HQ"))
     return stamp
+
 
 class HQError(Exception):
     status = 400
@@ -663,7 +664,7 @@ class HQService:
                         row = old.get(ev.seq)
                         if row is not None and row[0] == ev.event_id:
                             if getattr(ev, "recheck", None):
-                                self._recheck(s, ev, row[1], changes)
+                                self._recheck(s, ev, changes)
                             results.append(EventResult(**row[1]))
                         elif row is not None:
                             results.append(EventResult(event_id=ev.event_id, seq=ev.seq, outcome="rejected",
@@ -1068,8 +1069,8 @@ class HQService:
             s.add(ConflictRow(kind="compensation_withdrawn", store_id=None, member_id=member_id, status="resolved",
                               details={"entry_id": cid, "event_id": ev.event_id}, created_at=iso(utcnow())))
 
-    def _recheck(self, s: Session, ev, held: dict, changes: list) -> None:
-        """An event HQ holds with verdict ``held``, sent again by a store that acted on a later
+    def _recheck(self, s: Session, ev, changes: list) -> None:
+        """An event HQ holds (with its verdict of old), sent again by a store that acted on a later
         judgment of it (made after a restore, undone by restoring a backup taken before that
         restore). Settles, for the entries HQ booked for it (its compensations), what the stores
         hold against what HQ holds — HQ's verdict stands:
@@ -1102,7 +1103,7 @@ class HQService:
             m, _ = self._resolve(s, owner)
             if m is None or m.status != "active":
                 continue
-            epoch = s.info.get("epoch_for_ids") or self._meta(s, "epoch") or ""
+            epoch = self._id_epoch(s)
             for eid, pts, why in ((str(uuid.uuid5(LOCAL_NS, f"{cid}:rejected")), -points,
                                    f"taken back at the stores after a restore: {cid}"),
                                   (str(uuid.uuid5(HQ_NS, f"{cid}:restated:{epoch}")), points,
@@ -1302,6 +1303,12 @@ class HQService:
                                                            ConflictRow.member_id == member_id))
         return any((d or {}).get("event_id") == target for d in rows)
 
+    def _id_epoch(self, s: Session) -> str:
+        """The feed epoch, read once per transaction: it names the entries HQ books itself."""
+        if "epoch_for_ids" not in s.info:
+            s.info["epoch_for_ids"] = self._meta(s, "epoch") or ""
+        return s.info["epoch_for_ids"]
+
     def _book(self, s: Session, m: MemberRow, kind: str, points: int, *, origin: str, tag: str, reason: str,
               at: str, out: list) -> dict:
         """An entry HQ makes itself (a compensation); the same id everywhere, forever. The id
@@ -1311,10 +1318,7 @@ class HQService:
         the same id booked again as already held: so a compensation of the same event, the same
         tag and even the same amount booked after another restore is a new entry (restoring the
         same backup twice: the first re-judgment withdrew it, the second booked it again)."""
-        epoch = s.info.get("epoch_for_ids")
-        if epoch is None:
-            epoch = s.info["epoch_for_ids"] = self._meta(s, "epoch") or ""
-        entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}:{epoch}"))
+        entry_id = str(uuid.uuid5(HQ_NS, f"{origin}:{tag}:{self._id_epoch(s)}"))
         entry = self._new_entry(s, {"id": entry_id, "member_id": m.id, "kind": kind,
                                     "points": points, "store_id": "HQ", "terminal_id": "HQ", "created_at": at,
                                     "booked_at": iso(utcnow()), "reason": reason, "origin_event_id": origin})
