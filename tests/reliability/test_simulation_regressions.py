@@ -1,6 +1,7 @@
 """Each violation the deterministic simulation found, pinned as a direct scenario on the real
 parts (HQ on uvicorn over loopback, store SQLite files), independent of how the simulation draws
 its schedules. The seed that found it is kept in test_simulation.py's REGRESSION_SEEDS."""
+import json
 import os
 import shutil
 import sqlite3
@@ -8,31 +9,97 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from hq.models import Base as HQBase
 from hq.models import LedgerRow
 from tests.sync.fixtures import hq, make_store  # noqa: F401
 from tests.sync.harness import assert_converged
 
 
-def _hq_file(hq) -> Path:  # noqa: F811
-    if not hq.service.db.is_sqlite:
-        pytest.skip("the backup is taken and restored as HQ's SQLite file here")
-    return Path(hq.service.db.engine.url.database)
+class _PgDatabase:
+    """HQ's PostgreSQL schema, backed up and restored as pg_dump/pg_restore would: every table's
+    rows and every sequence's position, read in one REPEATABLE READ snapshot. The copy is a schema
+    beside HQ's, dropped after the test; the backup file names it and holds the sequences."""
+
+    def __init__(self, hq):  # noqa: F811
+        from sqlalchemy import create_engine
+
+        self.schema = hq.settings.schema
+        self.engine = create_engine(hq.settings.database_url)
+        self.copies: list[str] = []
+
+    def _names(self, c, kind: str) -> list[str]:
+        if kind == "table":
+            q = ("SELECT table_name FROM information_schema.tables WHERE table_schema = :s "
+                 "AND table_type = 'BASE TABLE' ORDER BY table_name")
+        else:
+            q = "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = :s"
+        return list(c.execute(text(q), {"s": self.schema}).scalars())
+
+    def backup(self, dest: Path) -> None:
+        copy = f"{self.schema}_bk{len(self.copies)}"
+        self.copies.append(copy)
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as c, c.begin():
+            c.execute(text(f'CREATE SCHEMA "{copy}"'))
+            for t in self._names(c, "table"):
+                c.execute(text(f'CREATE TABLE "{copy}"."{t}" AS TABLE "{self.schema}"."{t}"'))
+            seqs = {q: list(c.execute(text(f'SELECT last_value, is_called FROM "{self.schema}"."{q}"')).one())
+                    for q in self._names(c, "sequence")}
+        dest.write_text(json.dumps({"copy": copy, "sequences": seqs}))
+
+    def restore(self, backup: Path) -> None:
+        saved = json.loads(backup.read_text())
+        order = [t.name for t in HQBase.metadata.sorted_tables]  # parents before children
+        with self.engine.begin() as c:
+            c.execute(text("SET LOCAL lock_timeout = '10s'"))
+            tables = self._names(c, "table")
+            tables.sort(key=lambda t: order.index(t) if t in order else len(order))
+            c.execute(text("TRUNCATE " + ", ".join(f'"{self.schema}"."{t}"' for t in tables)))
+            for t in tables:
+                c.execute(text(f'INSERT INTO "{self.schema}"."{t}" SELECT * FROM "{saved["copy"]}"."{t}"'))
+            for q, (value, called) in saved["sequences"].items():
+                c.execute(text("SELECT setval(:q, :v, :c)"), {"q": f'"{self.schema}"."{q}"', "v": value, "c": called})
+
+    def drop(self) -> None:
+        with self.engine.begin() as c:
+            for copy in self.copies:
+                c.execute(text(f'DROP SCHEMA IF EXISTS "{copy}" CASCADE'))
+        self.engine.dispose()
 
 
-def _backup(path: Path, dest: Path) -> None:
+@pytest.fixture
+def hq_db(hq):  # noqa: F811
+    """HQ's database as an operator backs it up and restores it: the SQLite file, or the
+    PostgreSQL schema (copied as pg_dump would)."""
+    if hq.service.db.is_sqlite:
+        yield Path(hq.service.db.engine.url.database)
+        return
+    db = _PgDatabase(hq)
+    yield db
+    db.drop()
+
+
+def _backup(path, dest: Path) -> None:
+    if isinstance(path, _PgDatabase):
+        path.backup(dest)
+        return
     src, out = sqlite3.connect(path), sqlite3.connect(dest)
     src.backup(out)
     out.close()
     src.close()
 
 
-def _restore(hq, path: Path, backup: Path) -> None:  # noqa: F811
-    """What an operator does: put the older file back, then `python -m hq epoch bump`. HQ keeps
-    running here (its change watcher polls the file), so the backup is copied beside the file and
-    renamed over it: with the file missing or half-copied even for a moment, a poll would open a
-    new empty database at the path ("no such table")."""
+def _restore(hq, path, backup: Path) -> None:  # noqa: F811
+    """What an operator does: put the older database back, then `python -m hq epoch bump`. HQ
+    keeps running here. SQLite: its change watcher polls the file, so the backup is copied beside
+    the file and renamed over it (with the file missing or half-copied even for a moment, a poll
+    would open a new empty database at the path: "no such table"). PostgreSQL: the schema's rows
+    and sequences are put back in one transaction."""
+    if isinstance(path, _PgDatabase):
+        path.restore(backup)
+        hq.service.bump_epoch()
+        return
     staged = path.with_name(path.name + ".restoring")
     shutil.copyfile(backup, staged)
     hq.service.db.engine.dispose()
@@ -43,12 +110,12 @@ def _restore(hq, path: Path, backup: Path) -> None:  # noqa: F811
     hq.service.bump_epoch()
 
 
-def test_hq_restored_from_older_backup_gets_back_what_a_quiet_store_pushed(hq, make_store, tmp_path):  # noqa: F811
+def test_hq_restored_from_older_backup_gets_back_what_a_quiet_store_pushed(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 12: HQ acknowledged a store's events, then was restored from a backup taken before
     them. The store had nothing new to push, so the sequence gap was never noticed and HQ (and
     every other store) never saw those points. After a reset the store now asks HQ which
     sequence it expects and sends again what HQ lost."""
-    path = _hq_file(hq)
+    path = hq_db
     a, b = make_store("S001"), make_store("S002")
     member = a.register()
     a.sync()
@@ -73,12 +140,12 @@ def test_hq_restored_from_older_backup_gets_back_what_a_quiet_store_pushed(hq, m
     assert_converged(hq, [a, b])
 
 
-def test_store_crashing_right_after_the_reset_still_resends(hq, make_store, tmp_path):  # noqa: F811
+def test_store_crashing_right_after_the_reset_still_resends(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """The 'ask HQ after a reset' mark is kept in the store database with the new cursor: a store
     that dies after taking the reset but before asking still asks after it is reopened."""
     from sync.engine import S_CHECK_SEQ, SyncEngine
 
-    path = _hq_file(hq)
+    path = hq_db
     a = make_store("S001")
     member = a.register()
     a.sync()
@@ -121,7 +188,7 @@ def test_snapshot_after_an_epoch_bump_is_paged_to_the_end(hq, make_store):  # no
     assert_converged(hq, [a, b])
 
 
-def test_migration_hq_rejects_leaves_the_card_free_to_migrate_again(hq, make_store, tmp_path):  # noqa: F811
+def test_migration_hq_rejects_leaves_the_card_free_to_migrate_again(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 214: after HQ was restored from an older backup, a store migrated a paper card onto a
     member HQ no longer knew (the store that registered them had not resent yet). HQ rejected the
     migration and the store reversed its points, but kept the card marked as migrated here: the
@@ -132,7 +199,7 @@ def test_migration_hq_rejects_leaves_the_card_free_to_migrate_again(hq, make_sto
     from app.models import Card
     from hq.models import CardRow
 
-    path = _hq_file(hq)
+    path = hq_db
     a, b = make_store("S001"), make_store("S002")
     a.sync()
     _backup(path, tmp_path / "hq.backup")
@@ -277,9 +344,8 @@ def _entry(s, entry_id: str):
     return s.scalars(select(LedgerEntry).where(LedgerEntry.id == entry_id)).first()
 
 
-def _two_stores_backed_up(hq, make_store, backup: Path):  # noqa: F811
-    """Two stores synced with HQ, then HQ's file backed up: (HQ's file, store a, store b)."""
-    path = _hq_file(hq)
+def _two_stores_backed_up(path, make_store, backup: Path):  # noqa: F811
+    """Two stores synced with HQ, then HQ's database backed up: (HQ's database, store a, store b)."""
     a, b = make_store("S001"), make_store("S002")
     a.sync()
     b.sync()
@@ -287,17 +353,17 @@ def _two_stores_backed_up(hq, make_store, backup: Path):  # noqa: F811
     return path, a, b
 
 
-def _member_hq_will_forget(hq, make_store, tmp_path, kana: str):  # noqa: F811
+def _member_hq_will_forget(path, make_store, tmp_path, kana: str):  # noqa: F811
     """Two synced stores, HQ backed up, then a member registered at the first and known to both
     and to HQ: restoring the backup makes HQ forget the member."""
-    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "hq.backup")   # before the member
+    path, a, b = _two_stores_backed_up(path, make_store, tmp_path / "hq.backup")   # before the member
     member = a.register(kana)
     a.sync()
     b.sync()
     return path, a, b, member
 
 
-def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pulled(hq, make_store, tmp_path):  # noqa: F811
+def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pulled(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 2763: HQ booked a store's earn, another store pulled it, then HQ was restored from a
     backup older than the member. The earning store resent first, before the member's
     registration came back from the registering store, so HQ refused it (unknown_member): the
@@ -306,7 +372,7 @@ def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pu
     from app.models import Conflict, LedgerEntry
     from app.services.replica import LOCAL_NS, ReplicaService
 
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "タナカユウコ")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "タナカユウコ")
     earned = b.earn(member.id, 8000)         # booked at HQ, then pulled by a
     b.sync()
     a.sync()
@@ -332,7 +398,7 @@ def test_copy_of_an_entry_hq_refuses_after_a_restore_is_reversed_where_it_was_pu
     assert_converged(hq, [a, b])
 
 
-def test_privacy_deletion_of_a_member_hq_lost_in_a_restore_still_deletes_the_person(hq, make_store, tmp_path):  # noqa: F811
+def test_privacy_deletion_of_a_member_hq_lost_in_a_restore_still_deletes_the_person(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 1939: after HQ was restored from a backup older than a member, a store took the
     member's privacy deletion. HQ refused it (unknown_member), and the registering store then sent
     the registration again: the person was back at HQ and at every store but the one asked to
@@ -343,7 +409,7 @@ def test_privacy_deletion_of_a_member_hq_lost_in_a_restore_still_deletes_the_per
     from app.services.replica import ReplicaService
     from hq.models import MemberRow
 
-    path = _hq_file(hq)
+    path = hq_db
     a, b = make_store("S001"), make_store("S002")
     a.sync()
     b.sync()
@@ -375,7 +441,7 @@ def _restore_file(hq, path: Path, backup: Path) -> None:  # noqa: F811
     shutil.copyfile(backup.with_suffix(".keep"), backup)
 
 
-def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(hq, make_store, tmp_path):  # noqa: F811
+def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Found by a simulation variant with migration voids (seed 1064): HQ refused a store's earn
     (its member unknown after a restore), the store reversed it. HQ was then restored again and the
     store, asked for the lost sequence, sent the earn again: HQ refusing it again made the store
@@ -385,7 +451,7 @@ def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(h
     from app.models import LedgerEntry
     from app.services.replica import LOCAL_NS, ReplicaService
 
-    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "early.backup")   # before the member
+    path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "early.backup")   # before the member
     member = a.register("イノウエサキ")
     a.earn(member.id, 3000)
     a.sync()
@@ -413,7 +479,7 @@ def test_an_event_hq_refused_keeps_its_verdict_when_sent_again_after_a_restore(h
     assert_converged(hq, [a, b])
 
 
-def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, make_store, tmp_path):  # noqa: F811
+def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 231: a store earned and voided the earn; HQ booked both, another store pulled both,
     then HQ was restored from a backup older than the member and refused both when they were sent
     again. Reversing the refused earn was capped at the balance the void had left (nothing), then
@@ -423,7 +489,7 @@ def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, make_s
     the voided entry)."""
     from app.services.replica import ReplicaService
 
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "キムラトモコ")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "キムラトモコ")
     earned = b.earn(member.id, 12000)
     b.store.ledger.void(b.actor, earned.entry_id, uuid.uuid4())
     b.sync()
@@ -438,7 +504,7 @@ def test_an_earn_and_its_void_both_refused_after_a_restore_cancel_out(hq, make_s
     assert_converged(hq, [a, b])
 
 
-def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_store, tmp_path):  # noqa: F811
+def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 303806: a store earned and voided the earn while offline. Its earn reached HQ alone,
     after a restore that had lost the member, and was refused (unknown_member); the registering
     store then sent the member again, so when the void came HQ knew the member, held no earn, and
@@ -448,7 +514,7 @@ def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_st
     from hq.models import ConflictRow
     from sync.client import Offline
 
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "ナカムラアキ")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "ナカムラアキ")
     a.earn(member.id, 6000)                  # points HQ will have to be told again, too
     a.sync()
     b.sync()
@@ -482,7 +548,7 @@ def test_a_void_whose_earn_hq_refused_after_a_restore_is_refused_too(hq, make_st
     assert_converged(hq, [a, b])
 
 
-def test_reversal_of_a_refused_copy_waits_for_the_write_off_of_the_points_spent_meanwhile(hq, make_store, tmp_path):  # noqa: F811
+def test_reversal_of_a_refused_copy_waits_for_the_write_off_of_the_points_spent_meanwhile(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 3055506: store a held a copy of b's earn and spent its points offline. HQ, restored from
     a backup older than the member, refused the earn when b sent it again (the member's registration
     had not come back yet), so a reversed its copy; the points were spent, and the reversal was cut
@@ -491,7 +557,7 @@ def test_reversal_of_a_refused_copy_waits_for_the_write_off_of_the_points_spent_
     waits, whole, for that credit."""
     from app.services.replica import LOCAL_NS, SETTING_OWED, ReplicaService
 
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "オガワユミ")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "オガワユミ")
     earned = b.earn(member.id, 12000)        # 120 pt
     b.sync()
     a.sync()                                 # a holds a copy
@@ -517,7 +583,7 @@ def test_reversal_of_a_refused_copy_waits_for_the_write_off_of_the_points_spent_
     assert_converged(hq, [a, b])
 
 
-def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, make_store, tmp_path):  # noqa: F811
+def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 3058169: HQ, restored from a backup older than the member, refused a store's earn
     (unknown_member) and the store reversed it. The cashier then voided the same earn: the void
     took its points a second time, HQ refused the void too (target_rejected) and the store, taking
@@ -526,7 +592,7 @@ def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, make_sto
     from app.errors import LedgerRefused
     from app.services.replica import ReplicaService
 
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "サイトウハナ")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "サイトウハナ")
     a.earn(member.id, 18500)                   # an older lot at b (a copy): the reversal takes from
     a.sync()                                   # it first, so the earn's own lot looks untouched
     b.sync()
@@ -555,7 +621,7 @@ def test_an_earn_hq_refused_and_the_store_reversed_cannot_be_voided(hq, make_sto
     assert_converged(hq, [a, b])
 
 
-def test_a_push_held_up_in_the_network_and_delivered_after_a_restore_changes_nothing(hq, make_store, tmp_path):  # noqa: F811
+def test_a_push_held_up_in_the_network_and_delivered_after_a_restore_changes_nothing(hq, hq_db, make_store, tmp_path):  # noqa: F811
     """Seed 6005248: a store's push was held up in the network (the store saw it fail), the store
     pushed the same events again and HQ booked them; HQ was then restored from a backup older than
     the member, and only then was the held-up request delivered. HQ applied it to the restored
@@ -565,7 +631,7 @@ def test_a_push_held_up_in_the_network_and_delivered_after_a_restore_changes_not
     was made in, and HQ refuses (409 stale_epoch, nothing applied) one made before the restore."""
     from app.services.replica import ReplicaService
 
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "ハヤシケン")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "ハヤシケン")
     earned = b.earn(member.id, 1504)          # 15 pt
     b.transport.hold_next_push = True
     with pytest.raises(Exception):
@@ -652,7 +718,7 @@ def test_a_field_hq_fills_in_a_merge_is_taken_by_a_store_whose_registration_answ
 
 
 @pytest.mark.parametrize("compacted", [False, True], ids=["feed", "snapshot"])
-def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_copied(hq, make_store, tmp_path,  # noqa: F811
+def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_copied(hq, hq_db, make_store, tmp_path,  # noqa: F811
                                                                                        compacted):
     """Seed 7003791: store b migrated a paper card; store a pulled the migration and marked the
     card migrated. HQ, restored from a backup older than the member, refused b's resent migration
@@ -664,7 +730,7 @@ def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_co
     from app.services.replica import ReplicaService
 
     card = "2000000000015"
-    path, a, b, member = _member_hq_will_forget(hq, make_store, tmp_path, "スズキミホ")
+    path, a, b, member = _member_hq_will_forget(hq_db, make_store, tmp_path, "スズキミホ")
     b.store.migration.migrate(b.actor, card, member.id, uuid.uuid4(), stamps=12)
     b.sync()
     a.sync()
@@ -685,7 +751,7 @@ def test_a_copied_paper_card_migration_hq_refuses_frees_the_card_where_it_was_co
 
 
 @pytest.mark.parametrize("compacted", [False, True], ids=["feed", "snapshot"])
-def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_back(hq, make_store, tmp_path,  # noqa: F811
+def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_back(hq, hq_db, make_store, tmp_path,  # noqa: F811
                                                                                     compacted):
     """Seed 7009876: store a's migration of a paper card lost to store b's (HQ booked it with a
     compensation that took the points back, and a pulled that compensation). HQ was then restored
@@ -697,7 +763,7 @@ def test_a_compensation_hq_lost_in_a_restore_and_does_not_book_again_is_taken_ba
     from app.services.replica import ReplicaService
 
     card = "2000000000015"
-    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "hq.backup")   # before both members
+    path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "hq.backup")   # before both members
     mb = b.register("オオタユウ")
     b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
     b.sync()                                     # b's migration: first, wins the card
@@ -766,7 +832,7 @@ def test_a_compensation_judged_again_gets_a_new_id(hq, make_store):  # noqa: F81
 
 
 def test_a_compensation_withdrawn_after_one_restore_and_booked_after_the_next_reaches_every_store(
-        hq, make_store, tmp_path):  # noqa: F811
+        hq, hq_db, make_store, tmp_path):  # noqa: F811
     """HQ restored twice from the same backup, the stores resending in another order each time.
     a's paper-card migration lost to b's (HQ booked a −190 pt compensation; both stores pulled it).
     First restore: a resent first and won the card, so HQ withdrew the compensation and both
@@ -777,7 +843,7 @@ def test_a_compensation_withdrawn_after_one_restore_and_booked_after_the_next_re
     from app.services.replica import ReplicaService
 
     card = "2000000000039"
-    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "hq.backup")   # before both members
+    path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "hq.backup")   # before both members
     mb = b.register("オオタユウ")
     b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
     b.sync()
@@ -810,7 +876,7 @@ def test_a_compensation_withdrawn_after_one_restore_and_booked_after_the_next_re
 
 
 @pytest.mark.parametrize("b1_holds_a", [False, True], ids=["b1-before-a", "b1-after-a"])
-def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_backup(hq, make_store, tmp_path,  # noqa: F811
+def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_backup(hq, hq_db, make_store, tmp_path,  # noqa: F811
                                                                                      b1_holds_a):
     """HQ restored from backup B0, the stores synced with it, then restored from B1, taken before
     that first restore but after B0 (an operator putting back "the right backup" after the wrong
@@ -826,7 +892,7 @@ def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_ba
     from app.services.replica import ReplicaService
 
     card = "2000000000046"
-    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "b0")
+    path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "b0")
     mb = b.register("オオタユウ")
     b.store.migration.migrate(b.actor, card, mb.id, uuid.uuid4(), stamps=12)
     b.sync()
@@ -853,7 +919,7 @@ def test_a_restore_to_a_backup_older_than_the_last_restore_but_newer_than_its_ba
     assert_converged(hq, [a, b])
 
 
-def test_an_earn_refused_after_one_restore_and_held_booked_by_the_next_backup_counts_again(hq, make_store,
+def test_an_earn_refused_after_one_restore_and_held_booked_by_the_next_backup_counts_again(hq, hq_db, make_store,
                                                                                           tmp_path):  # noqa: F811
     """The event's own verdict, the same way: b's earn for a's new member was booked (and is in
     backup B1); HQ, restored from an older backup B0, refused b's resend (the member's registration
@@ -862,7 +928,7 @@ def test_an_earn_refused_after_one_restore_and_held_booked_by_the_next_backup_co
     member has the earn's points at HQ and at both stores."""
     from app.services.replica import ReplicaService
 
-    path, a, b = _two_stores_backed_up(hq, make_store, tmp_path / "b0")
+    path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "b0")
     m = a.register("ミウラケン")
     a.sync()
     b.sync()
