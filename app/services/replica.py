@@ -23,6 +23,7 @@ How entries made at other stores appear here (the decision, see also sync/README
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
@@ -41,6 +42,7 @@ from app.services.notices import PREFIX as NOTICE_PREFIX
 from app.services.notices import NoticeService
 from app.text import kana_key
 
+log = logging.getLogger(__name__)
 LOCAL_NS = uuid.UUID("a3c1f5de-2b7e-4c55-8a4e-1d2b3c4d5e6f")
 PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
@@ -85,6 +87,15 @@ def _present(cx, head: str, values: list) -> set:
     for i in range(0, len(values), 500):
         chunk = values[i:i + 500]
         out.update(v for (v,) in cx.execute(head + "(" + ",".join("?" * len(chunk)) + ")", chunk))
+    return out
+
+
+def _points_of(cx, entry_ids: list) -> dict:
+    """{entry id: points} of the ledger entries among ``entry_ids``, 500 at a time."""
+    out: dict = {}
+    for i in range(0, len(entry_ids), 500):
+        chunk = entry_ids[i:i + 500]
+        out.update(cx.execute("SELECT id, points FROM ledger WHERE id IN (" + ",".join("?" * len(chunk)) + ")", chunk))
     return out
 
 
@@ -438,6 +449,10 @@ class ReplicaService:
             existing = _present(cx, "SELECT id FROM members WHERE id IN ", member_ids)
             s.info["ledger_checked"] = set(entry_ids)
             s.info["ledger_known"] = known
+            # expiries held here already: their points, to take HQ's where they differ (_take_hq_expiry)
+            held = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger"
+                    and c["data"].get("kind") == "expire" and c["data"].get("entry_id") in known]
+            s.info["expiry_points"] = _points_of(cx, held)
             new_members: list[tuple] = []
             now_iso = iso(now)
             taken_nos: set[str] = set()
@@ -699,8 +714,14 @@ class ReplicaService:
         known = s.info.get("ledger_known")
         if known is not None and d["entry_id"] in s.info["ledger_checked"]:
             if d["entry_id"] in known:
-                return  # already here (our own entry coming back, or applied before)
+                # already here (our own entry coming back, or applied before)
+                held = s.info.get("expiry_points", {}).get(d["entry_id"])
+                if d.get("kind") == "expire" and held != int(d["points"]) and not self._take_hq_expiry(s, d, now, summary):
+                    summary.setdefault("parked", []).append(d)
+                return
         elif s.scalars(select(LedgerEntry.seq).where(LedgerEntry.id == d["entry_id"])).first() is not None:
+            if d.get("kind") == "expire" and not self._take_hq_expiry(s, d, now, summary):
+                summary.setdefault("parked", []).append(d)
             return
         member = self._live(s, d["member_id"])
         if member is None:
@@ -728,6 +749,71 @@ class ReplicaService:
         if known is not None:
             known.add(d["entry_id"])
         summary["touched_members"].add(member.id)
+
+    def _take_hq_expiry(self, s: Session, d: dict, now: datetime, summary: dict) -> bool:
+        """HQ's amount for a lot's expiry this store holds with another amount. The counter (at the
+        member's visit) and HQ's expiry job (for everyone) book a lot's expiry under the same id,
+        each with what it knew of the lot: a store that expired a lot itself while it had not yet
+        sent, or pulled, a redemption taken from that lot expires more or less than HQ did. HQ's
+        booking stands (any overdraft it made is written off by HQ and reaches every store), so the
+        entry takes HQ's amount here: before, HQ and every store that pulled HQ's entry would skip
+        this store's copy as already held, and the store stayed apart from HQ for good.
+        More to expire: taken from the lots soonest expiry first, as any pulled debit (False: too
+        few points here yet; the change waits, parked, for the credit HQ booked after it). Less:
+        given back to the unexpired lots first, soonest expiry first, up to what each has given
+        (a debit pulled after this store emptied the lot took from them what HQ took from the
+        lot), then to the lot itself (a debit still parked takes it from there)."""
+        hq_points = int(d["points"])
+        entry = s.scalars(select(LedgerEntry).where(LedgerEntry.id == d["entry_id"])).first()
+        if entry is None or entry.kind != "expire" or entry.points == hq_points:
+            return True
+        member = self._live(s, entry.member_id)
+        if member is None:
+            return True
+        delta = hq_points - entry.points
+        s.flush()
+        moves: list[tuple[Lot, int]] = []
+        lots = select(Lot).where(Lot.member_id == member.id).order_by(Lot.expires_at, Lot.id) \
+            .execution_options(populate_existing=True)
+        if delta < 0:
+            left = -delta
+            if member.balance < left:
+                return False
+            for lot in s.scalars(lots.where(Lot.remaining > 0)):
+                take = min(left, lot.remaining)
+                moves.append((lot, -take))
+                left -= take
+                if not left:
+                    break
+            if left:
+                return False
+        else:
+            # the other unexpired lots first, then the expired lot itself, then any: the lots' room
+            # (points taken from them) adds up to every debit's, this expiry's included
+            left = delta
+            own = select(LotMove.lot_id).where(LotMove.entry_id == entry.id)
+            others = lots.where(Lot.expires_at > iso(now), Lot.id.not_in(own))
+            for q in (others, lots.where(Lot.id.in_(own)), lots):
+                for lot in s.scalars(q.where(Lot.remaining < Lot.points)):
+                    give = min(left, lot.points - lot.remaining - sum(p for x, p in moves if x is lot))
+                    if give > 0:
+                        moves.append((lot, give))
+                        left -= give
+                    if not left:
+                        break
+                if not left:
+                    break
+            if left:
+                log.warning("expiry %s: HQ's amount not taken, no lot here has room for %d pt", entry.id, left)
+                return True
+        for lot, pts in moves:
+            lot.remaining += pts
+            s.add(LotMove(entry_id=entry.id, lot_id=lot.id, points=pts))
+        log.info("expiry %s takes HQ's amount: %d pt (was %d pt here)", entry.id, hq_points, entry.points)
+        entry.points = hq_points
+        member.balance += delta
+        summary["touched_members"].add(member.id)
+        return True
 
     def _ch_ledger_rejected(self, s: Session, d: dict, now, summary, **_):
         """HQ refused another store's entry that this store may hold a copy of: pulled while HQ

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from hq import jobs
 from hq.models import Base as HQBase
 from hq.models import LedgerRow
 from tests.sync.fixtures import hq, make_store  # noqa: F401
@@ -948,4 +949,39 @@ def test_an_earn_refused_after_one_restore_and_held_booked_by_the_next_backup_co
     assert balances[m.id] == 40
     for h in (a, b):
         assert ReplicaService(h.store).balances()[m.id] == balances[m.id], h.store_id
+    assert_converged(hq, [a, b])
+
+
+def test_an_expiry_hq_books_again_after_a_restore_with_another_amount_reaches_every_store(hq, hq_db, make_store,  # noqa: F811
+                                                                                          tmp_path):
+    """HQ's expiry job expired a lot's 300 pt (200 of its 500 redeemed at a) and both stores pulled
+    it; HQ was then restored from a backup older than the redemption, and its job ran again before
+    a had sent the redemption again: 500 pt under the same id, which both stores skipped as held.
+    a's redemption, sent again, became an overdraft that HQ wrote off (+200) for everyone: both
+    stores were 200 pt above HQ for good. A store now takes HQ's amount for an expiry it holds
+    (b waits, parked, for the write-off before taking 200 pt more)."""
+    from tests.sync.test_expiry_amounts import expiry_points, expiry_times
+
+    path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "b0")
+    earned_at, redeemed_at, after = expiry_times()
+    m = a.register("イトウハルカ")
+    lot = a.earn(m.id, 50000, at=earned_at)
+    a.sync()
+    b.sync()
+    _backup(path, tmp_path / "b1")              # the member and the earn, not the redemption
+    a.store.ledger.redeem(a.actor, m.id, 200, uuid.uuid4(), at=redeemed_at)
+    a.sync()
+    assert jobs.run_job(hq.service, "expiry", after.date(), now=after)["points_expired"] == 300
+    a.sync()
+    b.sync()
+    _restore(hq, path, tmp_path / "b1")
+    b.sync()
+    assert jobs.run_job(hq.service, "expiry", after.date(), now=after)["points_expired"] == 500
+    b.sync()                                    # 200 pt more to expire, none here yet: parked
+    assert expiry_points(hq, [a, b], lot.entry_id) == {"HQ": -500, "S001": -300, "S002": -300}
+    for h in (a, b, a):
+        h.sync()
+    assert expiry_points(hq, [a, b], lot.entry_id) == {"HQ": -500, "S001": -500, "S002": -500}
+    assert a.store.ledger.balance(m.id)["balance"] == hq.service.balances()[m.id] == \
+        b.store.ledger.balance(m.id)["balance"] == 0
     assert_converged(hq, [a, b])
