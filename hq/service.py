@@ -1387,6 +1387,9 @@ class HQService:
                 m.lifetime_spend_yen -= orig["amount_yen"]
             if orig is not None and orig["kind"] == "migrate":
                 self._release_card(s, p, str(p["reverses_id"]), req.store_id, created_at, out)
+            if orig is not None and orig["kind"] == "coupon":  # the store gave the coupon back with it
+                for c in s.scalars(select(CouponRow).where(CouponRow.used_entry_id == str(p["reverses_id"]))):
+                    c.used_entry_id = None
         elif kind == "redeem":
             res = s.info["reservations"].get(entry_id) if entry_id in s.info["reservations"] else \
                 s.get(Reservation, entry_id) if s.info.get("safe") else None
@@ -1394,7 +1397,21 @@ class HQService:
                 res.status = "consumed"
         elif kind == "coupon" and p.get("coupon_id"):
             c = s.get(CouponRow, p["coupon_id"])
-            if c is not None:
+            if c is not None and c.used_entry_id and c.used_entry_id != entry_id:
+                # used already: two stores took it offline. The first HQ commit wins, as for a
+                # paper card: this use's points are taken back as far as the member still has them
+                # (a yen-off coupon's discount was given at the register: only flagged).
+                take = -min(points, max(m.balance, 0))
+                if take:
+                    compensation.append(self._book(s, m, "adjust", take, origin=entry_id, tag="coupon-used",
+                                                   reason=f"coupon already used: {c.used_entry_id}", at=created_at,
+                                                   out=out))
+                reasons.append("coupon_already_used")
+                s.add(ConflictRow(kind="coupon_used_twice", store_id=req.store_id, member_id=m.id,
+                                  details={"coupon_id": c.id, "entry_id": entry_id, "first_entry_id": c.used_entry_id,
+                                           "reversed": -take},
+                                  created_at=iso(utcnow())))
+            elif c is not None:
                 c.used_entry_id = entry_id
         elif kind == "migrate":
             card = p.get("card") or {"number": p.get("card_number"), "kind": p.get("card_kind") or "paper"}
@@ -1431,7 +1448,7 @@ class HQService:
                               details={"entry_id": entry_id, "written_off": compensation[-1]["points"]},
                               created_at=iso(utcnow())))
         m.updated_at = iso(utcnow())
-        if compensation:
+        if compensation or "coupon_already_used" in reasons:
             return {"outcome": "adjusted", "reason": ",".join(reasons), "compensation": compensation,
                     "member_id": m.id if redirected else None}
         return {"outcome": "redirected" if redirected else "applied", "member_id": m.id if redirected else None}

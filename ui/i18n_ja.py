@@ -526,6 +526,7 @@ JA.update({
     "This item was already dealt with.": "この項目は対応済みです。",
     "Overdraft booked by HQ": "本部で残高不足（マイナス）を計上",
     "Paper card migrated at another store first": "紙カードは他店で先に移行済み",
+    "Coupon already used at another store": "クーポンは他店で使用済み",
     "Rejected by HQ": "本部が受け付けなかった取引",
     "Unknown member": "不明な会員",
     "Member merged by HQ": "本部で名寄せされた会員",

@@ -332,6 +332,7 @@ class ReplicaService:
     def _adjusted_conflicts(self, s: Session, row, member_id: str | None, res: dict, now: datetime) -> None:
         for reason in (res.get("reason") or "").split(","):
             kind = {"overdraft": "overdraft", "card_already_migrated": "migration_lost",
+                    "coupon_already_used": "coupon_used_twice",
                     "repriced": "repriced"}.get(reason, reason or "adjusted")
             self._conflict(s, kind, member_id or (row.payload or {}).get("member_id"),
                            {"event_id": row.event_id, "type": row.type,

@@ -16,27 +16,27 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="90" />
+        <location filename="../../ui/dialogs.py" line="91" />
         <source>Confirm (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="103" />
+        <location filename="../../ui/dialogs.py" line="104" />
         <source>Working…</source>
         <translation>Working…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="113" />
+        <location filename="../../ui/dialogs.py" line="114" />
         <source>Close (Enter)</source>
         <translation>Close (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="127" />
+        <location filename="../../ui/dialogs.py" line="128" />
         <source>%1: %2. New balance: %3</source>
         <translation>%1: %2. New balance: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="130" />
+        <location filename="../../ui/dialogs.py" line="131" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>Not yet confirmed by HQ (未反映): %1</translation>
     </message>
@@ -259,27 +259,27 @@
 <context>
     <name>ConflictsWidget</name>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="37" />
+        <location filename="../../ui/manager/conflicts.py" line="38" />
         <source>Show items already dealt with</source>
         <translation>Show items already dealt with</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="40" />
+        <location filename="../../ui/manager/conflicts.py" line="41" />
         <source>Acknowledge</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="41" />
+        <location filename="../../ui/manager/conflicts.py" line="42" />
         <source>Adjust points…</source>
         <translation>Adjust points…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="42" />
+        <location filename="../../ui/manager/conflicts.py" line="43" />
         <source>Customer contacted</source>
         <translation>Customer contacted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="89" />
+        <location filename="../../ui/manager/conflicts.py" line="90" />
         <source>Done.</source>
         <translation>Done.</translation>
     </message>
@@ -287,7 +287,7 @@
 <context>
     <name>CounterDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="61" />
+        <location filename="../../ui/dialogs.py" line="62" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
@@ -368,12 +368,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="304" />
+        <location filename="../../ui/dialogs.py" line="305" />
         <source>Use a coupon</source>
         <translation>Use a coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="320" />
+        <location filename="../../ui/dialogs.py" line="321" />
         <source>This member has no coupons to use.</source>
         <translation>This member has no coupons to use.</translation>
     </message>
@@ -597,32 +597,32 @@
 <context>
     <name>EarnDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="147" />
+        <location filename="../../ui/dialogs.py" line="148" />
         <source>Earn points</source>
         <translation>Earn points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="151" />
+        <location filename="../../ui/dialogs.py" line="152" />
         <source>Purchase amount (tax incl.): %1</source>
         <translation>Purchase amount (tax incl.): %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="158" />
+        <location filename="../../ui/dialogs.py" line="159" />
         <source>Product categories in this purchase (touch to choose):</source>
         <translation>Product categories in this purchase (touch to choose):</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="190" />
+        <location filename="../../ui/dialogs.py" line="191" />
         <source>Calculating points…</source>
         <translation>Calculating points…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="202" />
+        <location filename="../../ui/dialogs.py" line="203" />
         <source>Points to add: %1</source>
         <translation>Points to add: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="204" />
+        <location filename="../../ui/dialogs.py" line="205" />
         <source>Press Enter to confirm.</source>
         <translation>Press Enter to confirm.</translation>
     </message>
@@ -1555,16 +1555,21 @@
     </message>
     <message>
         <location filename="../../ui/manager/conflicts.py" line="20" />
+        <source>Coupon already used at another store</source>
+        <translation>Coupon already used at another store</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="21" />
         <source>Rejected by HQ</source>
         <translation>Rejected by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="21" />
+        <location filename="../../ui/manager/conflicts.py" line="22" />
         <source>Unknown member</source>
         <translation>Unknown member</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="22" />
+        <location filename="../../ui/manager/conflicts.py" line="23" />
         <source>Member merged by HQ</source>
         <translation>Member merged by HQ</translation>
     </message>
@@ -2341,47 +2346,47 @@
 <context>
     <name>RedeemDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="227" />
+        <location filename="../../ui/dialogs.py" line="228" />
         <source>Redeem points</source>
         <translation>Redeem points</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="233" />
+        <location filename="../../ui/dialogs.py" line="234" />
         <source>Balance: %1</source>
         <translation>Balance: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="235" />
+        <location filename="../../ui/dialogs.py" line="236" />
         <source>Bill: %1</source>
         <translation>Bill: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239" />
+        <location filename="../../ui/dialogs.py" line="240" />
         <source>Points to use</source>
         <translation>Points to use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="255" />
+        <location filename="../../ui/dialogs.py" line="256" />
         <source>Enter the points to use.</source>
         <translation>Enter the points to use.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="289" />
+        <location filename="../../ui/dialogs.py" line="290" />
         <source>Offline: capped at %1.</source>
         <translation>Offline: capped at %1.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="294" />
+        <location filename="../../ui/dialogs.py" line="295" />
         <source>Discount: %1</source>
         <translation>Discount: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="297" />
+        <location filename="../../ui/dialogs.py" line="298" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>Offline: capped at %1 a day; HQ confirms when the network is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="298" />
+        <location filename="../../ui/dialogs.py" line="299" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>Offline: HQ confirms when the network is back.</translation>
     </message>
@@ -3107,37 +3112,37 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="338" />
+        <location filename="../../ui/dialogs.py" line="339" />
         <source>Void the last action</source>
         <translation>Void the last action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="340" />
+        <location filename="../../ui/dialogs.py" line="341" />
         <source>Looking for the last action…</source>
         <translation>Looking for the last action…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="359" />
+        <location filename="../../ui/dialogs.py" line="360" />
         <source>There is nothing to void.</source>
         <translation>There is nothing to void.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="362" />
+        <location filename="../../ui/dialogs.py" line="363" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 of %2 for member %3 at %4</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="367" />
+        <location filename="../../ui/dialogs.py" line="371" />
         <source>Press Enter to void it.</source>
         <translation>Press Enter to void it.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="380" />
+        <location filename="../../ui/dialogs.py" line="384" />
         <source>Voided. New balance: %1</source>
         <translation>Voided. New balance: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="382" />
+        <location filename="../../ui/dialogs.py" line="386" />
         <source>The paper card migration is cancelled: the card can be migrated again.</source>
         <translation>The paper card migration is cancelled: the card can be migrated again.</translation>
     </message>

@@ -16,28 +16,28 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="90" />
+        <location filename="../../ui/dialogs.py" line="91" />
         <source>Confirm (Enter)</source>
         <translation>確定 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="103" />
+        <location filename="../../ui/dialogs.py" line="104" />
         <source>Working…</source>
         <translation>処理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="113" />
+        <location filename="../../ui/dialogs.py" line="114" />
         <source>Close (Enter)</source>
         <translation>閉じる (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="127" />
+        <location filename="../../ui/dialogs.py" line="128" />
         <source>%1: %2. New balance: %3</source>
         <translation>%1：%2
 ポイント残高：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="130" />
+        <location filename="../../ui/dialogs.py" line="131" />
         <source>Not yet confirmed by HQ (未反映): %1</source>
         <translation>未反映：%1</translation>
     </message>
@@ -260,27 +260,27 @@
 <context>
     <name>ConflictsWidget</name>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="37" />
+        <location filename="../../ui/manager/conflicts.py" line="38" />
         <source>Show items already dealt with</source>
         <translation>対応済みも表示</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="40" />
+        <location filename="../../ui/manager/conflicts.py" line="41" />
         <source>Acknowledge</source>
         <translation>確認済みにする</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="41" />
+        <location filename="../../ui/manager/conflicts.py" line="42" />
         <source>Adjust points…</source>
         <translation>ポイント調整…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="42" />
+        <location filename="../../ui/manager/conflicts.py" line="43" />
         <source>Customer contacted</source>
         <translation>お客様に連絡済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="89" />
+        <location filename="../../ui/manager/conflicts.py" line="90" />
         <source>Done.</source>
         <translation>完了しました。</translation>
     </message>
@@ -288,7 +288,7 @@
 <context>
     <name>CounterDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="61" />
+        <location filename="../../ui/dialogs.py" line="62" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
@@ -369,12 +369,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="304" />
+        <location filename="../../ui/dialogs.py" line="305" />
         <source>Use a coupon</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="320" />
+        <location filename="../../ui/dialogs.py" line="321" />
         <source>This member has no coupons to use.</source>
         <translation>この会員が使えるクーポンはありません。</translation>
     </message>
@@ -598,32 +598,32 @@
 <context>
     <name>EarnDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="147" />
+        <location filename="../../ui/dialogs.py" line="148" />
         <source>Earn points</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="151" />
+        <location filename="../../ui/dialogs.py" line="152" />
         <source>Purchase amount (tax incl.): %1</source>
         <translation>お買上金額（税込）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="158" />
+        <location filename="../../ui/dialogs.py" line="159" />
         <source>Product categories in this purchase (touch to choose):</source>
         <translation>お買上の商品カテゴリ（タッチで選択）：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="190" />
+        <location filename="../../ui/dialogs.py" line="191" />
         <source>Calculating points…</source>
         <translation>ポイントを計算中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="202" />
+        <location filename="../../ui/dialogs.py" line="203" />
         <source>Points to add: %1</source>
         <translation>付与ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="204" />
+        <location filename="../../ui/dialogs.py" line="205" />
         <source>Press Enter to confirm.</source>
         <translation>Enter で確定します。</translation>
     </message>
@@ -1556,16 +1556,21 @@
     </message>
     <message>
         <location filename="../../ui/manager/conflicts.py" line="20" />
+        <source>Coupon already used at another store</source>
+        <translation>クーポンは他店で使用済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/conflicts.py" line="21" />
         <source>Rejected by HQ</source>
         <translation>本部が受け付けなかった取引</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="21" />
+        <location filename="../../ui/manager/conflicts.py" line="22" />
         <source>Unknown member</source>
         <translation>不明な会員</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="22" />
+        <location filename="../../ui/manager/conflicts.py" line="23" />
         <source>Member merged by HQ</source>
         <translation>本部で名寄せされた会員</translation>
     </message>
@@ -2342,47 +2347,47 @@
 <context>
     <name>RedeemDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="227" />
+        <location filename="../../ui/dialogs.py" line="228" />
         <source>Redeem points</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="233" />
+        <location filename="../../ui/dialogs.py" line="234" />
         <source>Balance: %1</source>
         <translation>ポイント残高：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="235" />
+        <location filename="../../ui/dialogs.py" line="236" />
         <source>Bill: %1</source>
         <translation>お会計：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239" />
+        <location filename="../../ui/dialogs.py" line="240" />
         <source>Points to use</source>
         <translation>利用ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="255" />
+        <location filename="../../ui/dialogs.py" line="256" />
         <source>Enter the points to use.</source>
         <translation>利用ポイントを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="289" />
+        <location filename="../../ui/dialogs.py" line="290" />
         <source>Offline: capped at %1.</source>
         <translation>オフライン：上限は %1 です。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="294" />
+        <location filename="../../ui/dialogs.py" line="295" />
         <source>Discount: %1</source>
         <translation>値引き：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="297" />
+        <location filename="../../ui/dialogs.py" line="298" />
         <source>Offline: capped at %1 a day; HQ confirms when the network is back.</source>
         <translation>オフライン：1日の上限 %1。ネットワーク復旧後に本部で確定します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="298" />
+        <location filename="../../ui/dialogs.py" line="299" />
         <source>Offline: HQ confirms when the network is back.</source>
         <translation>オフライン：ネットワーク復旧後に本部で確定します。</translation>
     </message>
@@ -3108,37 +3113,37 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="338" />
+        <location filename="../../ui/dialogs.py" line="339" />
         <source>Void the last action</source>
         <translation>直前の操作の取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="340" />
+        <location filename="../../ui/dialogs.py" line="341" />
         <source>Looking for the last action…</source>
         <translation>直前の操作を確認中…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="359" />
+        <location filename="../../ui/dialogs.py" line="360" />
         <source>There is nothing to void.</source>
         <translation>取消できる操作はありません。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="362" />
+        <location filename="../../ui/dialogs.py" line="363" />
         <source>%1 of %2 for member %3 at %4</source>
         <translation>%1 %2（会員番号 %3、%4）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="367" />
+        <location filename="../../ui/dialogs.py" line="371" />
         <source>Press Enter to void it.</source>
         <translation>Enter で取消します。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="380" />
+        <location filename="../../ui/dialogs.py" line="384" />
         <source>Voided. New balance: %1</source>
         <translation>取消しました。ポイント残高：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="382" />
+        <location filename="../../ui/dialogs.py" line="386" />
         <source>The paper card migration is cancelled: the card can be migrated again.</source>
         <translation>紙カードの移行を取り消しました。このカードは再度移行できます。</translation>
     </message>

@@ -17,6 +17,7 @@ def conflict_kind_names(w) -> dict:
     return {"overdraft": QCoreApplication.translate("Manager", "Overdraft booked by HQ"),
             "card_migrated_elsewhere": QCoreApplication.translate("Manager", "Paper card migrated at another store first"),
             "migration_lost": QCoreApplication.translate("Manager", "Paper card migrated at another store first"),
+            "coupon_used_twice": QCoreApplication.translate("Manager", "Coupon already used at another store"),
             "rejected_event": QCoreApplication.translate("Manager", "Rejected by HQ"),
             "unknown_member": QCoreApplication.translate("Manager", "Unknown member"),
             "merged": QCoreApplication.translate("Manager", "Member merged by HQ")}
