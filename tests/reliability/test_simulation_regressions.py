@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from hq import jobs
 from hq.models import Base as HQBase
-from hq.models import LedgerRow
+from hq.models import ConflictRow, LedgerRow
 from tests.sync.fixtures import hq, make_store  # noqa: F401
 from tests.sync.harness import assert_converged
 
@@ -984,4 +984,31 @@ def test_an_expiry_hq_books_again_after_a_restore_with_another_amount_reaches_ev
     assert expiry_points(hq, [a, b], lot.entry_id) == {"HQ": -500, "S001": -500, "S002": -500}
     assert a.store.ledger.balance(m.id)["balance"] == hq.service.balances()[m.id] == \
         b.store.ledger.balance(m.id)["balance"] == 0
+    assert_converged(hq, [a, b])
+
+
+def test_a_coupon_used_at_two_stores_counts_once_whichever_use_hq_judges_first_after_a_restore(
+        hq, hq_db, make_store, tmp_path):  # noqa: F811
+    """a's use of a coupon won and b's lost (its 500 pt taken back); HQ was then restored from a
+    backup older than both and b sent its use again first: b's now wins, HQ withdraws the
+    take-back it had booked for b, and books one for a. The member has the coupon's points once."""
+    from tests.sync.test_coupon_used_twice import _coupon_at_both
+
+    a, b, m, coupon = _coupon_at_both(hq, make_store)
+    _backup(hq_db, tmp_path / "b0")
+    a.store.coupons.use(a.actor, coupon, uuid.uuid4())
+    a.sync()
+    b.store.coupons.use(b.actor, coupon, uuid.uuid4())
+    for h in (b, a, b):
+        h.sync()
+    once = hq.service.balances()[m.id]
+    _restore(hq, hq_db, tmp_path / "b0")
+    for h in (b, a, b, a):
+        h.sync()
+    assert hq.service.balances()[m.id] == once == a.store.ledger.balance(m.id)["balance"] \
+        == b.store.ledger.balance(m.id)["balance"]
+    with hq.service.db.read() as s:
+        [c] = s.scalars(select(ConflictRow).where(ConflictRow.kind == "coupon_used_twice",
+                                                  ConflictRow.store_id == "S001")).all()
+        assert c.details["reversed"] == 500
     assert_converged(hq, [a, b])
