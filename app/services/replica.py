@@ -951,6 +951,10 @@ class ReplicaService:
             orig = s.scalars(select(LedgerEntry).where(LedgerEntry.id == reverses)).first()
             if orig.kind == "earn" and orig.amount_yen:
                 member.lifetime_spend_yen -= orig.amount_yen
+            if orig.kind == "coupon" and orig.coupon_id:  # the use voided where it was made: usable again
+                coupon = s.get(Coupon, orig.coupon_id)
+                if coupon is not None and coupon.used_entry_id == orig.id:
+                    coupon.used_at = coupon.used_entry_id = None
         if points > 0:
             rule_set = self._rule_set_at(created)
             lot = Lot(member_id=member.id, entry_id=entry.id, points=points, remaining=points,

@@ -2,10 +2,11 @@
 uses and, as for a paper card migrated twice, the first HQ commit wins: the second use's points are
 taken back as far as the member still has them, and its store's manager gets a conflict (要確認).
 Before, both uses counted and the member had the coupon's points twice. A use voided at its store
-gives the coupon back at HQ too. HQ on uvicorn over loopback, store SQLite files."""
+gives the coupon back at HQ and at every store. HQ on uvicorn over loopback, store SQLite files."""
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from app.models import Conflict
@@ -53,16 +54,23 @@ def test_a_coupon_used_offline_at_two_stores_counts_once(hq, make_store):  # noq
     assert_converged(hq, [a, b])
 
 
-def test_a_coupon_use_voided_at_its_store_frees_the_coupon_at_hq(hq, make_store):  # noqa: F811
+@pytest.mark.parametrize("b_pulled_the_use", [False, True])
+def test_a_coupon_use_voided_at_its_store_frees_the_coupon_at_hq_and_at_the_stores(hq, make_store,  # noqa: F811
+                                                                                  b_pulled_the_use):
     a, b, m, coupon = _coupon_at_both(hq, make_store)
     before = hq.service.balances()[m.id]
     used = a.store.coupons.use(a.actor, coupon, uuid.uuid4())
     a.sync()
+    if b_pulled_the_use:
+        b.sync()
+        assert b.store.coupons.available(m.id) == []       # used at a
     a.store.ledger.void(a.actor, used.entry_id, uuid.uuid4(), reason="wrong member")
     a.sync()
     with hq.service.db.read() as s:
         assert s.get(CouponRow, coupon).used_entry_id is None
-    used_b = b.store.coupons.use(b.actor, coupon, uuid.uuid4())   # b had not pulled the use: free there
+    b.sync()                                                 # the void: usable again at b too
+    assert [c.id for c in b.store.coupons.available(m.id)] == [coupon]
+    used_b = b.store.coupons.use(b.actor, coupon, uuid.uuid4())
     for h in (b, a, b):
         h.sync()
     assert hq.service.balances()[m.id] == before + 500 == a.store.ledger.balance(m.id)["balance"]
