@@ -1387,8 +1387,9 @@ class HQService:
                 m.lifetime_spend_yen -= orig["amount_yen"]
             if orig is not None and orig["kind"] == "migrate":
                 self._release_card(s, p, str(p["reverses_id"]), req.store_id, created_at, out)
-            if orig is not None and orig["kind"] == "coupon":  # the store gave the coupon back with it
-                for c in s.scalars(select(CouponRow).where(CouponRow.used_entry_id == str(p["reverses_id"]))):
+            if orig is not None and orig["kind"] == "coupon" and p.get("coupon_id"):  # the store gave it back
+                c = s.get(CouponRow, p["coupon_id"])
+                if c is not None and c.used_entry_id == str(p["reverses_id"]):
                     c.used_entry_id = None
         elif kind == "redeem":
             res = s.info["reservations"].get(entry_id) if entry_id in s.info["reservations"] else \
