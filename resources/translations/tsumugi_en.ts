@@ -175,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="401" />
+        <location filename="../../ui/manager/models.py" line="427" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="402" />
+        <location filename="../../ui/manager/models.py" line="428" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="403" />
+        <location filename="../../ui/manager/models.py" line="429" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="404" />
+        <location filename="../../ui/manager/models.py" line="430" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="405" />
+        <location filename="../../ui/manager/models.py" line="431" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="406" />
+        <location filename="../../ui/manager/models.py" line="432" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -251,35 +251,80 @@
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="393" />
+        <location filename="../../ui/manager/models.py" line="392" />
         <source>Status</source>
         <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="402" />
+        <source>HQ booked %1 pt</source>
+        <translation>HQ booked %1 pt</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="407" />
+        <source>store %1</source>
+        <translation>store %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="411" />
+        <source>card %1</source>
+        <translation>card %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="416" />
+        <source>Not dealt with yet</source>
+        <translation>Not dealt with yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="418" />
+        <source>Acknowledged</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="418" />
+        <source>Customer contacted</source>
+        <translation>Customer contacted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="419" />
+        <source>Points adjusted</source>
+        <translation>Points adjusted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="420" />
+        <source>Withdrawn by HQ</source>
+        <translation>Withdrawn by HQ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="420" />
+        <source>Dealt with</source>
+        <translation>Dealt with</translation>
     </message>
 </context>
 <context>
     <name>ConflictsWidget</name>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="38" />
+        <location filename="../../ui/manager/conflicts.py" line="39" />
         <source>Show items already dealt with</source>
         <translation>Show items already dealt with</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="41" />
+        <location filename="../../ui/manager/conflicts.py" line="42" />
         <source>Acknowledge</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="42" />
+        <location filename="../../ui/manager/conflicts.py" line="43" />
         <source>Adjust points…</source>
         <translation>Adjust points…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="43" />
+        <location filename="../../ui/manager/conflicts.py" line="44" />
         <source>Customer contacted</source>
         <translation>Customer contacted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="90" />
+        <location filename="../../ui/manager/conflicts.py" line="92" />
         <source>Done.</source>
         <translation>Done.</translation>
     </message>
@@ -2394,32 +2439,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="414" />
+        <location filename="../../ui/manager/models.py" line="440" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="414" />
+        <location filename="../../ui/manager/models.py" line="440" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="415" />
+        <location filename="../../ui/manager/models.py" line="441" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="416" />
+        <location filename="../../ui/manager/models.py" line="442" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="417" />
+        <location filename="../../ui/manager/models.py" line="443" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="418" />
+        <location filename="../../ui/manager/models.py" line="444" />
         <source>Files</source>
         <translation>Files</translation>
     </message>

@@ -176,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="401" />
+        <location filename="../../ui/manager/models.py" line="427" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="402" />
+        <location filename="../../ui/manager/models.py" line="428" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="403" />
+        <location filename="../../ui/manager/models.py" line="429" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="404" />
+        <location filename="../../ui/manager/models.py" line="430" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="405" />
+        <location filename="../../ui/manager/models.py" line="431" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="406" />
+        <location filename="../../ui/manager/models.py" line="432" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -252,35 +252,80 @@
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="393" />
+        <location filename="../../ui/manager/models.py" line="392" />
         <source>Status</source>
         <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="402" />
+        <source>HQ booked %1 pt</source>
+        <translation>本部で %1 pt 計上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="407" />
+        <source>store %1</source>
+        <translation>店舗 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="411" />
+        <source>card %1</source>
+        <translation>カード %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="416" />
+        <source>Not dealt with yet</source>
+        <translation>未対応</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="418" />
+        <source>Acknowledged</source>
+        <translation>確認済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="418" />
+        <source>Customer contacted</source>
+        <translation>お客様に連絡済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="419" />
+        <source>Points adjusted</source>
+        <translation>ポイント調整済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="420" />
+        <source>Withdrawn by HQ</source>
+        <translation>本部が取り消し</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="420" />
+        <source>Dealt with</source>
+        <translation>対応済み</translation>
     </message>
 </context>
 <context>
     <name>ConflictsWidget</name>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="38" />
+        <location filename="../../ui/manager/conflicts.py" line="39" />
         <source>Show items already dealt with</source>
         <translation>対応済みも表示</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="41" />
+        <location filename="../../ui/manager/conflicts.py" line="42" />
         <source>Acknowledge</source>
         <translation>確認済みにする</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="42" />
+        <location filename="../../ui/manager/conflicts.py" line="43" />
         <source>Adjust points…</source>
         <translation>ポイント調整…</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="43" />
+        <location filename="../../ui/manager/conflicts.py" line="44" />
         <source>Customer contacted</source>
         <translation>お客様に連絡済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="90" />
+        <location filename="../../ui/manager/conflicts.py" line="92" />
         <source>Done.</source>
         <translation>完了しました。</translation>
     </message>
@@ -2395,32 +2440,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="414" />
+        <location filename="../../ui/manager/models.py" line="440" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="414" />
+        <location filename="../../ui/manager/models.py" line="440" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="415" />
+        <location filename="../../ui/manager/models.py" line="441" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="416" />
+        <location filename="../../ui/manager/models.py" line="442" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="417" />
+        <location filename="../../ui/manager/models.py" line="443" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="418" />
+        <location filename="../../ui/manager/models.py" line="444" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>

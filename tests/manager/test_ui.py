@@ -165,6 +165,10 @@ def test_manager_window_conflicts_badge_reports_and_audit(store, manager, cashie
     w.conflicts.reload()
     assert counts[-1] == 2 and "2" in w.tabs.tabText(1)
     qtmodeltester.check(w.conflicts.model)
+    m, col = w.conflicts.model, w.conflicts.model.column_index   # a summary, not the raw details
+    assert [m.data(m.index(r, col("details"))) for r in range(2)] == \
+        ["300 pt, " + m.tr("store %1").replace("%1", "S002")] * 2
+    assert m.data(m.index(0, col("status"))) == m.tr("Not dealt with yet")
     w.conflicts.view.selectRow(0)
     w.conflicts.acknowledge("contacted")
     assert counts[-1] == 1 and store.conflicts.open_count() == 1
@@ -319,3 +323,23 @@ def test_customer_model_abandons_a_search_typed_past_while_its_query_runs(big_st
     model._gen = gen  # still the current search: the same call runs to the end
     counted.append(model._if_current(gen, store.customers.count, CustomerFilter()))
     assert counted == [len(rows)]
+
+
+def test_conflict_list_summarises_details_and_says_how_each_was_dealt_with(qapp):
+    from types import SimpleNamespace
+
+    from ui.manager.models import ConflictsModel
+
+    def conflict(details, status="open"):
+        return SimpleNamespace(created_at="2026-11-20T01:00:00+00:00", kind="coupon_used_twice", member_no="1",
+                               details=details, status=status)
+
+    m = ConflictsModel()
+    m.set_rows([conflict({"event_id": "e1", "type": "ledger.coupon", "compensation": [{"entry_id": "x", "points": -500}]}),
+                conflict({"event_id": "e2", "reason": "unknown_member"}, "resolved"),
+                conflict({"resolution": {"action": "withdrawn_by_hq"}}, "resolved")])
+    col = m.column_index
+    assert [m.data(m.index(r, col("details"))) for r in range(3)] == \
+        [m.tr("HQ booked %1 pt").replace("%1", "-500"), "unknown_member", ""]   # no ids in the list
+    assert [m.data(m.index(r, col("status"))) for r in range(3)] == \
+        [m.tr("Not dealt with yet"), m.tr("Dealt with"), m.tr("Withdrawn by HQ")]

@@ -33,6 +33,7 @@ class ConflictsWidget(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.show_closed = QCheckBox(self.tr("Show items already dealt with"))
@@ -68,6 +69,9 @@ class ConflictsWidget(QWidget):
 
     def _loaded(self, rows) -> None:
         self.model.set_rows(rows)
+        self.view.resizeColumnsToContents()
+        details = self.model.column_index("details")
+        self.view.setColumnWidth(details, min(self.view.columnWidth(details), 420))
         self._show_row(-1)
 
     def current(self):

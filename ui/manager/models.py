@@ -80,6 +80,9 @@ class _Table(QAbstractTableModel):
     def row_at(self, row: int):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
+    def column_index(self, column_id: str) -> int:
+        return next(i for i, (cid, _, _) in enumerate(self.columns) if cid == column_id)
+
 
 class CustomerTableModel(QAbstractTableModel):
     """顧客一覧: a lazy model over store.customers.page(); pages arrive from the runner, keyset
@@ -380,6 +383,9 @@ class CouponsModel(_Table):
         ]
 
 
+_CONFLICT_IDS = ("event_id", "entry_id", "first_entry_id", "coupon_id", "type", "resolution", "compensation")
+
+
 class ConflictsModel(_Table):
     def __init__(self, parent=None, zone=None, kind_names: dict | None = None):
         super().__init__(parent)
@@ -388,10 +394,38 @@ class ConflictsModel(_Table):
             ("created_at", self.tr("Date and time"), lambda c: local_time(c.created_at, zone)),
             ("kind", self.tr("What happened"), lambda c: k.get(c.kind, c.kind)),
             ("member", self.tr("Member number"), lambda c: c.member_no or ""),
-            ("details", self.tr("Details"), lambda c: ", ".join(f"{a}: {b}" for a, b in c.details.items()
-                                                                 if a != "resolution")),
-            ("status", self.tr("Status"), lambda c: c.status),
+            ("details", self.tr("Details"), self._summary),
+            ("status", self.tr("Status"), self._status),
         ]
+
+    def _summary(self, c) -> str:
+        """What the manager needs at a glance: the points HQ booked for it, the store involved, the
+        reason; the ids stay in the details pane below the list."""
+        d = c.details or {}
+        parts = []
+        comp = [x for x in d.get("compensation") or () if isinstance(x, dict)]
+        if comp:
+            parts.append(self.tr("HQ booked %1 pt").replace("%1", f"{sum(int(x.get('points') or 0) for x in comp):+,}"))
+        elif isinstance(d.get("points"), int):
+            parts.append(f"{d['points']:,} pt")
+        store = d.get("winner_store") or d.get("other_store")
+        if store:
+            parts.append(self.tr("store %1").replace("%1", str(store)))
+        if d.get("reason"):
+            parts.append(str(d["reason"]))
+        if d.get("card"):
+            parts.append(self.tr("card %1").replace("%1", str(d["card"])))
+        if not parts:  # another kind: its plain values, without ids (those are in the pane below)
+            parts = [f"{a}: {b}" for a, b in d.items() if a not in _CONFLICT_IDS and isinstance(b, (str, int))]
+        return ", ".join(parts)
+
+    def _status(self, c) -> str:
+        if c.status == "open":
+            return self.tr("Not dealt with yet")
+        action = ((c.details or {}).get("resolution") or {}).get("action")
+        return {"acknowledged": self.tr("Acknowledged"), "contacted": self.tr("Customer contacted"),
+                "adjusted": self.tr("Points adjusted"),
+                "withdrawn_by_hq": self.tr("Withdrawn by HQ")}.get(action, self.tr("Dealt with"))
 
 
 class AuditModel(_Table):
