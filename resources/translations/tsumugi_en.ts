@@ -175,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="427" />
+        <location filename="../../ui/manager/models.py" line="444" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="428" />
+        <location filename="../../ui/manager/models.py" line="445" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="429" />
+        <location filename="../../ui/manager/models.py" line="446" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="430" />
+        <location filename="../../ui/manager/models.py" line="447" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="431" />
+        <location filename="../../ui/manager/models.py" line="448" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="432" />
+        <location filename="../../ui/manager/models.py" line="449" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -208,22 +208,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="365" />
+        <location filename="../../ui/manager/models.py" line="368" />
         <source>Card</source>
         <translation>Card</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="366" />
+        <location filename="../../ui/manager/models.py" line="369" />
         <source>Number</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="367" />
+        <location filename="../../ui/manager/models.py" line="370" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="368" />
+        <location filename="../../ui/manager/models.py" line="371" />
         <source>Issued</source>
         <translation>Issued</translation>
     </message>
@@ -231,72 +231,102 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="388" />
+        <location filename="../../ui/manager/models.py" line="394" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="389" />
+        <location filename="../../ui/manager/models.py" line="395" />
         <source>What happened</source>
         <translation>What happened</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="390" />
+        <location filename="../../ui/manager/models.py" line="396" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="391" />
+        <location filename="../../ui/manager/models.py" line="397" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="392" />
+        <location filename="../../ui/manager/models.py" line="398" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="402" />
+        <location filename="../../ui/manager/models.py" line="408" />
         <source>HQ booked %1 pt</source>
         <translation>HQ booked %1 pt</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="407" />
+        <location filename="../../ui/manager/models.py" line="413" />
         <source>store %1</source>
         <translation>store %1</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="411" />
+        <location filename="../../ui/manager/models.py" line="417" />
         <source>card %1</source>
         <translation>card %1</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="416" />
+        <location filename="../../ui/manager/models.py" line="424" />
+        <source>HQ did not know the member yet</source>
+        <translation>HQ did not know the member yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="425" />
+        <source>the member's data was deleted at their request</source>
+        <translation>the member's data was deleted at their request</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="426" />
+        <source>sent for another store's terminal</source>
+        <translation>sent for another store's terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="427" />
+        <source>HQ had refused the entry it voids</source>
+        <translation>HQ had refused the entry it voids</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="428" />
+        <source>HQ had refused it before a restore</source>
+        <translation>HQ had refused it before a restore</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="429" />
+        <source>HQ does not know this kind of event</source>
+        <translation>HQ does not know this kind of event</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="433" />
         <source>Not dealt with yet</source>
         <translation>Not dealt with yet</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="418" />
+        <location filename="../../ui/manager/models.py" line="435" />
         <source>Acknowledged</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="418" />
+        <location filename="../../ui/manager/models.py" line="435" />
         <source>Customer contacted</source>
         <translation>Customer contacted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="419" />
+        <location filename="../../ui/manager/models.py" line="436" />
         <source>Points adjusted</source>
         <translation>Points adjusted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="420" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Withdrawn by HQ</source>
         <translation>Withdrawn by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="420" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Dealt with</source>
         <translation>Dealt with</translation>
     </message>
@@ -324,7 +354,7 @@
         <translation>Customer contacted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="92" />
+        <location filename="../../ui/manager/conflicts.py" line="94" />
         <source>Done.</source>
         <translation>Done.</translation>
     </message>
@@ -444,22 +474,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="376" />
+        <location filename="../../ui/manager/models.py" line="379" />
         <source>Coupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="377" />
+        <location filename="../../ui/manager/models.py" line="380" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="378" />
+        <location filename="../../ui/manager/models.py" line="381" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="379" />
+        <location filename="../../ui/manager/models.py" line="382" />
         <source>Used</source>
         <translation>Used</translation>
     </message>
@@ -500,52 +530,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="112" />
+        <location filename="../../ui/manager/models.py" line="115" />
         <source>Member number</source>
         <translation>Member number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="113" />
+        <location filename="../../ui/manager/models.py" line="116" />
         <source>Name kana</source>
         <translation>Name kana</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="114" />
+        <location filename="../../ui/manager/models.py" line="117" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="115" />
+        <location filename="../../ui/manager/models.py" line="118" />
         <source>Phone number</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="116" />
+        <location filename="../../ui/manager/models.py" line="119" />
         <source>Tier</source>
         <translation>Tier</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="117" />
+        <location filename="../../ui/manager/models.py" line="120" />
         <source>Balance</source>
         <translation>Balance</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="118" />
+        <location filename="../../ui/manager/models.py" line="121" />
         <source>Lifetime spend</source>
         <translation>Lifetime spend</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="119" />
+        <location filename="../../ui/manager/models.py" line="122" />
         <source>Last visit</source>
         <translation>Last visit</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="120" />
+        <location filename="../../ui/manager/models.py" line="123" />
         <source>Segments</source>
         <translation>Segments</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="121" />
+        <location filename="../../ui/manager/models.py" line="124" />
         <source>Home store</source>
         <translation>Home store</translation>
     </message>
@@ -949,52 +979,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="336" />
+        <location filename="../../ui/manager/models.py" line="339" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="337" />
+        <location filename="../../ui/manager/models.py" line="340" />
         <source>Kind</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="338" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Points</source>
         <translation>Points</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="339" />
+        <location filename="../../ui/manager/models.py" line="342" />
         <source>Amount</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="340" />
+        <location filename="../../ui/manager/models.py" line="343" />
         <source>Balance after</source>
         <translation>Balance after</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Breakdown</source>
         <translation>Breakdown</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="342" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="343" />
+        <location filename="../../ui/manager/models.py" line="346" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="344" />
+        <location filename="../../ui/manager/models.py" line="347" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="345" />
+        <location filename="../../ui/manager/models.py" line="348" />
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
@@ -1406,17 +1436,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="355" />
+        <location filename="../../ui/manager/models.py" line="358" />
         <source>Expiry</source>
         <translation>Expiry</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="356" />
+        <location filename="../../ui/manager/models.py" line="359" />
         <source>Remaining</source>
         <translation>Remaining</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="357" />
+        <location filename="../../ui/manager/models.py" line="360" />
         <source>Earned</source>
         <translation>Earned</translation>
     </message>
@@ -2439,32 +2469,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="440" />
+        <location filename="../../ui/manager/models.py" line="457" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="440" />
+        <location filename="../../ui/manager/models.py" line="457" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="441" />
+        <location filename="../../ui/manager/models.py" line="458" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="442" />
+        <location filename="../../ui/manager/models.py" line="459" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="443" />
+        <location filename="../../ui/manager/models.py" line="460" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="444" />
+        <location filename="../../ui/manager/models.py" line="461" />
         <source>Files</source>
         <translation>Files</translation>
     </message>

@@ -176,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="427" />
+        <location filename="../../ui/manager/models.py" line="444" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="428" />
+        <location filename="../../ui/manager/models.py" line="445" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="429" />
+        <location filename="../../ui/manager/models.py" line="446" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="430" />
+        <location filename="../../ui/manager/models.py" line="447" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="431" />
+        <location filename="../../ui/manager/models.py" line="448" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="432" />
+        <location filename="../../ui/manager/models.py" line="449" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -209,22 +209,22 @@
 <context>
     <name>CardsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="365" />
+        <location filename="../../ui/manager/models.py" line="368" />
         <source>Card</source>
         <translation>カード</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="366" />
+        <location filename="../../ui/manager/models.py" line="369" />
         <source>Number</source>
         <translation>番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="367" />
+        <location filename="../../ui/manager/models.py" line="370" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="368" />
+        <location filename="../../ui/manager/models.py" line="371" />
         <source>Issued</source>
         <translation>発行日</translation>
     </message>
@@ -232,72 +232,102 @@
 <context>
     <name>ConflictsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="388" />
+        <location filename="../../ui/manager/models.py" line="394" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="389" />
+        <location filename="../../ui/manager/models.py" line="395" />
         <source>What happened</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="390" />
+        <location filename="../../ui/manager/models.py" line="396" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="391" />
+        <location filename="../../ui/manager/models.py" line="397" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="392" />
+        <location filename="../../ui/manager/models.py" line="398" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="402" />
+        <location filename="../../ui/manager/models.py" line="408" />
         <source>HQ booked %1 pt</source>
         <translation>本部で %1 pt 計上</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="407" />
+        <location filename="../../ui/manager/models.py" line="413" />
         <source>store %1</source>
         <translation>店舗 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="411" />
+        <location filename="../../ui/manager/models.py" line="417" />
         <source>card %1</source>
         <translation>カード %1</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="416" />
+        <location filename="../../ui/manager/models.py" line="424" />
+        <source>HQ did not know the member yet</source>
+        <translation>本部がまだ会員を把握していなかった</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="425" />
+        <source>the member's data was deleted at their request</source>
+        <translation>本人の依頼で会員情報を削除済み</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="426" />
+        <source>sent for another store's terminal</source>
+        <translation>他店の端末の取引として送信された</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="427" />
+        <source>HQ had refused the entry it voids</source>
+        <translation>取消対象の取引を本部が受け付けていなかった</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="428" />
+        <source>HQ had refused it before a restore</source>
+        <translation>復元前に本部が受け付けなかった</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="429" />
+        <source>HQ does not know this kind of event</source>
+        <translation>本部が認識できない種類の取引</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="433" />
         <source>Not dealt with yet</source>
         <translation>未対応</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="418" />
+        <location filename="../../ui/manager/models.py" line="435" />
         <source>Acknowledged</source>
         <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="418" />
+        <location filename="../../ui/manager/models.py" line="435" />
         <source>Customer contacted</source>
         <translation>お客様に連絡済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="419" />
+        <location filename="../../ui/manager/models.py" line="436" />
         <source>Points adjusted</source>
         <translation>ポイント調整済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="420" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Withdrawn by HQ</source>
         <translation>本部が取り消し</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="420" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Dealt with</source>
         <translation>対応済み</translation>
     </message>
@@ -325,7 +355,7 @@
         <translation>お客様に連絡済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/conflicts.py" line="92" />
+        <location filename="../../ui/manager/conflicts.py" line="94" />
         <source>Done.</source>
         <translation>完了しました。</translation>
     </message>
@@ -445,22 +475,22 @@
 <context>
     <name>CouponsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="376" />
+        <location filename="../../ui/manager/models.py" line="379" />
         <source>Coupon</source>
         <translation>クーポン</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="377" />
+        <location filename="../../ui/manager/models.py" line="380" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="378" />
+        <location filename="../../ui/manager/models.py" line="381" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="379" />
+        <location filename="../../ui/manager/models.py" line="382" />
         <source>Used</source>
         <translation>利用日</translation>
     </message>
@@ -501,52 +531,52 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="112" />
+        <location filename="../../ui/manager/models.py" line="115" />
         <source>Member number</source>
         <translation>会員番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="113" />
+        <location filename="../../ui/manager/models.py" line="116" />
         <source>Name kana</source>
         <translation>フリガナ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="114" />
+        <location filename="../../ui/manager/models.py" line="117" />
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="115" />
+        <location filename="../../ui/manager/models.py" line="118" />
         <source>Phone number</source>
         <translation>電話番号</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="116" />
+        <location filename="../../ui/manager/models.py" line="119" />
         <source>Tier</source>
         <translation>会員ランク</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="117" />
+        <location filename="../../ui/manager/models.py" line="120" />
         <source>Balance</source>
         <translation>ポイント残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="118" />
+        <location filename="../../ui/manager/models.py" line="121" />
         <source>Lifetime spend</source>
         <translation>累計お買上金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="119" />
+        <location filename="../../ui/manager/models.py" line="122" />
         <source>Last visit</source>
         <translation>最終来店日</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="120" />
+        <location filename="../../ui/manager/models.py" line="123" />
         <source>Segments</source>
         <translation>セグメント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="121" />
+        <location filename="../../ui/manager/models.py" line="124" />
         <source>Home store</source>
         <translation>登録店舗</translation>
     </message>
@@ -950,52 +980,52 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="336" />
+        <location filename="../../ui/manager/models.py" line="339" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="337" />
+        <location filename="../../ui/manager/models.py" line="340" />
         <source>Kind</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="338" />
+        <location filename="../../ui/manager/models.py" line="341" />
         <source>Points</source>
         <translation>ポイント</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="339" />
+        <location filename="../../ui/manager/models.py" line="342" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="340" />
+        <location filename="../../ui/manager/models.py" line="343" />
         <source>Balance after</source>
         <translation>取引後残高</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="341" />
+        <location filename="../../ui/manager/models.py" line="344" />
         <source>Breakdown</source>
         <translation>内訳</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="342" />
+        <location filename="../../ui/manager/models.py" line="345" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="343" />
+        <location filename="../../ui/manager/models.py" line="346" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="344" />
+        <location filename="../../ui/manager/models.py" line="347" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="345" />
+        <location filename="../../ui/manager/models.py" line="348" />
         <source>Sync</source>
         <translation>同期</translation>
     </message>
@@ -1407,17 +1437,17 @@
 <context>
     <name>LotsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="355" />
+        <location filename="../../ui/manager/models.py" line="358" />
         <source>Expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="356" />
+        <location filename="../../ui/manager/models.py" line="359" />
         <source>Remaining</source>
         <translation>残り</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="357" />
+        <location filename="../../ui/manager/models.py" line="360" />
         <source>Earned</source>
         <translation>付与日</translation>
     </message>
@@ -2440,32 +2470,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="440" />
+        <location filename="../../ui/manager/models.py" line="457" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="440" />
+        <location filename="../../ui/manager/models.py" line="457" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="441" />
+        <location filename="../../ui/manager/models.py" line="458" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="442" />
+        <location filename="../../ui/manager/models.py" line="459" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="443" />
+        <location filename="../../ui/manager/models.py" line="460" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="444" />
+        <location filename="../../ui/manager/models.py" line="461" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>

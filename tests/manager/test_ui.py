@@ -340,6 +340,6 @@ def test_conflict_list_summarises_details_and_says_how_each_was_dealt_with(qapp)
                 conflict({"resolution": {"action": "withdrawn_by_hq"}}, "resolved")])
     col = m.column_index
     assert [m.data(m.index(r, col("details"))) for r in range(3)] == \
-        [m.tr("HQ booked %1 pt").replace("%1", "-500"), "unknown_member", ""]   # no ids in the list
+        [m.tr("HQ booked %1 pt").replace("%1", "-500"), m.tr("HQ did not know the member yet"), ""]  # no ids
     assert [m.data(m.index(r, col("status"))) for r in range(3)] == \
         [m.tr("Not dealt with yet"), m.tr("Dealt with"), m.tr("Withdrawn by HQ")]

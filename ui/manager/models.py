@@ -412,12 +412,21 @@ class ConflictsModel(_Table):
         if store:
             parts.append(self.tr("store %1").replace("%1", str(store)))
         if d.get("reason"):
-            parts.append(str(d["reason"]))
+            parts.append(self._reason(str(d["reason"])))
         if d.get("card"):
             parts.append(self.tr("card %1").replace("%1", str(d["card"])))
         if not parts:  # another kind: its plain values, without ids (those are in the pane below)
             parts = [f"{a}: {b}" for a, b in d.items() if a not in _CONFLICT_IDS and isinstance(b, (str, int))]
         return ", ".join(parts)
+
+    def _reason(self, code: str) -> str:
+        """HQ's reason for refusing an event (hq/service.py Reject), in words; an unknown one as is."""
+        return {"unknown_member": self.tr("HQ did not know the member yet"),
+                "member_deleted": self.tr("the member's data was deleted at their request"),
+                "foreign_terminal": self.tr("sent for another store's terminal"),
+                "target_rejected": self.tr("HQ had refused the entry it voids"),
+                "rejected_before_restore": self.tr("HQ had refused it before a restore"),
+                "unknown_event_type": self.tr("HQ does not know this kind of event")}.get(code, code)
 
     def _status(self, c) -> str:
         if c.status == "open":
