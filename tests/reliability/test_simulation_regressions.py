@@ -960,14 +960,10 @@ def test_an_expiry_hq_books_again_after_a_restore_with_another_amount_reaches_ev
     a's redemption, sent again, became an overdraft that HQ wrote off (+200) for everyone: both
     stores were 200 pt above HQ for good. A store now takes HQ's amount for an expiry it holds
     (b waits, parked, for the write-off before taking 200 pt more)."""
-    from tests.sync.test_expiry_amounts import expiry_points, expiry_times
+    from tests.sync.test_expiry_amounts import expiry_points, member_with_a_lot
 
     path, a, b = _two_stores_backed_up(hq_db, make_store, tmp_path / "b0")
-    earned_at, redeemed_at, after = expiry_times()
-    m = a.register("イトウハルカ")
-    lot = a.earn(m.id, 50000, at=earned_at)
-    a.sync()
-    b.sync()
+    a, b, m, lot, (redeemed_at, after) = member_with_a_lot(make_store, "イトウハルカ", (a, b))
     _backup(path, tmp_path / "b1")              # the member and the earn, not the redemption
     a.store.ledger.redeem(a.actor, m.id, 200, uuid.uuid4(), at=redeemed_at)
     a.sync()

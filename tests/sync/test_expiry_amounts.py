@@ -26,6 +26,18 @@ def expiry_times() -> tuple[datetime, datetime, datetime]:
     return earned, earned + timedelta(days=100), earned + timedelta(days=372)
 
 
+def member_with_a_lot(make_store, kana: str, stores=None):
+    """Stores a and b (or ``stores``), both synced with a member registered at a who earned a
+    500 pt lot at the first of expiry_times(): (a, b, member, the earn, (redeemed, after))."""
+    a, b = stores or (make_store("S001"), make_store("S002"))
+    earned_at, redeemed_at, after = expiry_times()
+    m = a.register(kana)
+    lot = a.earn(m.id, 50000, at=earned_at)
+    a.sync()
+    b.sync()
+    return a, b, m, lot, (redeemed_at, after)
+
+
 def expiry_points(hq, stores, lot_entry_id: str) -> dict[str, int | None]:  # noqa: F811
     """The expiry's points at HQ and at each store (None: not held)."""
     eid = str(uuid.uuid5(EXPIRE_NS, f"{lot_entry_id}:0"))
@@ -42,12 +54,7 @@ def test_a_store_that_expired_a_lot_before_sending_a_redemption_from_it_takes_hq
     """a redeemed 200 of a 500 pt lot offline; HQ's job expired the whole lot (500, not knowing the
     redemption); the member then visited a, which expired what it held of the lot (300) under the
     same id. a's redemption reached HQ as an overdraft, written off (+200) for every store."""
-    a, b = make_store("S001"), make_store("S002")
-    earned_at, redeemed_at, after = expiry_times()
-    m = a.register("イトウハルカ")
-    lot = a.earn(m.id, 50000, at=earned_at)
-    a.sync()
-    b.sync()
+    a, b, m, lot, (redeemed_at, after) = member_with_a_lot(make_store, "イトウハルカ")
     a.store.ledger.redeem(a.actor, m.id, 200, uuid.uuid4(), at=redeemed_at)   # not sent yet
     assert jobs.run_job(hq.service, "expiry", after.date(), now=after)["points_expired"] == 500
     b.sync()
@@ -69,12 +76,7 @@ def test_a_store_that_expired_a_lot_before_pulling_a_redemption_from_it_takes_hq
     later finds at a either too few points (a 10 pt visit: it waits, parked, until a gives the 200
     back to the lot) or the visit's new lot (300 pt: it takes 200 from it, and a gives them back to
     that lot). Either way nothing of the expired lot is left to expire a second time."""
-    a, b = make_store("S001"), make_store("S002")
-    earned_at, redeemed_at, after = expiry_times()
-    m = a.register("ナカタミキ")
-    lot = a.earn(m.id, 50000, at=earned_at)
-    a.sync()
-    b.sync()
+    a, b, m, lot, (redeemed_at, after) = member_with_a_lot(make_store, "ナカタミキ")
     b.store.ledger.redeem(b.actor, m.id, 200, uuid.uuid4(), at=redeemed_at)
     b.sync()
     assert jobs.run_job(hq.service, "expiry", after.date(), now=after)["points_expired"] == 300
