@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from app.models import LedgerEntry
 from hq import jobs
+from hq.jobs import EXPIRE_NS  # the store's expiry ids too (app/services/ledger.py)
 from hq.models import LedgerRow
 from tests.sync.fixtures import hq, make_store  # noqa: F401
 from tests.sync.harness import assert_converged
 
-EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")  # the store's and HQ's expiry ids
 
 
 def expiry_times() -> tuple[datetime, datetime, datetime]:
