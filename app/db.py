@@ -243,6 +243,12 @@ def make_engine(path: str | Path, *, key: DatabaseKey | None = None, foreign_key
         url,
         connect_args={"check_same_thread": False, "timeout": 15},
         poolclass=QueuePool,  # as plain SQLite files had; the dialect would default to one per thread
+        # The connection given back last is handed out next. SQLite drops a connection's whole
+        # page cache when it begins a transaction after another connection wrote; first-in
+        # first-out, two idle connections (the counter's and the sync's) took turns, so each of
+        # the counter's transactions began on the connection that had not made the last write and
+        # read every b-tree page it needed again from the file, through the cipher.
+        pool_use_lifo=True,
         pool_pre_ping=False,
     )
     engine.tsumugi_key = key  # type: ignore[attr-defined]

@@ -73,3 +73,19 @@ def test_bulk_work_waits_no_longer_than_it_is_told(store):
         release.set()
         t.join()
     db.yield_to_writers(max_wait=10)  # nobody writing: returns at once
+
+
+def test_a_thread_gets_back_the_connection_it_wrote_on(store):
+    """SQLite keeps a connection's page cache across its transactions unless another connection
+    wrote in between: the counter's next transaction must begin on the connection of its last
+    write, not on another idle one that would read every page again through the cipher."""
+    db = store.db
+    with db.raw_read() as a, db.raw_read() as b:  # two idle connections in the pool after this
+        assert a is not b
+    for _ in range(3):
+        with db.raw_write() as w:
+            w.execute("UPDATE settings SET value = value WHERE key = 'terminal_id'")
+        with db.raw_read() as r:
+            assert r is w
+        with db.read() as s:
+            assert _raw(s) is w
