@@ -52,6 +52,7 @@ import os
 import re
 import secrets as _random
 import shutil
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -186,6 +187,11 @@ def unseal(key: DatabaseKey, purpose: str, name: str, blob: bytes) -> bytes:
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # backstop: ~40 MB of WAL before a writer checkpoints itself
 CHECKPOINT_MIN_PAGES = 1_000  # the background checkpointer folds the WAL in beyond this
 CHECKPOINT_INTERVAL_S = 1.0
+CHECKPOINT_POKE_PAGES = 256  # a write leaving more than this to copy wakes the checkpointer
+# The WAL-index header in the -shm file (https://www.sqlite.org/walformat.html): mxFrame is a u32
+# at byte 16 of the header, nBackfill the first u32 of the checkpoint information at byte 96.
+_SHM_U32 = struct.Struct("=I")
+_SHM_MX_FRAME, _SHM_N_BACKFILL, _SHM_READ = 16, 96, 100
 CANCEL_CHECK_OPS = 5_000  # SQLite VM steps between two looks at a read's cancel_if() test (well under a ms)
 
 
@@ -296,19 +302,38 @@ class Database:
         self._writers_cv = threading.Condition()
 
     # -- checkpoints off the counter's path ------------------------------------------------------
-    def wal_pages(self) -> int:
-        """Pages in the WAL file now (0 when there is none): its size over page + frame header."""
+    def _wal_index(self) -> tuple[int, int]:
+        """(frames in the WAL log, frames a checkpoint already copied into the main file), read
+        from the WAL-index header in the ``-shm`` file (https://www.sqlite.org/walformat.html,
+        native byte order: mxFrame and nBackfill); (0, 0) when there is no WAL."""
         try:
-            size = os.path.getsize(f"{self.path}-wal")
+            fd = os.open(f"{self.path}-shm", os.O_RDONLY)
         except OSError:
-            return 0
-        return max(0, size - 32) // (4096 + 24)
+            return 0, 0
+        try:
+            head = os.pread(fd, _SHM_READ, 0)
+        finally:
+            os.close(fd)
+        if len(head) < _SHM_READ:
+            return 0, 0
+        frames, = _SHM_U32.unpack_from(head, _SHM_MX_FRAME)
+        backfilled, = _SHM_U32.unpack_from(head, _SHM_N_BACKFILL)
+        return frames, min(backfilled, frames)
+
+    def wal_pages(self) -> int:
+        """Pages written to the WAL and not yet copied into the main file (0 when there is no WAL).
+        Not the WAL file's size: SQLite reuses the file from its start after a checkpoint without
+        shrinking it, so once it had grown past the thresholds its size said "checkpoint" after
+        every write, and the background thread copied and fsynced the main file after every
+        counter action, its fsync beside the counter's own commit."""
+        frames, backfilled = self._wal_index()
+        return frames - backfilled
 
     def checkpoint(self, min_pages: int = CHECKPOINT_MIN_PAGES, *, mode: str = "PASSIVE", con=None) -> bool:
-        """Fold the WAL into the main file when it holds more than ``min_pages`` pages. PASSIVE
-        never waits for readers or writers (what it cannot copy now waits for the next round).
-        ``con``: a keyed DB-API connection to use (the background thread keeps one); default: one
-        opened for this checkpoint. Returns True when a checkpoint ran."""
+        """Fold the WAL into the main file when more than ``min_pages`` of its pages are not in it
+        yet. PASSIVE never waits for readers or writers (what it cannot copy now waits for the next
+        round). ``con``: a keyed DB-API connection to use (the background thread keeps one);
+        default: one opened for this checkpoint. Returns True when a checkpoint ran."""
         if mode not in ("PASSIVE", "TRUNCATE"):
             raise ValueError(mode)
         if self.wal_pages() <= min_pages:
@@ -327,10 +352,10 @@ class Database:
 
     def start_checkpointer(self, interval: float = CHECKPOINT_INTERVAL_S,
                            min_pages: int = CHECKPOINT_MIN_PAGES) -> None:
-        """Checkpoint from a daemon thread when the WAL has grown past ``min_pages``, so a counter
-        action never pays for one (started by the app's Store): every ``interval`` seconds, and
-        at once when writes have filled the WAL half-way to the autocheckpoint
-        (_poke_checkpointer). One keyed connection of its own, kept while it runs."""
+        """Checkpoint from a daemon thread when more than ``min_pages`` WAL pages wait to be copied,
+        so a counter action never pays for one (started by the app's Store): every ``interval``
+        seconds, and at once when writes come faster (_poke_checkpointer). One keyed connection of
+        its own, kept while it runs."""
         if self._checkpointer is not None:
             return
 
@@ -338,14 +363,16 @@ class Database:
             con = None
             try:
                 while not self._checkpoint_stop.is_set():
-                    self._checkpoint_wake.wait(interval)
+                    # woken by a write (_poke_checkpointer): its own, lower threshold
+                    woken = self._checkpoint_wake.wait(interval)
                     self._checkpoint_wake.clear()
                     if self._checkpoint_stop.is_set():
                         break
+                    threshold = min(min_pages, CHECKPOINT_POKE_PAGES) if woken else min_pages
                     try:
-                        if con is None and self.wal_pages() > min_pages:
+                        if con is None and self.wal_pages() > threshold:
                             con = connect_raw(self.path, key=self.key, check_same_thread=False)
-                        self.checkpoint(min_pages, con=con)
+                        self.checkpoint(threshold, con=con)
                     except Exception as exc:  # noqa: BLE001 - a failed round is retried next round
                         log.warning("background checkpoint failed: %s", type(exc).__name__)
                         if con is not None:
@@ -370,15 +397,15 @@ class Database:
         thread.join(timeout=30)
 
     def _poke_checkpointer(self) -> None:
-        """After a write transaction: wake the background checkpointer at once when the WAL is
-        half-way to the connections' own autocheckpoint (WAL_AUTOCHECKPOINT_PAGES). Back-to-back
-        writes (a queue of customers, a sync batch) can otherwise grow the WAL that far between
-        two rounds, and the autocheckpoint then runs inside a counter action (an earn writes tens
-        of WAL frames: a page of every index it inserts into). Below that the rounds stay
-        ``interval`` apart: each checkpoint copies and fsyncs the main file, and more of them
-        would make the counter's own commits wait for the disk."""
-        if (self._checkpointer is not None
-                and self.wal_pages() > max(self._checkpoint_min_pages, WAL_AUTOCHECKPOINT_PAGES // 2)):
+        """After a write transaction: wake the background checkpointer at once when more than
+        CHECKPOINT_POKE_PAGES wait to be copied, so that it copies a few hundred pages right after
+        a commit, while the counter's next action is still far off (at a counter, seconds). Fewer,
+        larger checkpoints were worse: copying thousands of pages and fsyncing the main file kept
+        the disk busy under the next commits, and when writes came back to back the WAL log grew
+        until a connection's own autocheckpoint (WAL_AUTOCHECKPOINT_PAGES) ran inside a counter
+        action (50-60 ms at 1M members). A log starts again from its first frame only after a
+        checkpoint that copied all of it; small ones often do, between two commits."""
+        if self._checkpointer is not None and self.wal_pages() > CHECKPOINT_POKE_PAGES:
             self._checkpoint_wake.set()
 
     @contextmanager

@@ -67,3 +67,40 @@ def test_background_checkpointer_folds_the_wal_in_and_nothing_is_lost(db_path, c
         assert balance == total > 0
     finally:
         again.close()
+
+
+def _big_write(store, mib: int) -> None:
+    with store.db.raw_write() as cx:
+        cx.execute("CREATE TABLE IF NOT EXISTS scratch (b BLOB)")
+        cx.execute("INSERT INTO scratch VALUES (zeroblob(?))", (mib * 1024 * 1024,))
+
+
+def test_wal_pages_counts_what_is_not_copied_yet_not_the_files_size(store, member, cashier):
+    _big_write(store, 8)  # ~2,000 pages: the WAL file keeps this size from now on
+    assert store.db.wal_pages() > 2000
+    assert store.db.checkpoint(min_pages=0) is True
+    wal = dbmod.Path(f"{store.db.path}-wal")
+    assert wal.stat().st_size > 2000 * 4096  # SQLite reuses the file without shrinking it
+    assert store.db.wal_pages() == 0
+    _earn_many(store, cashier, member.member.id, 3)
+    assert 0 < store.db.wal_pages() < 300  # the earns' own pages, not the file
+
+
+def test_the_background_checkpointer_does_not_copy_after_every_write_once_the_wal_file_grew(
+        store, member, cashier):
+    """Once a large write had grown the WAL file, its size alone made every counter action wake
+    the checkpointer, which copied and fsynced the main file beside each commit."""
+    store.db.start_checkpointer(interval=3600)  # only the wake-ups after writes, no timed rounds
+    try:
+        _big_write(store, 24)  # past every threshold, as a sync page or a backup restore can be
+        deadline = time.monotonic() + 20
+        while store.db.checkpoints == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert store.db.checkpoints >= 1, "the big write was not copied"
+        time.sleep(0.3)
+        before = store.db.checkpoints
+        _earn_many(store, cashier, member.member.id, 3)  # a few pages each, well under the wake-up
+        time.sleep(0.5)
+        assert store.db.checkpoints == before
+    finally:
+        store.db.stop_checkpointer()
