@@ -4,6 +4,7 @@ import time
 import logging
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -357,9 +358,14 @@ def test_rule_set_change_while_a_store_is_offline(hq, make_store):
     m = a.register("ヤマダハナコ")
     a.sync()
     now = datetime.now(timezone.utc)
-    hq.service.publish_rule_set(_rule_set("2026.99", now - timedelta(days=3), 3))
+    # The earn inside the grace period is priced by the default rules, whose Saturday (JST) doubles
+    # the points: keep it off a Saturday, whatever day the test runs on.
+    since = now - timedelta(days=3)
+    while (since + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Tokyo")).weekday() == 5:
+        since -= timedelta(days=1)
+    hq.service.publish_rule_set(_rule_set("2026.99", since, 3))
     # A has not pulled it: it still prices with the default version
-    inside_grace = a.earn(m.id, 1000, at=now - timedelta(days=3) + timedelta(hours=1))
+    inside_grace = a.earn(m.id, 1000, at=since + timedelta(hours=1))
     outside = a.earn(m.id, 1000)
     assert inside_grace.rule_set_version == outside.rule_set_version == "2026.1"
     a.sync()
