@@ -16,6 +16,7 @@ import random
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -143,6 +144,27 @@ PREFETCH_MIN = 1_000  # see SyncEngine.pull_all
 BULK_PAGES = 40  # at most this many pages to a bulk transaction (200,000 changes of 5,000)
 BULK_SECONDS = 10.0  # and no page begun after the transaction has been open this long
 BULK_POLL_S = 0.05  # waiting for the next page inside a transaction: how often it looks at the counter
+
+
+BULK_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def _fewer_collections():
+    """Python's cyclic garbage collector runs less often during a bulk catch-up. Each page makes
+    tens of thousands of objects (the parsed changes) that live while it waits to be applied, so
+    at the default threshold (700 allocations) they are promoted and the collector walks the whole
+    heap every few pages: a quarter of the catch-up's time went to it (py-spy). Nothing is kept
+    from being freed (objects without cycles go as before; cycles at the next collection); the
+    thresholds are put back when the catch-up ends. Process-wide, as the collector is."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], BULK_GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class _PageFeed:
@@ -471,6 +493,7 @@ class SyncEngine:
                             feed = _PageFeed(self.client, page.next_cursor, self.page_size, self.prefetch_min,
                                              depth=4)
                             bulk.enter_context(self.store.db.bulk(BULK_CACHE_MIB))
+                            bulk.enter_context(_fewer_collections())
                     cursor, pages, changes, reset, done = self._pull_page(page, cursor, pages, changes, reset,
                                                                           touched)
                     if done:

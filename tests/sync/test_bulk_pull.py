@@ -225,3 +225,25 @@ def test_an_epoch_reset_met_half_way_through_a_bulk_catch_up(chain, hq, make_sto
     with b.store.db.write() as s:
         s.execute(text("INSERT INTO search_member_kana_fts (search_member_kana_fts) VALUES ('integrity-check')"))
     assert_converged(hq, [a, b])
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_the_garbage_collector_runs_less_often_during_a_catch_up_and_as_before_after_it(chain, make_store,
+                                                                                        monkeypatch, lost):
+    import gc
+
+    a, _ = chain
+    b = make_store("S002")
+    _bulk(b)
+    before = gc.get_threshold()
+    during = []
+    _record_pages(monkeypatch, lambda n: during.append(gc.get_threshold()))
+    if lost:
+        b.transport.fail_changes_from = b.transport.changes_requests + 4
+        with pytest.raises(Offline):
+            b.sync()
+    else:
+        b.sync()
+    assert before[0] < engine_mod.BULK_GC_THRESHOLD
+    assert len(during) > 1 and all(t == (engine_mod.BULK_GC_THRESHOLD, *before[1:]) for t in during)
+    assert gc.get_threshold() == before
