@@ -417,7 +417,7 @@ class Database:
                 self._writers_cv.wait(left)
 
     @contextmanager
-    def bulk(self, cache_mib: int) -> Iterator[None]:
+    def bulk(self, cache_mib: int, *, fsync_commits: bool = True) -> Iterator[None]:
         """For a long run of bulk write transactions on this thread (a first sync's catch-up):
         every write() of this thread inside the block runs on ONE connection, kept out of the pool
         for the whole block, with a page cache of ``cache_mib`` MiB. The pages a transaction read
@@ -426,7 +426,15 @@ class Database:
         start again from the file). Without it each bulk transaction began on whichever pooled
         connection came, with a cold cache, and read back through the cipher every index page it
         touched. The cache is given back (shrunk to what it was) when the block ends. Nested: the
-        outer block's connection is used."""
+        outer block's connection is used.
+
+        ``fsync_commits=False``: the block's commits do not wait for the disk (synchronous=NORMAL
+        on that connection; FULL again when the block ends). Only for writes that nobody is told
+        about and that can be made again, e.g. pages pulled from HQ with their cursor: a crash of
+        the process loses nothing committed (the WAL is written at each commit), a power cut can
+        take back the last such transactions whole (WAL mode stays consistent), cursor included,
+        so they are pulled again. Any later commit with synchronous=FULL (the counter's, the sync
+        round's own settings) fsyncs the WAL, and with it every transaction before it."""
         local = self._local
         if getattr(local, "bulk_conn", None) is not None:
             yield
@@ -436,11 +444,14 @@ class Database:
             raw = conn.connection.dbapi_connection
             before = raw.execute("PRAGMA cache_size").fetchone()[0]
             raw.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+            if not fsync_commits:
+                raw.execute("PRAGMA synchronous=NORMAL")
             local.bulk_conn = conn
             try:
                 yield
             finally:
                 local.bulk_conn = None
+                raw.execute("PRAGMA synchronous=FULL")
                 raw.execute(f"PRAGMA cache_size={int(before)}")
         finally:
             conn.close()

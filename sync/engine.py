@@ -492,7 +492,7 @@ class SyncEngine:
                         if page.has_more and not page.reset and len(page.changes) >= self.prefetch_min:
                             feed = _PageFeed(self.client, page.next_cursor, self.page_size, self.prefetch_min,
                                              depth=4)
-                            bulk.enter_context(self.store.db.bulk(BULK_CACHE_MIB))
+                            bulk.enter_context(self.store.db.bulk(BULK_CACHE_MIB, fsync_commits=False))
                             bulk.enter_context(_fewer_collections())
                     cursor, pages, changes, reset, done = self._pull_page(page, cursor, pages, changes, reset,
                                                                           touched)

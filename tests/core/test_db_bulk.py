@@ -150,3 +150,29 @@ def test_writers_waiting_counts_the_other_threads_writes_not_its_own(store):
         assert not done.is_set()
     t.join(10)
     assert done.is_set() and db.writers_waiting() == 0
+
+
+def test_a_bulk_block_may_commit_without_waiting_for_the_disk_and_puts_full_back(store):
+    """fsync_commits=False: synchronous=NORMAL on the block's connection only (the counter's own
+    connections keep FULL), FULL again on that connection when it goes back to the pool."""
+    db = store.db
+    sync = lambda raw: raw.execute("PRAGMA synchronous").fetchone()[0]  # noqa: E731
+    with db.bulk(16):
+        with db.write() as s:
+            assert sync(_raw(s)) == 2  # FULL unless asked
+    with db.bulk(16, fsync_commits=False):
+        with db.write() as s:
+            raw = _raw(s)
+            assert sync(raw) == 1  # NORMAL
+
+        seen = []
+
+        def counter():
+            with db.write() as s2:
+                seen.append(sync(_raw(s2)))
+
+        t = threading.Thread(target=counter)
+        t.start()
+        t.join(10)
+        assert seen == [2]
+    assert sync(raw) == 2
