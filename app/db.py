@@ -451,8 +451,12 @@ class Database:
                 yield
             finally:
                 local.bulk_conn = None
-                raw.execute("PRAGMA synchronous=FULL")
-                raw.execute(f"PRAGMA cache_size={int(before)}")
+                try:
+                    raw.execute("PRAGMA synchronous=FULL")
+                    raw.execute(f"PRAGMA cache_size={int(before)}")
+                except Exception:
+                    conn.invalidate()  # never back to the pool without synchronous=FULL
+                    raise
         finally:
             conn.close()
 

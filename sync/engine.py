@@ -147,6 +147,9 @@ BULK_POLL_S = 0.05  # waiting for the next page inside a transaction: how often 
 
 
 BULK_GC_THRESHOLD = 20_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_before: tuple | None = None
 
 
 @contextmanager
@@ -156,15 +159,24 @@ def _fewer_collections():
     at the default threshold (700 allocations) they are promoted and the collector walks the whole
     heap every few pages: a quarter of the catch-up's time went to it (py-spy). Nothing is kept
     from being freed (objects without cycles go as before; cycles at the next collection); the
-    thresholds are put back when the catch-up ends. Process-wide, as the collector is."""
+    thresholds are put back when the last catch-up of the process ends (the collector is
+    process-wide)."""
     import gc
 
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], BULK_GC_THRESHOLD), *before[1:])
+    global _gc_users, _gc_before
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_before = gc.get_threshold()
+            gc.set_threshold(max(_gc_before[0], BULK_GC_THRESHOLD), *_gc_before[1:])
+        _gc_users += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_before is not None:
+                gc.set_threshold(*_gc_before)
+                _gc_before = None
 
 
 class _PageFeed:

@@ -247,3 +247,18 @@ def test_the_garbage_collector_runs_less_often_during_a_catch_up_and_as_before_a
     assert before[0] < engine_mod.BULK_GC_THRESHOLD
     assert len(during) > 1 and all(t == (engine_mod.BULK_GC_THRESHOLD, *before[1:]) for t in during)
     assert gc.get_threshold() == before
+
+
+def test_overlapping_catch_ups_put_the_collector_back_when_the_last_one_ends():
+    """Two stores catching up in one process, ending in either order: the thresholds stay raised
+    until the last one ends, then are what they were."""
+    import gc
+
+    before = gc.get_threshold()
+    a, b = engine_mod._fewer_collections(), engine_mod._fewer_collections()
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == engine_mod.BULK_GC_THRESHOLD
+    b.__exit__(None, None, None)
+    assert gc.get_threshold() == before
