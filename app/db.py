@@ -403,18 +403,22 @@ class Database:
         means the counter waits for it, so it should commit now."""
         return self._writers - (1 if getattr(self._local, "depth", 0) else 0)
 
-    def yield_to_writers(self, max_wait: float = 5.0) -> None:
+    def yield_to_writers(self, max_wait: float = 5.0) -> bool:
         """For bulk work between two of its transactions: wait while another thread of this
         process is in or waiting for a write (the counter's earn during a long catch-up, say),
         at most max_wait seconds. SQLite's lock is not fair: a writer that starts its next
-        transaction at once can keep a waiting BEGIN IMMEDIATE sleeping in its busy handler."""
+        transaction at once can keep a waiting BEGIN IMMEDIATE sleeping in its busy handler.
+        True when there was such a write."""
         deadline = time.monotonic() + max_wait
+        seen = False
         with self._writers_cv:
             while self._writers > 0:
+                seen = True
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return
+                    return seen
                 self._writers_cv.wait(left)
+        return seen
 
     @contextmanager
     def bulk(self, cache_mib: int, *, fsync_commits: bool = True) -> Iterator[None]:

@@ -144,6 +144,7 @@ PREFETCH_MIN = 1_000  # see SyncEngine.pull_all
 BULK_PAGES = 40  # at most this many pages to a bulk transaction (200,000 changes of 5,000)
 BULK_SECONDS = 3.0  # and no page begun after the transaction has been open this long (see pull_all)
 BULK_POLL_S = 0.05  # waiting for the next page inside a transaction: how often it looks at the counter
+BULK_COUNTER_QUIET_S = 30.0  # one page to a transaction until the counter has not written for this long
 
 
 BULK_GC_THRESHOLD = 20_000
@@ -284,6 +285,8 @@ class SyncEngine:
         self.prefetch_min = PREFETCH_MIN
         self.bulk_pages = BULK_PAGES
         self.bulk_seconds = BULK_SECONDS
+        self.counter_quiet_s = BULK_COUNTER_QUIET_S
+        self._counter_seen = float("-inf")  # when a write of the counter last waited for the catch-up
         self._client = client
         self._verify = verify
         self._transport = transport
@@ -490,7 +493,8 @@ class SyncEngine:
             try:
                 while True:
                     if feed is not None:
-                        self.store.db.yield_to_writers()
+                        if self.store.db.yield_to_writers():
+                            self._counter_seen = time.monotonic()
                         page = feed.take()  # a fetch error is raised once the pages before it are applied
                         if page is None:
                             feed.close()
@@ -524,7 +528,10 @@ class SyncEngine:
         counter waits (Database.writers_waiting, looked at between pages and every BULK_POLL_S
         while a page is awaited from HQ), fewer than bulk_pages have been applied and the
         transaction has been open less than bulk_seconds; a reset, a fetch error or the end of the
-        feed end it too (they are the next take's)."""
+        feed end it too (they are the next take's). Once a counter write has had to wait for the
+        catch-up, transactions are of one page until none has for counter_quiet_s: a cashier at
+        work then waits for a one-page commit, not for one of every index page the big
+        transaction dirtied (~0.1-0.2 s instead of ~0.2-0.4 s at 200,000 members)."""
         db = self.store.db
         applied: list = []
         deadline = time.monotonic() + self.bulk_seconds
@@ -536,8 +543,13 @@ class SyncEngine:
                 yield [{"id": c.id, "kind": c.kind, "data": c.data} for c in page.changes], page.next_cursor
                 if not page.has_more or len(applied) >= self.bulk_pages:
                     return
+                if time.monotonic() - self._counter_seen < self.counter_quiet_s:
+                    return  # the counter is at work: small transactions, quick commits
                 while True:
-                    if db.writers_waiting() or time.monotonic() >= deadline:
+                    if db.writers_waiting():
+                        self._counter_seen = time.monotonic()
+                        return
+                    if time.monotonic() >= deadline:
                         return
                     page = feed.take_plain(BULK_POLL_S)
                     if page is None:

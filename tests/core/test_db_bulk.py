@@ -50,7 +50,7 @@ def test_bulk_work_waits_for_a_write_in_progress(store):
     t.start()
     started.wait(10)
     threading.Timer(0.2, release.set).start()
-    db.yield_to_writers(max_wait=10)
+    assert db.yield_to_writers(max_wait=10) is True  # it did wait for a write
     order.append("bulk goes on")
     t.join()
     assert order == ["counter wrote", "bulk goes on"]
@@ -74,7 +74,7 @@ def test_bulk_work_waits_no_longer_than_it_is_told(store):
     finally:
         release.set()
         t.join()
-    db.yield_to_writers(max_wait=10)  # nobody writing: returns at once
+    assert db.yield_to_writers(max_wait=10) is False  # nobody writing: returns at once
 
 
 def test_a_bulk_block_keeps_one_connection_and_its_cache_for_every_write_of_its_thread(store):

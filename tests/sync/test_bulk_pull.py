@@ -132,16 +132,20 @@ def _record_pages(monkeypatch, on_page=None):
     return events
 
 
-def test_a_counter_write_waiting_ends_the_bulk_transaction_at_the_next_page(chain, hq, make_store, monkeypatch):
+@pytest.mark.parametrize("quiet_s", [0, 600])
+def test_a_counter_write_waiting_ends_the_bulk_transaction_at_the_next_page(chain, hq, make_store, monkeypatch,
+                                                                             quiet_s):
     """The counter registers a member while a bulk transaction is open: the catch-up commits after
     the page it is applying (it would otherwise go on to the last page), the registration goes
-    first, then the catch-up goes on in a new transaction."""
+    first, then the catch-up goes on: in one transaction once the counter has been quiet for
+    counter_quiet_s (0 here), else one page to a transaction."""
     import threading
 
     a, members = chain
     b = make_store("S002")
     _bulk(b, per_transaction=100)
     b.engine.bulk_seconds = 600
+    b.engine.counter_quiet_s = quiet_s
     counter: list = []
     db = b.store.db
 
@@ -178,6 +182,10 @@ def test_a_counter_write_waiting_ends_the_bulk_transaction_at_the_next_page(chai
     pages_before = [e for e in events[:events.index(("counter", 2))] if e[0] == "page"]
     assert pages_before[-1] == ("page", 3)  # the transaction ended right after the page it was on
     assert transactions[:2] == [1, 2] and len(transactions) > 2  # then the catch-up went on
+    if quiet_s:
+        assert transactions[2:] == [1] * (len(transactions) - 2)
+    else:
+        assert len(transactions) == 3
     assert set(_members(b)) >= {m.id for m in members} | {counter[1].id}
     b.sync()
     a.sync()
