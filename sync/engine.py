@@ -473,8 +473,9 @@ class SyncEngine:
         a transaction goes on from page to page (_bulk_transaction): at a million members every
         page of random new ids dirties thousands of index pages, and each commit writes all of them
         again (encrypted, to the WAL, then checkpointed). A transaction ends early when a write of
-        this process waits (the counter's: it then waits for the page being applied and the commit,
-        ~0.4 s at 200,000 members and ~0.9 s at 1,000,000 measured, see sync/README.md), and in any
+        this process waits (the counter's: it then waits for the page being applied and the commit;
+        earns took at most ~0.4 s at 200,000 members and ~1.1 s at 1,000,000, see sync/README.md;
+        while the cashier keeps working, transactions are of one page: _bulk_transaction), and in any
         case no page is begun after bulk_pages pages or bulk_seconds: the bound for a writer the
         count does not see (another process, e.g. a CLI tool; SQLite's busy timeout is 15 s).
         Between two transactions the counter's waiting writes go first
