@@ -430,18 +430,82 @@ class Database:
             if local.depth == 0:
                 self._run_after_write()
 
-    def yield_to_writers(self, max_wait: float = 5.0) -> None:
+    def writers_waiting(self) -> int:
+        """Write transactions of OTHER threads of this process begun or waiting to begin (this
+        thread's own is not counted). For bulk work inside a long transaction: a non-zero answer
+        means the counter waits for it, so it should commit now."""
+        return self._writers - (1 if getattr(self._local, "depth", 0) else 0)
+
+    def yield_to_writers(self, max_wait: float = 5.0) -> bool:
         """For bulk work between two of its transactions: wait while another thread of this
         process is in or waiting for a write (the counter's earn during a long catch-up, say),
         at most max_wait seconds. SQLite's lock is not fair: a writer that starts its next
-        transaction at once can keep a waiting BEGIN IMMEDIATE sleeping in its busy handler."""
+        transaction at once can keep a waiting BEGIN IMMEDIATE sleeping in its busy handler.
+        True when there was such a write."""
         deadline = time.monotonic() + max_wait
+        seen = False
         with self._writers_cv:
             while self._writers > 0:
+                seen = True
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return
+                    return seen
                 self._writers_cv.wait(left)
+        return seen
+
+    @contextmanager
+    def bulk(self, cache_mib: int, *, fsync_commits: bool = True) -> Iterator[None]:
+        """For a long run of bulk write transactions on this thread (a first sync's catch-up):
+        every write() of this thread inside the block runs on ONE connection, kept out of the pool
+        for the whole block, with a page cache of ``cache_mib`` MiB. The pages a transaction read
+        or wrote stay decrypted in that cache for the next one (SQLite keeps a connection's cache
+        across its own transactions; a commit by another connection, e.g. the counter's, makes it
+        start again from the file). Without it each bulk transaction began on whichever pooled
+        connection came, with a cold cache, and read back through the cipher every index page it
+        touched. The cache is given back (shrunk to what it was) when the block ends. Nested: the
+        outer block's connection is used.
+
+        ``fsync_commits=False``: the block's commits do not wait for the disk (synchronous=NORMAL
+        on that connection; FULL again when the block ends). Only for writes that nobody is told
+        about and that can be made again, e.g. pages pulled from HQ with their cursor: a crash of
+        the process loses nothing committed (the WAL is written at each commit), a power cut can
+        take back the last such transactions whole (WAL mode stays consistent), cursor included,
+        so they are pulled again. Any later commit with synchronous=FULL (the counter's, the sync
+        round's own settings) fsyncs the WAL, and with it every transaction before it."""
+        local = self._local
+        if getattr(local, "bulk_conn", None) is not None:
+            yield
+            return
+        conn = self.engine.connect()
+        try:
+            raw = conn.connection.dbapi_connection
+            before = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+            if not fsync_commits:
+                raw.execute("PRAGMA synchronous=NORMAL")
+            local.bulk_conn = conn
+            try:
+                yield
+            finally:
+                local.bulk_conn = None
+                try:
+                    raw.execute("PRAGMA synchronous=FULL")
+                    raw.execute(f"PRAGMA cache_size={int(before)}")
+                except Exception:
+                    conn.invalidate()  # never back to the pool without synchronous=FULL
+                    raise
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write_connection(self):
+        """The connection for this thread's next write(): the bulk block's, or one from the pool."""
+        pinned = getattr(self._local, "bulk_conn", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self.engine.connect() as conn:
+            yield conn
 
     @contextmanager
     def write(self, *, cache_mib: int | None = None) -> Iterator[Session]:
@@ -450,8 +514,11 @@ class Database:
         ``cache_mib``: this transaction's page cache (SQLite's default is 2 MB), given back when
         it ends. For bulk writes (a page of thousands of pulled members): with the default cache
         their random inserts into the large indexes spill dirty pages to the WAL mid-transaction
-        and read them back, each time through the cipher."""
-        with self._write_scope(), self.engine.connect() as conn:
+        and read them back, each time through the cipher. Ignored inside a bulk() block (its
+        connection has its own large cache, kept between transactions)."""
+        if getattr(self._local, "bulk_conn", None) is not None:
+            cache_mib = None
+        with self._write_scope(), self._write_connection() as conn:
             raw = before = None
             if cache_mib:
                 raw = conn.connection.dbapi_connection

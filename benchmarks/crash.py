@@ -3,10 +3,12 @@
     python -m benchmarks.crash --kills 10000 [--seed 1] [--json]
 
 The parent forks a child that runs a stream of store work against a real SQLite file: earn,
-redeem, void, adjust, expire, paper-card migration, legacy CSV import, applying a page pulled
-from HQ (other stores' entries), and draining the outbox (recording HQ's answers to a push), plus
-replays of requests whose answer it never saw. After each commit returns, the child reports it on
-a pipe: that is the acknowledgement the cashier (or HQ's answer, or the import screen) would see.
+redeem, void, adjust, expire, paper-card migration, legacy CSV import, applying pages pulled
+from HQ (other stores' entries; two pages to a transaction on a Database.bulk connection that
+commits without fsync, as a bulk catch-up does), and draining the outbox (recording HQ's answers
+to a push), plus replays of requests whose answer it never saw. After each commit returns, the
+child reports it on a pipe: that is the acknowledgement the cashier (or HQ's answer, or the import
+screen) would see.
 At a random moment the parent kills the child with SIGKILL, then checks:
 - PRAGMA integrity_check is ok;
 - every acknowledged entry is present, and no entry is present twice (an acknowledged import has
@@ -116,7 +118,12 @@ def child(path: Path, members: list[str], replays: list[dict], seed: int, ack_fd
                 say({"imported": report["import_id"], "key": key})  # None: the file was imported before
                 return
             elif kind == "pull":
-                replica.apply_changes(req["changes"], req["cursor"])
+                # as a bulk catch-up applies pages (SyncEngine.pull_all): two pages in one transaction,
+                # on the bulk connection that commits without waiting for the disk
+                ch, half = req["changes"], len(req["changes"]) // 2
+                pages = [(ch[:half], req["cursor"]), (ch[half:], req["cursor"])] if half else [(ch, req["cursor"])]
+                with store.db.bulk(64, fsync_commits=False):
+                    replica.apply_pages(iter(pages))
                 say({"pulled": key})
                 return
             elif kind == "drain":

@@ -429,62 +429,52 @@ class ReplicaService:
         self.store.write_settings(**{SETTING_CURSOR: cursor}, **extra)
 
     def apply_changes(self, changes: list[dict], cursor: str, *, hq_public_key: bytes | None = None) -> dict:
-        """Apply one page of HQ's change feed and commit the cursor in the same transaction.
+        """Apply one page of HQ's change feed and commit the cursor in the same transaction
+        (apply_pages with that one page)."""
+        return self.apply_pages(iter([(changes, cursor)]), hq_public_key=hq_public_key)
+
+    def apply_pages(self, pages, *, hq_public_key: bytes | None = None) -> dict:
+        """Apply consecutive pages of HQ's change feed in ONE transaction, with the last page's
+        cursor. ``pages`` yields (changes, cursor) and is drawn from inside the transaction, one
+        page at a time, so the caller decides as it goes when the transaction ends (SyncEngine
+        .pull_all: a bulk catch-up ends it early when the counter waits to write). Each page is
+        applied exactly as it would be in a transaction of its own: debits parked by it are retried
+        after it, waiting reversals settled after it.
 
         Set-based where it is safe: one query for which of the page's ledger entries are already
         here (our own entries come back from HQ: skipped without a query each), one for which of
-        its members exist, and runs of new members inserted with one executemany. Anything else
+        its members exist, and runs of new members inserted with one statement. Anything else
         (existing members, merges, deletions, other stores' entries with their lots) takes the
         per-change path, in feed order: a run of new members is written before the next change
         of any other kind is applied."""
-        summary: dict = {"applied": 0, "deleted_members": 0, "conflicts": 0, "touched_members": set()}
+        summary: dict = {"applied": 0, "deleted_members": 0, "conflicts": 0, "touched_members": set(), "pages": 0}
         now = self.store.now()
         summary["parked"] = []
+        changes, cursor = next(pages)
         with self.store.db.write(cache_mib=BULK_CACHE_MIB if len(changes) >= BULK_PAGE else None) as s:
             pending_fields = self._pending_fields(s)
-            entry_ids = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger" and c["data"].get("entry_id")]
-            member_ids = [c["data"]["member_id"] for c in changes if c["kind"] == "member"
-                          and c["data"].get("member_id")]
-            cx = dbapi_of(s)
-            known = _present(cx, "SELECT id FROM ledger WHERE id IN ", entry_ids)
-            existing = _present(cx, "SELECT id FROM members WHERE id IN ", member_ids)
-            s.info["ledger_checked"] = set(entry_ids)
-            s.info["ledger_known"] = known
-            # expiries held here already: their points, to take HQ's where they differ (_take_hq_expiry)
-            held = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger"
-                    and c["data"].get("kind") == "expire" and c["data"].get("entry_id") in known]
-            s.info["expiry_points"] = _points_of(cx, held)
-            new_members: list[tuple] = []
-            now_iso = iso(now)
-            taken_nos: set[str] = set()
-            if len(member_ids) > len(existing):
-                nos = [c["data"].get("member_no") for c in changes if c["kind"] == "member" and c["data"].get("member_no")]
-                taken_nos = _present(cx, "SELECT member_no FROM members WHERE member_no IN ", nos)
-            for ch in changes:
-                kind, data = ch["kind"], ch["data"]
-                if kind == "member" and self._new_member_row(data, now_iso, existing, taken_nos, new_members):
-                    summary["applied"] += 1
-                    continue
-                self._insert_members(s, new_members)
-                handler = getattr(self, "_ch_" + kind.replace(".", "_"), None)
-                if handler is None:
-                    continue
-                handler(s, data, now, summary, pending_fields=pending_fields, hq_public_key=hq_public_key)
-                summary["applied"] += 1
-            self._insert_members(s, new_members)
-            # Debits that found too few points here wait for the credit that HQ booked after them
-            # (e.g. an overdraft write-off): retry until nothing moves, keep the rest for later pages.
-            parked = [d for d in list(self.store.setting(SETTING_PARKED) or []) + summary["parked"]
-                      if d["entry_id"] not in summary.get("rejected", ())]
-            while parked:
-                summary["parked"] = []
-                for data in parked:
-                    self._ch_ledger(s, data, now, summary)
-                if len(summary["parked"]) == len(parked):
+            carried = list(self.store.setting(SETTING_PARKED) or [])
+            while True:
+                self._apply_page(s, changes, now, summary, pending_fields, hq_public_key)
+                # Debits that found too few points here wait for the credit that HQ booked after them
+                # (e.g. an overdraft write-off): retry until nothing moves, keep the rest for later pages.
+                parked = [d for d in carried + summary["parked"] if d["entry_id"] not in summary.get("rejected", ())]
+                while parked:
+                    summary["parked"] = []
+                    for data in parked:
+                        self._ch_ledger(s, data, now, summary)
+                    if len(summary["parked"]) == len(parked):
+                        break
+                    parked = summary["parked"]
+                carried = summary["parked"]
+                self._settle_owed(s)
+                summary["pages"] += 1
+                following = next(pages, None)
+                if following is None:
                     break
-                parked = summary["parked"]
-            self._settle_owed(s)
-            self.store.set_settings(s, **{SETTING_CURSOR: cursor, SETTING_PARKED: summary["parked"]})
+                changes, cursor = following
+                summary["parked"] = []
+            self.store.set_settings(s, **{SETTING_CURSOR: cursor, SETTING_PARKED: carried})
         # a rule set may have arrived: the versions are read again at the next use after the commit;
         # the parsed rule sets are kept (a version never changes; parsing them all again per page
         # was ~1 ms of the page's first pulled credit)
@@ -497,6 +487,41 @@ class ReplicaService:
         summary.pop("rejected", None)
         summary["touched_members"] = sorted(summary["touched_members"])
         return summary
+
+    def _apply_page(self, s: Session, changes: list[dict], now: datetime, summary: dict, pending_fields: set,
+                    hq_public_key: bytes | None) -> None:
+        """One page's changes in the open transaction (apply_pages)."""
+        s.flush()  # the raw queries below must see the previous page's ORM writes
+        entry_ids = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger" and c["data"].get("entry_id")]
+        member_ids = [c["data"]["member_id"] for c in changes if c["kind"] == "member"
+                      and c["data"].get("member_id")]
+        cx = dbapi_of(s)
+        known = _present(cx, "SELECT id FROM ledger WHERE id IN ", entry_ids)
+        existing = _present(cx, "SELECT id FROM members WHERE id IN ", member_ids)
+        s.info["ledger_checked"] = set(entry_ids)
+        s.info["ledger_known"] = known
+        # expiries held here already: their points, to take HQ's where they differ (_take_hq_expiry)
+        held = [c["data"]["entry_id"] for c in changes if c["kind"] == "ledger"
+                and c["data"].get("kind") == "expire" and c["data"].get("entry_id") in known]
+        s.info["expiry_points"] = _points_of(cx, held)
+        new_members: list[tuple] = []
+        now_iso = iso(now)
+        taken_nos: set[str] = set()
+        if len(member_ids) > len(existing):
+            nos = [c["data"].get("member_no") for c in changes if c["kind"] == "member" and c["data"].get("member_no")]
+            taken_nos = _present(cx, "SELECT member_no FROM members WHERE member_no IN ", nos)
+        for ch in changes:
+            kind, data = ch["kind"], ch["data"]
+            if kind == "member" and self._new_member_row(data, now_iso, existing, taken_nos, new_members):
+                summary["applied"] += 1
+                continue
+            self._insert_members(s, new_members)
+            handler = getattr(self, "_ch_" + kind.replace(".", "_"), None)
+            if handler is None:
+                continue
+            handler(s, data, now, summary, pending_fields=pending_fields, hq_public_key=hq_public_key)
+            summary["applied"] += 1
+        self._insert_members(s, new_members)
 
     def _new_member_row(self, d: dict, now_iso: str, existing: set, taken_nos: set, out: list) -> bool:
         """A member this store does not hold yet, as a row for the next executemany. False when

@@ -6,6 +6,7 @@ from sqlalchemy import select, text
 
 import sync.engine as engine_mod
 from app.models import Member
+from app.services.replica import ReplicaService
 from sync.client import Offline
 from tests.sync.harness import assert_converged
 
@@ -39,22 +40,22 @@ def _bulk(h, page=20, per_transaction=3):
 def test_bulk_catch_up_ends_where_page_by_page_does(chain, hq, make_store, monkeypatch):
     a, members = chain
     batches = []
-    take = engine_mod._PageFeed.take
+    apply_pages = ReplicaService.apply_pages
 
-    def recording_take(self, n):
-        got = take(self, n)
-        if got:
-            batches.append(len(got))
-        return got
+    def recording_apply_pages(self, pages, **kw):
+        summary = apply_pages(self, pages, **kw)
+        batches.append(summary["pages"])
+        return summary
 
-    monkeypatch.setattr(engine_mod._PageFeed, "take", recording_take)
+    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
     b, c = make_store("S002"), make_store("S003")
     _bulk(b)
     c.engine.page_size = 20
     c.engine.prefetch_min = 10**9  # page by page, as before
     pulled_b = b.sync()["pulled"]
     assert max(batches) > 1, "no pages were fetched ahead and applied together"
-    assert sum(batches) + 1 == pulled_b["pages"]  # the first page is fetched as always, the rest ahead
+    assert max(batches) <= 3  # bulk_pages
+    assert sum(batches) == pulled_b["pages"]  # every page applied once (the first one on its own)
     pulled_c = c.sync()["pulled"]
     assert pulled_b["pages"] == pulled_c["pages"] and pulled_b["changes"] == pulled_c["changes"]
     assert pulled_b["cursor"] == pulled_c["cursor"]
@@ -113,3 +114,159 @@ def test_closing_the_feed_does_not_wait_for_a_fetch_in_flight():
     feed._thread.join(10)
     assert not feed._thread.is_alive()     # the thread ended by itself, its answer dropped
     assert feed._q.empty()
+
+
+def _record_pages(monkeypatch, on_page=None):
+    """Every page applied (ReplicaService._apply_page) as ('page', n) in a shared list; on_page(n)
+    is called after the n-th (from 1)."""
+    events = []
+    apply_page = ReplicaService._apply_page
+
+    def recording(self, *args, **kw):
+        apply_page(self, *args, **kw)
+        events.append(("page", sum(1 for e in events if e[0] == "page") + 1))
+        if on_page is not None:
+            on_page(events[-1][1])
+
+    monkeypatch.setattr(ReplicaService, "_apply_page", recording)
+    return events
+
+
+@pytest.mark.parametrize("quiet_s", [0, 600])
+def test_a_counter_write_waiting_ends_the_bulk_transaction_at_the_next_page(chain, hq, make_store, monkeypatch,
+                                                                             quiet_s):
+    """The counter registers a member while a bulk transaction is open: the catch-up commits after
+    the page it is applying (it would otherwise go on to the last page), the registration goes
+    first, then the catch-up goes on: in one transaction once the counter has been quiet for
+    counter_quiet_s (0 here), else one page to a transaction."""
+    import threading
+
+    a, members = chain
+    b = make_store("S002")
+    _bulk(b, per_transaction=100)
+    b.engine.bulk_seconds = 600
+    b.engine.counter_quiet_s = quiet_s
+    counter: list = []
+    db = b.store.db
+
+    def on_page(n):
+        if n != 3:  # the first page is applied alone (fetched before the catch-up starts): 2, 3, ... are one
+            return
+
+        def register():
+            counter.append(b.register("カウンタータロウ"))
+            events.append(("counter", len(counter)))
+
+        t = threading.Thread(target=register)
+        t.start()
+        counter.append(t)
+        for _ in range(1000):  # until it waits for our transaction (BEGIN IMMEDIATE)
+            if db.writers_waiting():
+                return
+            threading.Event().wait(0.01)
+        raise AssertionError("the counter's write never began")
+
+    events = _record_pages(monkeypatch, on_page)
+    transactions = []
+    apply_pages = ReplicaService.apply_pages
+
+    def recording_apply_pages(self, pages, **kw):
+        summary = apply_pages(self, pages, **kw)
+        transactions.append(summary["pages"])
+        return summary
+
+    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
+    b.sync()
+    counter[0].join(20)
+    assert len(counter) == 2, "the counter's registration did not finish"
+    pages_before = [e for e in events[:events.index(("counter", 2))] if e[0] == "page"]
+    assert pages_before[-1] == ("page", 3)  # the transaction ended right after the page it was on
+    assert transactions[:2] == [1, 2] and len(transactions) > 2  # then the catch-up went on
+    if quiet_s:
+        assert transactions[2:] == [1] * (len(transactions) - 2)
+    else:
+        assert len(transactions) == 3
+    assert set(_members(b)) >= {m.id for m in members} | {counter[1].id}
+    b.sync()
+    a.sync()
+    assert_converged(hq, [a, b])
+
+
+def test_a_bulk_transaction_takes_no_page_after_its_time(chain, hq, make_store, monkeypatch):
+    """bulk_seconds bounds how long a bulk transaction stays open (for writers the in-process count
+    does not see: another process): with 0, every page is a transaction of its own."""
+    a, members = chain
+    b = make_store("S002")
+    _bulk(b, per_transaction=100)
+    b.engine.bulk_seconds = 0
+    transactions = []
+    apply_pages = ReplicaService.apply_pages
+
+    def recording_apply_pages(self, pages, **kw):
+        summary = apply_pages(self, pages, **kw)
+        transactions.append(summary["pages"])
+        return summary
+
+    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
+    pulled = b.sync()["pulled"]
+    assert transactions == [1] * pulled["pages"]
+    assert set(_members(b)) >= {m.id for m in members}
+    assert_converged(hq, [a, b])
+
+
+def test_an_epoch_reset_met_half_way_through_a_bulk_catch_up(chain, hq, make_store, monkeypatch):
+    """HQ bumps its epoch while the store is catching up: the pages fetched ahead before it are
+    applied, the reset ends the transaction, the store replays HQ's snapshot and ends equal to HQ."""
+    a, members = chain
+    b = make_store("S002")
+    _bulk(b, per_transaction=100)
+    b.engine.bulk_seconds = 600
+
+    def on_page(n):
+        if n == 3:
+            hq.service.bump_epoch()
+
+    _record_pages(monkeypatch, on_page)
+    pulled = b.sync()["pulled"]
+    assert pulled["reset"] is True
+    assert set(_members(b)) >= {m.id for m in members}
+    with b.store.db.write() as s:
+        s.execute(text("INSERT INTO search_member_kana_fts (search_member_kana_fts) VALUES ('integrity-check')"))
+    assert_converged(hq, [a, b])
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_the_garbage_collector_runs_less_often_during_a_catch_up_and_as_before_after_it(chain, make_store,
+                                                                                        monkeypatch, lost):
+    import gc
+
+    a, _ = chain
+    b = make_store("S002")
+    _bulk(b)
+    before = gc.get_threshold()
+    during = []
+    _record_pages(monkeypatch, lambda n: during.append(gc.get_threshold()))
+    if lost:
+        b.transport.fail_changes_from = b.transport.changes_requests + 4
+        with pytest.raises(Offline):
+            b.sync()
+    else:
+        b.sync()
+    assert before[0] < engine_mod.BULK_GC_THRESHOLD
+    assert len(during) > 1 and all(t == (engine_mod.BULK_GC_THRESHOLD, *before[1:]) for t in during)
+    assert gc.get_threshold() == before
+
+
+def test_overlapping_catch_ups_put_the_collector_back_when_the_last_one_ends():
+    """Two stores catching up in one process, ending in either order: the thresholds stay raised
+    until the last one ends, then are what they were."""
+    import gc
+
+    before = gc.get_threshold()
+    a, b = engine_mod._fewer_collections(), engine_mod._fewer_collections()
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == engine_mod.BULK_GC_THRESHOLD
+    b.__exit__(None, None, None)
+    assert gc.get_threshold() == before
