@@ -143,7 +143,7 @@ def _timed(fn, *args, **kwargs):
     return result, time.perf_counter_ns() - t0
 
 
-def run(db, n: int = 2000, searches: int = 200, expiring: int = 30, seed: int = 7, meta: dict | None = None,
+def run(db, n: int = 2000, searches: int = 200, expiring: int = 200, seed: int = 7, meta: dict | None = None,
         members: int | None = None, entries: int | None = None, log=None) -> list[dict]:
     """Figures for the store database at ``db``. ``meta`` is the generator's sidecar (for the
     generation time and the pristine size); members/entries are context for every figure."""
