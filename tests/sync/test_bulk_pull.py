@@ -39,15 +39,7 @@ def _bulk(h, page=20, per_transaction=3):
 
 def test_bulk_catch_up_ends_where_page_by_page_does(chain, hq, make_store, monkeypatch):
     a, members = chain
-    batches = []
-    apply_pages = ReplicaService.apply_pages
-
-    def recording_apply_pages(self, pages, **kw):
-        summary = apply_pages(self, pages, **kw)
-        batches.append(summary["pages"])
-        return summary
-
-    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
+    batches = _record_transactions(monkeypatch)
     b, c = make_store("S002"), make_store("S003")
     _bulk(b)
     c.engine.page_size = 20
@@ -116,6 +108,20 @@ def test_closing_the_feed_does_not_wait_for_a_fetch_in_flight():
     assert feed._q.empty()
 
 
+
+def _record_transactions(monkeypatch) -> list[int]:
+    """The number of pages each bulk transaction applied, in order."""
+    transactions: list[int] = []
+    apply_pages = ReplicaService.apply_pages
+
+    def recording_apply_pages(self, pages, **kw):
+        summary = apply_pages(self, pages, **kw)
+        transactions.append(summary["pages"])
+        return summary
+
+    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
+    return transactions
+
 def _record_pages(monkeypatch, on_page=None):
     """Every page applied (ReplicaService._apply_page) as ('page', n) in a shared list; on_page(n)
     is called after the n-th (from 1)."""
@@ -167,15 +173,7 @@ def test_a_counter_write_waiting_ends_the_bulk_transaction_at_the_next_page(chai
         raise AssertionError("the counter's write never began")
 
     events = _record_pages(monkeypatch, on_page)
-    transactions = []
-    apply_pages = ReplicaService.apply_pages
-
-    def recording_apply_pages(self, pages, **kw):
-        summary = apply_pages(self, pages, **kw)
-        transactions.append(summary["pages"])
-        return summary
-
-    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
+    transactions = _record_transactions(monkeypatch)
     b.sync()
     counter[0].join(20)
     assert len(counter) == 2, "the counter's registration did not finish"
@@ -199,15 +197,7 @@ def test_a_bulk_transaction_takes_no_page_after_its_time(chain, hq, make_store, 
     b = make_store("S002")
     _bulk(b, per_transaction=100)
     b.engine.bulk_seconds = 0
-    transactions = []
-    apply_pages = ReplicaService.apply_pages
-
-    def recording_apply_pages(self, pages, **kw):
-        summary = apply_pages(self, pages, **kw)
-        transactions.append(summary["pages"])
-        return summary
-
-    monkeypatch.setattr(ReplicaService, "apply_pages", recording_apply_pages)
+    transactions = _record_transactions(monkeypatch)
     pulled = b.sync()["pulled"]
     assert transactions == [1] * pulled["pages"]
     assert set(_members(b)) >= {m.id for m in members}
