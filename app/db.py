@@ -187,7 +187,7 @@ def unseal(key: DatabaseKey, purpose: str, name: str, blob: bytes) -> bytes:
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # backstop: ~40 MB of WAL before a writer checkpoints itself
 CHECKPOINT_MIN_PAGES = 1_000  # the background checkpointer folds the WAL in beyond this
 CHECKPOINT_INTERVAL_S = 1.0
-CHECKPOINT_POKE_PAGES = 256  # a write leaving more than this to copy wakes the checkpointer
+CHECKPOINT_POKE_PAGES = 4_000  # a write leaving more than this to copy wakes the checkpointer
 # The WAL-index header in the -shm file (https://www.sqlite.org/walformat.html): mxFrame is a u32
 # at byte 16 of the header, nBackfill the first u32 of the checkpoint information at byte 96.
 _SHM_U32 = struct.Struct("=I")
@@ -363,16 +363,14 @@ class Database:
             con = None
             try:
                 while not self._checkpoint_stop.is_set():
-                    # woken by a write (_poke_checkpointer): its own, lower threshold
-                    woken = self._checkpoint_wake.wait(interval)
+                    self._checkpoint_wake.wait(interval)
                     self._checkpoint_wake.clear()
                     if self._checkpoint_stop.is_set():
                         break
-                    threshold = min(min_pages, CHECKPOINT_POKE_PAGES) if woken else min_pages
                     try:
-                        if con is None and self.wal_pages() > threshold:
+                        if con is None and self.wal_pages() > min_pages:
                             con = connect_raw(self.path, key=self.key, check_same_thread=False)
-                        self.checkpoint(threshold, con=con)
+                        self.checkpoint(min_pages, con=con)
                     except Exception as exc:  # noqa: BLE001 - a failed round is retried next round
                         log.warning("background checkpoint failed: %s", type(exc).__name__)
                         if con is not None:
@@ -397,14 +395,19 @@ class Database:
         thread.join(timeout=30)
 
     def _poke_checkpointer(self) -> None:
-        """After a write transaction: wake the background checkpointer at once when more than
-        CHECKPOINT_POKE_PAGES wait to be copied, so that it copies a few hundred pages right after
-        a commit, while the counter's next action is still far off (at a counter, seconds). Fewer,
-        larger checkpoints were worse: copying thousands of pages and fsyncing the main file kept
-        the disk busy under the next commits, and when writes came back to back the WAL log grew
-        until a connection's own autocheckpoint (WAL_AUTOCHECKPOINT_PAGES) ran inside a counter
-        action (50-60 ms at 1M members). A log starts again from its first frame only after a
-        checkpoint that copied all of it; small ones often do, between two commits."""
+        """After a write transaction: wake the background checkpointer at once when writes come
+        faster than its rounds, more than CHECKPOINT_POKE_PAGES waiting to be copied (at a counter,
+        earns seconds apart, the timed rounds copy a thousand pages or so between two of them).
+        Each checkpoint ends with an fsync of the main file, and the counter's commit (an fsync of
+        the WAL) waits behind it: waking it after every 256 pages (a checkpoint every ~5 earns
+        back to back on the 1M store) gave `python -m benchmarks core` an earn p99 of 4.3-4.6 ms,
+        every 4,000 (one in ~100) 3.0 ms; copying the rest of a long log in follow-up checkpoints
+        was worse again (p99 7-15 ms). What it costs: writes back to back can still grow the WAL
+        log to a connection's own autocheckpoint (WAL_AUTOCHECKPOINT_PAGES; the log starts again
+        from its first frame only after a checkpoint that copied all of it, which one racing the
+        next commits rarely does), and that one runs inside a counter action (~50 ms, a few
+        earns in 2,000 there). At a counter, earns seconds apart, the timed rounds copy the WAL
+        between two of them and this never happens."""
         if self._checkpointer is not None and self.wal_pages() > CHECKPOINT_POKE_PAGES:
             self._checkpoint_wake.set()
 
