@@ -307,13 +307,10 @@ class Database:
         from the WAL-index header in the ``-shm`` file (https://www.sqlite.org/walformat.html,
         native byte order: mxFrame and nBackfill); (0, 0) when there is no WAL."""
         try:
-            fd = os.open(f"{self.path}-shm", os.O_RDONLY)
+            with open(f"{self.path}-shm", "rb", buffering=0) as f:  # (os.pread: not on Windows)
+                head = f.read(_SHM_READ)
         except OSError:
             return 0, 0
-        try:
-            head = os.pread(fd, _SHM_READ, 0)
-        finally:
-            os.close(fd)
         if len(head) < _SHM_READ:
             return 0, 0
         frames, = _SHM_U32.unpack_from(head, _SHM_MX_FRAME)
