@@ -296,7 +296,6 @@ class Database:
         self._checkpointer: threading.Thread | None = None
         self._checkpoint_stop = threading.Event()
         self._checkpoint_wake = threading.Event()
-        self._checkpoint_min_pages = CHECKPOINT_MIN_PAGES
         self.checkpoints = 0  # background checkpoints that folded frames into the main file
         self._writers = 0  # write transactions of this process begun or waiting to begin
         self._writers_cv = threading.Condition()
@@ -379,7 +378,6 @@ class Database:
 
         self._checkpoint_stop.clear()
         self._checkpoint_wake.clear()
-        self._checkpoint_min_pages = min_pages
         self._checkpointer = threading.Thread(target=loop, name="tsumugi-checkpoint", daemon=True)
         self._checkpointer.start()
 

@@ -355,12 +355,14 @@ def bench_first_sync(members: int, hq_workers: int = 1, member_ids: str = "rando
                "target_s_for_1M": 120, "projected_1M_s": round(dt * 1_000_000 / members, 1),
                "ok": dt * 1_000_000 / members <= 120, "hq": "postgresql", "hq_workers": hq_workers}
         if counter_every:
+            from benchmarks.core import percentile
+
             earns.sort()
             out["counter_earn_every_s"] = counter_every
             out["counter_earns"] = len(earns)
             if earns:
-                out["counter_earn_ms"] = {"p50": round(statistics.median(earns) * 1000, 1),
-                                          "p99": round(earns[min(len(earns) - 1, int(len(earns) * 0.99))] * 1000, 1),
+                out["counter_earn_ms"] = {"p50": round(percentile(earns, 0.5) * 1000, 1),
+                                          "p99": round(percentile(earns, 0.99) * 1000, 1),
                                           "max": round(earns[-1] * 1000, 1)}
         return out
     finally:
