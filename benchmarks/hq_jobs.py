@@ -220,6 +220,9 @@ def run(members: int = 1_000_000, entries: int = 10_000_000, url: str | None = N
     work_url = _dsn(url, work)
     with psycopg.connect(work_url) as c:
         now = datetime.fromisoformat(c.execute("SELECT now FROM bench_meta").fetchone()[0].replace("Z", "+00:00"))
+        # what the figures depend on most (hq/README.md, "The PostgreSQL server")
+        server = {k: c.execute(f"SHOW {k}").fetchone()[0] for k in ("server_version", "shared_buffers",
+                                                                     "max_wal_size", "work_mem")}
     t = time.perf_counter()
     db = HQDatabase(work_url)
     db.upgrade()  # revisions newer than the cache (e.g. indexes) are applied here, outside the timings
@@ -258,7 +261,7 @@ def run(members: int = 1_000_000, entries: int = 10_000_000, url: str | None = N
             summary = {k: v for k, v in res.items() if k not in ("job", "date", "run_id", "templates")}
             fig = {"name": f"hq_job_{name}", "unit": "s", "value": round(secs, 2), "target_s": TARGET_S,
                    "meets_target": secs <= TARGET_S, "members": members, "entries": entries,
-                   "loadavg": os.getloadavg()[0], "summary": summary}
+                   "loadavg": os.getloadavg()[0], "server": server, "summary": summary}
             print(json.dumps(fig, ensure_ascii=False, default=str), flush=True)
             log(f"  {name}: {secs:.1f} s")
             out.append(fig)

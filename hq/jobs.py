@@ -30,12 +30,16 @@ import socket
 import threading
 import uuid
 from collections import defaultdict
-from itertools import chain
+from concurrent.futures import ThreadPoolExecutor
+from hashlib import sha1
+from itertools import chain, groupby
+from operator import itemgetter
+from time import perf_counter
 from datetime import date, datetime, time, timedelta, timezone
 from fractions import Fraction
 
 import httpx
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 
 from app.rules import RuleSet, expiry_for
 from hq.campaigns import current_extras, publish_derived
@@ -46,6 +50,7 @@ from hq.service import PROFILE_FIELDS
 log = logging.getLogger("hq.jobs")
 JOB_NS = uuid.UUID("a3c1f0de-5b7e-4c39-8d2a-61f4e0b9c7a5")
 EXPIRE_NS = uuid.UUID("6f1c1d43-7c55-4d0e-9d43-3e1f5d1a7a11")  # the store's (app/services/ledger.py): same ids
+_EXPIRE_NS_BYTES = EXPIRE_NS.bytes
 
 # job → store-local time it runs at (the rainy-day job looks at tomorrow, so stores get it overnight)
 SCHEDULE = {"expiry": time(2, 0), "tiers": time(3, 0), "vip": time(3, 30), "win_back": time(4, 0),
@@ -208,11 +213,16 @@ def _pg(svc) -> bool:
     return not svc.db.is_sqlite
 
 
-def _begin(svc, s, job: str) -> None:
+def _begin(svc, s, job: str, *, many_queries: bool = False) -> None:
     """Start a job's write transaction: one run of a job at a time (PostgreSQL: an advisory lock
-    per job; SQLite has one writer anyway) and enough memory for its hash joins and sorts."""
+    per job; SQLite has one writer anyway) and enough memory for its hash joins and sorts.
+    ``many_queries``: the job reads in many small queries while its own Python works (expiry's
+    replay): no JIT (it compiled each of them for ~0.2 s) and no parallel workers to start."""
     if _pg(svc):
         s.execute(text("SET LOCAL work_mem = '256MB'"))
+        if many_queries:
+            s.execute(text("SET LOCAL jit = off"))
+            s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 727000 + JOBS.index(job)})
 
 
@@ -688,13 +698,133 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple], expiry: _ExpiryByHour 
     return lots
 
 
+class _Laps:
+    """Seconds spent in each phase of a job, for its run record (``phases_s``)."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._t = perf_counter()
+
+    def __call__(self, name: str) -> None:
+        t = perf_counter()
+        self.laps[name] = round(self.laps.get(name, 0.0) + t - self._t, 2)
+        self._t = t
+
+
 def _months_back(day: date, months: int) -> date:
     idx = day.year * 12 + day.month - 1 - months
     y, m = divmod(idx, 12)
     return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
 
 
-EXPIRY_BATCH = 20000  # members replayed per round trip
+def _expire_id(lot_id: str) -> str:
+    """str(uuid.uuid5(EXPIRE_NS, f"{lot_id}:0")), the id the store gives a lot's expiry, without
+    the UUID object (a first run makes millions of them)."""
+    b = bytearray(sha1(_EXPIRE_NS_BYTES + f"{lot_id}:0".encode()).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _replay_batch(batch, entries, rule_sets, expiry, at, listing, first_next, last_next, zone, seq,
+                  expired: list, listed: list, reasons: dict) -> tuple[int, int, int]:
+    """Replay each member of ``batch`` ((member_id, balance, due) rows) from ``entries``: a due
+    member's lots past ``at`` go into ``expired`` as (seq, id, member_id, -points, reason), capped
+    by the balance; with ``listing``, next month's expiring points into ``listed``. Returns the last
+    seq and the members and points listed."""
+    n_listed = pts_listed = 0
+    for mid, balance, due in batch:
+        lots = sorted(_lots(rule_sets, entries.get(mid, ()), expiry), key=itemgetter(0))
+        if due:
+            for lot in lots:
+                exp, remaining, lot_id = lot
+                if remaining <= 0 or exp >= at or balance <= 0:
+                    continue
+                pts = min(remaining, balance)
+                seq += 1
+                reason = reasons.get(exp)
+                if reason is None:
+                    reason = reasons[exp] = f"expired {exp.isoformat()}"
+                expired.append((seq, _expire_id(lot_id), mid, -pts, reason))
+                balance -= pts
+                lot[1] -= pts
+        if not listing:
+            continue
+        pts = sum(r for e, r, _ in lots if r > 0 and first_next <= e.astimezone(zone).date() <= last_next)
+        pts = min(pts, balance)
+        if pts > 0:
+            n_listed += 1
+            pts_listed += pts
+            listed.append((mid, pts))
+    return seq, n_listed, pts_listed
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class _LedgerReader:
+    """The ledgers of a batch of members for the replay ({member_id: [(id, kind, points,
+    created_at, reverses_id), …]} in time order), ``EXPIRY_READ`` members a query. PostgreSQL: on
+    a second connection in a worker thread, so the next batch is read while this one is replayed
+    (the reads were about a third of the replay, the job waiting on the server). That connection
+    reads what is committed, as the job's own statements do (READ COMMITTED): the job has written
+    nothing to the ledger yet. SQLite: in line, on the job's session."""
+
+    SQL_PG = ("SELECT member_id, id, kind, points, created_at, reverses_id FROM ledger "
+              "WHERE member_id = ANY(%s) ORDER BY member_id, created_at, booked_at")
+
+    def __init__(self, svc, s):
+        self.s = s
+        self.raw = self.pool = None
+        if _pg(svc):
+            self.raw = svc.db.engine.raw_connection()
+            cur = self.raw.cursor()
+            cur.execute("SET LOCAL jit = off")  # for this read-only transaction, rolled back at close
+            cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="hq-expiry-read")
+
+    def submit(self, ids: list[str]):
+        if self.pool is not None:
+            return self.pool.submit(self._read_pg, ids)
+        entries: dict[str, list[tuple]] = defaultdict(list)
+        for i in range(0, len(ids), EXPIRY_READ):
+            for row in self.s.execute(_LEDGER_OF, {"ids": ids[i:i + EXPIRY_READ]}):
+                entries[row[0]].append(tuple(row[1:]))
+        return _Done(entries)
+
+    def _read_pg(self, ids: list[str]) -> dict[str, list[tuple]]:
+        entries: dict[str, list[tuple]] = {}
+        cur = self.raw.cursor()
+        for i in range(0, len(ids), EXPIRY_READ):
+            cur.execute(self.SQL_PG, (ids[i:i + EXPIRY_READ],))
+            for mid, group in groupby(cur.fetchall(), itemgetter(0)):
+                entries[mid] = [r[1:] for r in group]
+        return entries
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            try:
+                self.raw.rollback()
+            finally:
+                self.raw.close()
+
+
+EXPIRY_BATCH = 20000  # members replayed per round (their expiries staged by one COPY)
+# members whose ledgers one query reads, by id: few enough that PostgreSQL reads them through
+# ix_hq_ledger_member whatever its statistics say. A range of 20,000 members (the old way) was
+# planned as a sequential scan of the whole ledger, about 4 s a batch at 10M entries: 194 of the
+# first run's 411 s at 1M / 10M on a stock server
+EXPIRY_READ = 200
+_LEDGER_OF = text("SELECT l.member_id, l.id, l.kind, l.points, l.created_at, l.reverses_id FROM ledger l "
+                  "WHERE l.member_id IN :ids ORDER BY l.member_id, l.created_at, l.booked_at"
+                  ).bindparams(bindparam("ids", expanding=True))
 
 
 def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> dict:
@@ -712,13 +842,14 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
     from hq.campaigns import published_rule_sets
 
     rs, extras, at = _context(svc, day)
+    lap = _Laps()
     months = rs.expiry.months
     first_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
     last_next = (first_next + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     month = first_next.strftime("%Y-%m")
     stamp, booked = _iso(at), _iso(datetime.now(timezone.utc))
     with svc.db.write() as s:
-        _begin(svc, s, "expiry")
+        _begin(svc, s, "expiry", many_queries=True)
         rule_sets = published_rule_sets(s)
         # the last run done (the same day too: a rerun then looks only around today's boundary)
         prev = s.scalar(select(func.max(JobRun.run_date)).where(JobRun.job == "expiry", JobRun.status == "done",
@@ -730,70 +861,81 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
              "n_lo": _iso(_midnight(rs, _months_back(first_next, months) - timedelta(days=4))),
              "n_hi": _iso(_midnight(rs, _months_back(last_next, months) + timedelta(days=4)))}
         _temp(svc, s, "tmp_job_due", "member_id VARCHAR(36) PRIMARY KEY, balance BIGINT NOT NULL, due INTEGER NOT NULL")
-        due_q = ("EXISTS (SELECT 1 FROM ledger l WHERE l.member_id = m.id AND l.points > 0 AND l.created_at < :hi "
-                 "AND l.created_at >= :lo)")
-        notice_q = ("EXISTS (SELECT 1 FROM ledger l WHERE l.member_id = m.id AND l.points > 0 "
-                    "AND l.created_at >= :n_lo AND l.created_at < :n_hi)")
+        due_q = "(l.created_at < :hi AND l.created_at >= :lo)"
+        notice_q = "(l.created_at >= :n_lo AND l.created_at < :n_hi)"
         # next month's list is made by the month's first run (its notices are once a month)
         listing = prev is None or prev[:7] != day.isoformat()[:7]
+        # one pass over the credits, grouped by member (a correlated EXISTS per member was 18 s of
+        # the first run at 1M / 10M: the CASE's copy of it ran once for every member)
         _insert_select(svc, s, "tmp_job_due", "member_id, balance, due",
-                       f"SELECT m.id, m.balance, CASE WHEN {due_q} THEN 1 ELSE 0 END FROM members m "
-                       f"WHERE m.status = 'active' AND m.balance > 0 AND ({due_q}"
-                       f"{f' OR {notice_q}' if listing else ''})", p)
+                       "SELECT m.id, m.balance, x.due FROM members m JOIN ("
+                       f"SELECT l.member_id, MAX(CASE WHEN {due_q} THEN 1 ELSE 0 END) AS due FROM ledger l "
+                       f"WHERE l.points > 0 AND ({due_q}{f' OR {notice_q}' if listing else ''}) GROUP BY l.member_id"
+                       ") x ON x.member_id = m.id WHERE m.status = 'active' AND m.balance > 0", p)
         _analyze_temp(svc, s, "tmp_job_due")
+        lap("select_due")
         checked = s.scalar(text("SELECT count(*) FROM tmp_job_due WHERE due = 1"))
         expiry = _ExpiryByHour(rule_sets)
         _temp(svc, s, "tmp_job_expire", "seq BIGINT PRIMARY KEY, id VARCHAR(36) NOT NULL, member_id VARCHAR(36) NOT NULL, "
                                         "points BIGINT NOT NULL, reason TEXT NOT NULL")
         expired, listed = [], []
         n_listed = pts_listed = seq = 0
-        after = ""
-        while True:
-            batch = s.execute(text("SELECT member_id, balance, due FROM tmp_job_due WHERE member_id > :a "
-                                   "ORDER BY member_id LIMIT :n"), {"a": after, "n": EXPIRY_BATCH}).all()
-            if not batch:
-                break
-            entries: dict[str, list[tuple]] = defaultdict(list)
-            for row in s.execute(text(
-                    "SELECT l.member_id, l.id, l.kind, l.points, l.created_at, l.reverses_id FROM ledger l "
-                    "WHERE l.member_id IN (SELECT member_id FROM tmp_job_due WHERE member_id > :a AND member_id <= :b) "
-                    "ORDER BY l.member_id, l.created_at, l.booked_at"), {"a": after, "b": batch[-1][0]}):
-                entries[row[0]].append(tuple(row[1:]))
-            after = batch[-1][0]
-            for mid, balance, due in batch:
-                lots = sorted(_lots(rule_sets, entries.get(mid, []), expiry), key=lambda l: l[0])
-                if due:
-                    for lot in lots:
-                        exp, remaining, lot_id = lot
-                        if remaining <= 0 or exp >= at or balance <= 0:
-                            continue
-                        pts = min(remaining, balance)
-                        seq += 1
-                        expired.append((seq, str(uuid.uuid5(EXPIRE_NS, f"{lot_id}:0")), mid, -pts,
-                                        f"expired {exp.isoformat()}"))
-                        balance -= pts
-                        lot[1] -= pts
-                if not listing:
-                    continue
-                pts = sum(r for e, r, _ in lots if r > 0 and first_next <= e.astimezone(rs.zone).date() <= last_next)
-                pts = min(pts, balance)
-                if pts > 0:
-                    n_listed += 1
-                    pts_listed += pts
-                    listed.append((mid, pts))
-            _fill(svc, s, "tmp_job_expire", ("seq", "id", "member_id", "points", "reason"), expired)  # per batch
-            expired.clear()
+        reasons: dict[datetime, str] = {}
+
+        def due_after(after: str) -> list:
+            return s.execute(text("SELECT member_id, balance, due FROM tmp_job_due WHERE member_id > :a "
+                                  "ORDER BY member_id LIMIT :n"), {"a": after, "n": EXPIRY_BATCH}).all()
+
+        reader = _LedgerReader(svc, s)
+        try:
+            batch = due_after("")
+            pending = reader.submit([r[0] for r in batch]) if batch else None
+            while batch:
+                nxt = due_after(batch[-1][0])
+                ahead = reader.submit([r[0] for r in nxt]) if nxt else None  # read while this batch replays
+                entries = pending.result()
+                seq, n, p_ = _replay_batch(batch, entries, rule_sets, expiry, at, listing, first_next, last_next,
+                                           rs.zone, seq, expired, listed, reasons)
+                n_listed += n
+                pts_listed += p_
+                _fill(svc, s, "tmp_job_expire", ("seq", "id", "member_id", "points", "reason"), expired)  # per batch
+                expired.clear()
+                batch, pending = nxt, ahead
+        finally:
+            reader.close()
         _analyze_temp(svc, s, "tmp_job_expire")
+        lap("replay")
         # an id already in the ledger (this lot expired before, here or at a store) is not booked again
         s.execute(text("DELETE FROM tmp_job_expire WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.id = tmp_job_expire.id)"))
         lots_expired, points_expired, members_expired = s.execute(text(
             "SELECT count(*), COALESCE(-SUM(points), 0), count(DISTINCT member_id) FROM tmp_job_expire")).one()
+        lap("skip_held")
         q = {"stamp": stamp, "booked": booked, "version": rs.version, "day": day.isoformat(), "now": _iso(now)}
         if lots_expired:
             _insert_select(svc, s, "ledger", "id, member_id, kind, points, amount_yen, store_id, terminal_id, staff_id, "
                            "created_at, booked_at, rule_set_version, reverses_id, coupon_id, reason, origin_event_id",
                            f"SELECT id, member_id, 'expire', points, NULL, 'HQ', 'HQ', NULL, {_t('stamp')}, "
                            f"{_t('booked')}, {_t('version')}, NULL, NULL, reason, NULL FROM tmp_job_expire ORDER BY seq", q)
+            lap("ledger")
+            _note("members", s.execute(text(
+                "UPDATE members SET balance = members.balance + x.points, updated_at = :now FROM "
+                "(SELECT member_id, SUM(points) AS points FROM tmp_job_expire GROUP BY member_id) x "
+                "WHERE members.id = x.member_id"), q).rowcount, "updated")
+            lap("balances")
+            _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
+                           f"SELECT DISTINCT 'expiry', {_t('day')}, member_id, 'expire', NULL, {_t('now')} "
+                           "FROM tmp_job_expire", q, "job, run_date, member_id")
+            lap("job_items")
+        if notice and listed:
+            _temp(svc, s, "tmp_job_notice", "member_id VARCHAR(36) PRIMARY KEY, points BIGINT NOT NULL")
+            _fill(svc, s, "tmp_job_notice", ("member_id", "points"), listed)
+            _notify_select(svc, s, "expiry_notice", f"'expiry_notice:' || {_t('month')} || ':' || m.id",
+                           _jnest(svc, _jobj(svc, [("points", "t.points"), ("month", _t("month"))])),
+                           "FROM tmp_job_notice t JOIN members m ON m.id = t.member_id WHERE 1 = 1", {"month": month})
+            lap("notices")
+        if lots_expired:
+            # the feed last: from its first change to the commit this transaction holds the feed's
+            # readers back (hq/service.py), so every store's pull waits for what comes after it
             entry = _jobj(svc, [("entry_id", "e.id"), ("member_id", "e.member_id"), ("kind", "'expire'"),
                                 ("points", "e.points"), ("amount_yen", "NULL"), ("store_id", "'HQ'"),
                                 ("terminal_id", "'HQ'"), ("staff_id", "NULL"), ("created_at", _t("stamp")),
@@ -802,25 +944,15 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
                                 ("balance_after", "d.balance + SUM(e.points) OVER (PARTITION BY e.member_id ORDER BY e.seq)")])
             _emit_select(svc, s, f"SELECT 'ledger' AS kind, e.member_id AS member_id, {entry} AS data "
                                 "FROM tmp_job_expire e JOIN tmp_job_due d ON d.member_id = e.member_id", q)
-            _note("members", s.execute(text(
-                "UPDATE members SET balance = members.balance + x.points, updated_at = :now FROM "
-                "(SELECT member_id, SUM(points) AS points FROM tmp_job_expire GROUP BY member_id) x "
-                "WHERE members.id = x.member_id"), q).rowcount, "updated")
-            _insert_select(svc, s, "job_items", "job, run_date, member_id, kind, ref, created_at",
-                           f"SELECT DISTINCT 'expiry', {_t('day')}, member_id, 'expire', NULL, {_t('now')} "
-                           "FROM tmp_job_expire", q, "job, run_date, member_id")
-        if notice and listed:
-            _temp(svc, s, "tmp_job_notice", "member_id VARCHAR(36) PRIMARY KEY, points BIGINT NOT NULL")
-            _fill(svc, s, "tmp_job_notice", ("member_id", "points"), listed)
-            _notify_select(svc, s, "expiry_notice", f"'expiry_notice:' || {_t('month')} || ':' || m.id",
-                           _jnest(svc, _jobj(svc, [("points", "t.points"), ("month", _t("month"))])),
-                           "FROM tmp_job_notice t JOIN members m ON m.id = t.member_id WHERE 1 = 1", {"month": month})
+            lap("feed")
+    lap("commit")
     return {"rule_set": rs.version, "since_previous_run": prev, "members_checked": checked,
             "members_expired": members_expired, "lots_expired": lots_expired, "points_expired": int(points_expired),
             "notice_month": month, "listed": listing,
             "members_expiring_next_month": n_listed if listing else None,
             "points_expiring_next_month": pts_listed if listing else None,
-            "expiring_next_month": [{"member_id": m, "points": v} for m, v in listed[:1000]]}
+            "expiring_next_month": [{"member_id": m, "points": v} for m, v in listed[:1000]],
+            "phases_s": lap.laps}
 
 
 # ---------------------------------------------------------------------------------------------

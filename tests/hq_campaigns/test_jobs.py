@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select, text
 
 from hq import campaigns, jobs, notify, reports
@@ -245,12 +246,19 @@ def test_scheduler_claims_each_job_once_across_workers(hq):
         assert s.scalar(select(func.count()).select_from(JobRun).where(JobRun.trigger == "scheduler")) == 2
 
 
-def test_point_expiry_matches_the_lot_rules_on_random_histories(hq):
+@pytest.mark.parametrize("batches", [None, (7, 3)], ids=["one-batch", "batches-of-7-read-3-at-a-time"])
+def test_point_expiry_matches_the_lot_rules_on_random_histories(hq, monkeypatch, batches):
     """Random histories (earns, redeems that reach into expired lots, voids of whole and part of an
     earn, adjustments, store expiries): the expire entries and next month's list equal what the
     store's lot rules (jobs._lots, replayed here member by member) give, each lot capped by what
-    the balance still holds, with the store's entry ids."""
+    the balance still holds, with the store's entry ids. Also in small batches, so that on
+    PostgreSQL the next batch's ledgers are read (on the reader's own connection) while one is
+    replayed, and one batch's members take several reads."""
     import random
+
+    if batches:
+        monkeypatch.setattr(jobs, "EXPIRY_BATCH", batches[0])
+        monkeypatch.setattr(jobs, "EXPIRY_READ", batches[1])
 
     from hq.campaigns import published_rule_sets
 
