@@ -633,19 +633,31 @@ class _ExpiryByHour:
             return self.rule_sets[0]
 
     def __call__(self, created: str, t: datetime) -> datetime:
+        return self.pair(created)[0]
+
+    def pair(self, created: str) -> tuple[datetime, datetime]:
+        """(the expiry, the same moment in UTC). The UTC one is what the replay compares: two
+        datetimes with the very same tzinfo compare field by field, while a zone's (a ZoneInfo)
+        asks it for the offset at each comparison. ``created`` is parsed only on a miss."""
         hour = created[:13]
-        exp = self.hours.get(hour, False)
-        if exp is False:
+        p = self.hours.get(hour, False)
+        if p is False:
+            t = _parse_iso(created)
             start = t.replace(minute=0, second=0, microsecond=0)
             end = start + timedelta(hours=1) - timedelta(microseconds=1)
             rs = self._rule_set(start)
-            exp = None
+            p = None
             if rs is self._rule_set(end):
                 o1, o2 = start.astimezone(rs.zone).utcoffset(), end.astimezone(rs.zone).utcoffset()
                 if o1 == o2 and o1.total_seconds() % 3600 == 0:
                     exp = expiry_for(rs, start)
-            self.hours[hour] = exp
-        return exp if exp is not None else expiry_for(self._rule_set(t), t)
+                    p = (exp, exp.astimezone(timezone.utc))
+            self.hours[hour] = p
+        if p is None:
+            t = _parse_iso(created)
+            exp = expiry_for(self._rule_set(t), t)
+            return exp, exp.astimezone(timezone.utc)
+        return p
 
 
 def _lots(rule_sets: list[RuleSet], entries: list[tuple], expiry: _ExpiryByHour | None = None) -> list[list]:
@@ -657,17 +669,16 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple], expiry: _ExpiryByHour 
     expiry dates worked out between members."""
     from bisect import bisect_left, bisect_right
 
-    expiry = expiry or _ExpiryByHour(rule_sets)
+    pair = (expiry or _ExpiryByHour(rule_sets)).pair
     lots: list[list] = []
-    keys: list[tuple] = []
+    keys: list[tuple] = []  # (expiry in UTC, n): the lots' order, for bisect
     by_entry: dict[str, list] = {}
     lo = 0  # every lot before this index is empty
     for eid, kind, points, created, reverses in entries:
-        t = _parse_iso(created)
         if points > 0:
-            exp = expiry(created, t)
+            exp, exp_utc = pair(created)
             lot = [exp, points, eid]
-            k = (exp, len(keys))
+            k = (exp_utc, len(keys))
             i = bisect_right(keys, k)
             keys.insert(i, k)
             lots.insert(i, lot)
@@ -675,6 +686,7 @@ def _lots(rule_sets: list[RuleSet], entries: list[tuple], expiry: _ExpiryByHour 
                 lo = i
             by_entry[eid] = lot
             continue
+        t = _parse_iso(created)
         left = -points
         if kind == "void" and reverses in by_entry:
             lot = by_entry[reverses]
@@ -735,7 +747,7 @@ def _replay_batch(batch, entries, rule_sets, expiry, at, listing, first_next, la
     seq and the members and points listed."""
     n_listed = pts_listed = 0
     for mid, balance, due in batch:
-        lots = sorted(_lots(rule_sets, entries.get(mid, ()), expiry), key=itemgetter(0))
+        lots = _lots(rule_sets, entries.get(mid, ()), expiry)  # in expiry order already (ties: as earned)
         if due:
             for lot in lots:
                 exp, remaining, lot_id = lot
