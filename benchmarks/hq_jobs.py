@@ -223,6 +223,13 @@ def run(members: int = 1_000_000, entries: int = 10_000_000, url: str | None = N
         # what the figures depend on most (hq/README.md, "The PostgreSQL server")
         server = {k: c.execute(f"SHOW {k}").fetchone()[0] for k in ("server_version", "shared_buffers",
                                                                      "max_wal_size", "work_mem")}
+        small = c.execute("SELECT (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers') "
+                          "< 1024 ^ 3, (SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size') "
+                          "< 4096").fetchone()
+    if any(small):
+        log(f"  note: shared_buffers {server['shared_buffers']}, max_wal_size {server['max_wal_size']}: smaller "
+            "than hq/README.md ('The PostgreSQL server') asks for at this size; the write-heavy jobs (expiry's "
+            "first run) will be slower than the figures in hq/CAMPAIGNS.md")
     t = time.perf_counter()
     db = HQDatabase(work_url)
     db.upgrade()  # revisions newer than the cache (e.g. indexes) are applied here, outside the timings
