@@ -189,11 +189,16 @@ class HQClient:
     def enroll(self, req: EnrollRequest) -> EnrollResponse:
         return EnrollResponse.model_validate(self._call("POST", "/v1/enroll", json=req.model_dump()))
 
-    def push(self, req: PushRequest) -> PushResponse:
+    @staticmethod
+    def push_body(req: PushRequest) -> str:
+        # unset optional fields stay out (an HQ one release older refuses fields it does not know)
+        return req.model_dump_json(exclude_none=True)
+
+    def push(self, req: PushRequest, body: str | None = None) -> PushResponse:
+        """``body``: ``push_body(req)`` made beforehand (SyncEngine.push_all makes the next batch's
+        while HQ works on one, so that sending it later holds Python's lock only briefly)."""
         return PushResponse.model_validate_json(self._call("POST", "/v1/sync/push", raw=True,
-                                                           # unset optional fields stay out (an HQ one
-                                                           # release older refuses fields it does not know)
-                                                           content=req.model_dump_json(exclude_none=True),
+                                                           content=body if body is not None else self.push_body(req),
                                                            headers={"Content-Type": "application/json"}))
 
     def changes(self, cursor: str | None, limit: int = 2000) -> ChangesPage:

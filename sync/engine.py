@@ -16,6 +16,7 @@ import random
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -275,10 +276,12 @@ class _PageFeed:
 
 class SyncEngine:
     def __init__(self, store, *, client: HQClient | None = None, batch_size: int = MAX_BATCH,
-                 page_size: int = 5000, verify: bool | str = True, lock: bool = True, transport=None):
+                 page_size: int = 5000, verify: bool | str = True, lock: bool = True, transport=None,
+                 pipeline: bool = True):
         self.store = store
         self.replica = ReplicaService(store)
         self.batch_size = min(batch_size, MAX_BATCH)
+        self.pipeline = pipeline  # push a long queue one batch ahead (push_all)
         self.page_size = page_size
         # From a full page at least this large on (a first sync, a long catch-up), the next pages
         # are fetched while the store applies, up to bulk_pages of them to a transaction (pull_all).
@@ -372,10 +375,46 @@ class SyncEngine:
             after_sync(self)  # the security log's head to HQ, the outside witness (never fails the round)
             return {"pushed": pushed, "pulled": pulled}
 
+    def _push_request(self, rows: list, left: int) -> PushRequest:
+        events = []
+        for r in rows:
+            at_ms = int(parse_iso(r.created_at).timestamp() * 1000)
+            detail = r.outcome_detail or {}  # set only on an event resent after HQ lost it
+            prior = detail.get("prior_outcome")
+            extra = {"prior_outcome": prior} if prior else {}
+            comp = self.replica.prior_compensation(
+                detail, (r.payload or {}).get("entry_id") if r.type.startswith("ledger.") else None)
+            if comp:
+                extra["prior_compensation"] = dict(list(comp.items())[:20])
+            if detail.get("recheck"):
+                extra["recheck"] = True
+            events.append(Event.model_construct(event_id=r.event_id, seq=r.seq, type=r.type,
+                                                hlc=str(self.hlc.now(at_ms)),
+                                                rule_set_version=(r.payload or {}).get("rule_set_version"),
+                                                payload=r.payload, **extra))
+        return PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
+                           sent_at=iso(self.store.now()),
+                           events=events, queue_length=max(left, len(rows)),
+                           oldest_pending_at=rows[0].created_at, epoch=self._epoch())
+
+    def _send(self, req: PushRequest, body: str | None = None):
+        return self.client.push(req, body)
+
     def push_all(self) -> dict:
         """Push the queue in batches. A batch HQ refuses as made under an old feed epoch
         (stale_epoch) stops the push with nothing applied and sets _stale_epoch: the caller pulls
-        the reset, then pushes again (sync_once)."""
+        the reset, then pushes again (sync_once).
+
+        With ``pipeline`` (the default), a long queue goes to HQ one batch ahead: while HQ applies
+        batch N the next one is read and built, and batch N+1 is sent as soon as N is answered,
+        before N's outcomes are recorded here (which then overlaps HQ's work on N+1). HQ still sees
+        the batches one after the other, in sequence order, each only after the one before was
+        answered, exactly the requests it would see without it. Only batches of events sent for
+        the first time go ahead: an event sent again after HQ lost it carries what this store
+        holds of HQ's earlier answers (prior_compensation), which the outcomes being recorded may
+        change. An error, a gap or a stale epoch in N's answer sends nothing more. If recording N
+        fails, N+1 is waited for and its answer dropped: it is asked for again by the next push
+        (HQ answers a sequence it holds with its stored outcome)."""
         self._stale_epoch = False
         if self.store.setting(S_CHECK_SEQ) and not self._requeue_lost():
             return {}
@@ -383,61 +422,67 @@ class SyncEngine:
         resent_from = None
         stats = self.replica.queue_stats()  # once: then counted down as HQ answers
         left = stats["queue"]
-        while True:
-            rows = self.replica.pending(self.batch_size)
-            if not rows:
-                return totals
-            events = []
-            for r in rows:
-                at_ms = int(parse_iso(r.created_at).timestamp() * 1000)
-                detail = r.outcome_detail or {}  # set only on an event resent after HQ lost it
-                prior = detail.get("prior_outcome")
-                extra = {"prior_outcome": prior} if prior else {}
-                comp = self.replica.prior_compensation(
-                    detail, (r.payload or {}).get("entry_id") if r.type.startswith("ledger.") else None)
-                if comp:
-                    extra["prior_compensation"] = dict(list(comp.items())[:20])
-                if detail.get("recheck"):
-                    extra["recheck"] = True
-                events.append(Event.model_construct(event_id=r.event_id, seq=r.seq, type=r.type,
-                                                    hlc=str(self.hlc.now(at_ms)),
-                                                    rule_set_version=(r.payload or {}).get("rule_set_version"),
-                                                    payload=r.payload, **extra))
-            req = PushRequest(store_id=self.store.store_id, terminal_id=self.store.terminal_id,
-                              sent_at=iso(self.store.now()),
-                              events=events, queue_length=max(left, len(rows)),
-                              oldest_pending_at=rows[0].created_at, epoch=self._epoch())
-            try:
-                resp = self.client.push(req)
-            except Refused as exc:
-                if exc.error == "stale_epoch":
-                    # HQ was restored (or compacted its feed) since our last pull: nothing was
-                    # applied; sync_once pulls the reset, then pushes again
-                    log.warning("HQ's feed has a new epoch: pulling it before pushing")
-                    self._stale_epoch = True
-                    return totals
-                self.replica.note_attempt([r.seq for r in rows], str(exc))
-                raise
-            except SyncError as exc:
-                self.replica.note_attempt([r.seq for r in rows], str(exc))
-                raise
-            counts = self.replica.record_outcomes([r.model_dump() for r in resp.results])
-            for k, v in counts.items():
-                totals[k] = totals.get(k, 0) + v
-            left -= sum(counts.values())
-            if resp.gap:
-                first = rows[0].seq
-                if resp.expected_seq < first and resent_from != resp.expected_seq:
-                    n = self.replica.unack_from(resp.expected_seq)
-                    log.warning("HQ expects sequence %d (we were at %d): resending %d event(s)",
-                                resp.expected_seq, first, n)
-                    resent_from = resp.expected_seq
-                    if n == 0:
-                        raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}, which this "
-                                                           "store no longer holds")
-                    continue
-                if not resp.results:
-                    raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}")
+        pool = ThreadPoolExecutor(1, thread_name_prefix="tsumugi-push") if self.pipeline else None
+        ahead = None  # (rows, future): the next batch, already sent
+        try:
+            while True:
+                if ahead is not None:
+                    (rows, fut), ahead = ahead, None
+                else:
+                    rows = self.replica.pending(self.batch_size)
+                    if not rows:
+                        return totals
+                    req = self._push_request(rows, left)
+                    fut = pool.submit(self._send, req) if pool is not None else None
+                nxt = None
+                if pool is not None and len(rows) == self.batch_size:  # a long queue: the next batch, meanwhile
+                    more = self.replica.pending(self.batch_size, after_seq=rows[-1].seq)
+                    if more and more[0].seq == rows[-1].seq + 1 and not any(r.outcome_detail for r in more):
+                        nreq = self._push_request(more, max(left - len(rows), len(more)))
+                        # serialised here, now: on the sending thread it would wait for Python's
+                        # lock while this one records the answer before it
+                        nxt = (more, nreq, HQClient.push_body(nreq))
+                try:
+                    resp = fut.result() if fut is not None else self.client.push(req)
+                except Refused as exc:
+                    if exc.error == "stale_epoch":
+                        # HQ was restored (or compacted its feed) since our last pull: nothing was
+                        # applied; sync_once pulls the reset, then pushes again
+                        log.warning("HQ's feed has a new epoch: pulling it before pushing")
+                        self._stale_epoch = True
+                        return totals
+                    self.replica.note_attempt([r.seq for r in rows], str(exc))
+                    raise
+                except SyncError as exc:
+                    self.replica.note_attempt([r.seq for r in rows], str(exc))
+                    raise
+                if nxt is not None and not resp.gap and len(resp.results) == len(rows):
+                    ahead = (nxt[0], pool.submit(self._send, nxt[1], nxt[2]))
+                try:
+                    counts = self.replica.record_outcomes([r.model_dump() for r in resp.results])
+                except BaseException:
+                    if ahead is not None:
+                        wait([ahead[1]])  # its answer is dropped: the next push asks for it again
+                    raise
+                for k, v in counts.items():
+                    totals[k] = totals.get(k, 0) + v
+                left -= sum(counts.values())
+                if resp.gap:
+                    first = rows[0].seq
+                    if resp.expected_seq < first and resent_from != resp.expected_seq:
+                        n = self.replica.unack_from(resp.expected_seq)
+                        log.warning("HQ expects sequence %d (we were at %d): resending %d event(s)",
+                                    resp.expected_seq, first, n)
+                        resent_from = resp.expected_seq
+                        if n == 0:
+                            raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}, which this "
+                                                               "store no longer holds")
+                        continue
+                    if not resp.results:
+                        raise Refused(409, "sequence_gap", f"HQ expects sequence {resp.expected_seq}")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
 
     def _epoch(self) -> str | None:
         """The feed epoch our cursor is in (sent with every push: see PushRequest.epoch)."""

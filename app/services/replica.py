@@ -141,12 +141,14 @@ class ReplicaService:
         self.store = store
 
     # ---------------------------------------------------------------------------- outbox
-    def pending(self, limit: int = 500) -> list:
+    def pending(self, limit: int = 500, after_seq: int | None = None) -> list:
         """The next unacknowledged outbox rows (seq, event_id, type, payload, created_at,
-        outcome_detail), oldest first. Plain SQL on the DB-API connection (every sync round asks)."""
+        outcome_detail), oldest first; with ``after_seq``, only those after it (the batch after one
+        still on its way). Plain SQL on the DB-API connection (every sync round asks)."""
         with self.store.db.raw_read() as con:
+            after = "" if after_seq is None else f" AND seq > {int(after_seq)}"
             rows = con.execute("SELECT seq, event_id, type, payload, created_at, outcome_detail FROM outbox"
-                               " WHERE acked_at IS NULL ORDER BY seq LIMIT ?", (int(limit),)).fetchall()
+                               f" WHERE acked_at IS NULL{after} ORDER BY seq LIMIT ?", (int(limit),)).fetchall()
         loads = json.loads
         return [PendingRow(r[0], r[1], r[2], loads(r[3]), r[4], None if r[5] is None else loads(r[5]))
                 for r in rows]
