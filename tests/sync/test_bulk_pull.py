@@ -206,19 +206,30 @@ def test_a_bulk_transaction_takes_no_page_after_its_time(chain, hq, make_store, 
 
 def test_an_epoch_reset_met_half_way_through_a_bulk_catch_up(chain, hq, make_store, monkeypatch):
     """HQ bumps its epoch while the store is catching up: the pages fetched ahead before it are
-    applied, the reset ends the transaction, the store replays HQ's snapshot and ends equal to HQ."""
+    applied, the reset ends the transaction, the store replays HQ's snapshot and ends equal to HQ.
+    The epoch moves right after HQ has answered the third page request. (It used to move after
+    the third page was applied; by then the fetcher could have had every page already, and about
+    one run in ten saw no reset at all.)"""
     a, members = chain
     b = make_store("S002")
     _bulk(b, per_transaction=100)
     b.engine.bulk_seconds = 600
+    client = b.engine.client
+    fetch = client.changes
+    answered = []
 
-    def on_page(n):
-        if n == 3:
+    def changes(cursor, limit=2000):
+        page = fetch(cursor, limit)
+        answered.append(cursor)
+        if len(answered) == 3:
             hq.service.bump_epoch()
+        return page
 
-    _record_pages(monkeypatch, on_page)
+    client.changes = changes
+    pages = _record_pages(monkeypatch)
     pulled = b.sync()["pulled"]
     assert pulled["reset"] is True
+    assert len(pages) >= 3  # the pages fetched before the reset were applied
     assert set(_members(b)) >= {m.id for m in members}
     with b.store.db.write() as s:
         s.execute(text("INSERT INTO search_member_kana_fts (search_member_kana_fts) VALUES ('integrity-check')"))
