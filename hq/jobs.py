@@ -30,7 +30,7 @@ import socket
 import threading
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from hashlib import sha1
 from itertools import chain, groupby
 from operator import itemgetter
@@ -213,16 +213,11 @@ def _pg(svc) -> bool:
     return not svc.db.is_sqlite
 
 
-def _begin(svc, s, job: str, *, many_queries: bool = False) -> None:
+def _begin(svc, s, job: str) -> None:
     """Start a job's write transaction: one run of a job at a time (PostgreSQL: an advisory lock
-    per job; SQLite has one writer anyway) and enough memory for its hash joins and sorts.
-    ``many_queries``: the job reads in many small queries while its own Python works (expiry's
-    replay): no JIT (it compiled each of them for ~0.2 s) and no parallel workers to start."""
+    per job; SQLite has one writer anyway) and enough memory for its hash joins and sorts."""
     if _pg(svc):
         s.execute(text("SET LOCAL work_mem = '256MB'"))
-        if many_queries:
-            s.execute(text("SET LOCAL jit = off"))
-            s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 727000 + JOBS.index(job)})
 
 
@@ -772,14 +767,6 @@ def _replay_batch(batch, entries, rule_sets, expiry, at, listing, first_next, la
     return seq, n_listed, pts_listed
 
 
-class _Done:
-    def __init__(self, value):
-        self.value = value
-
-    def result(self):
-        return self.value
-
-
 class _LedgerReader:
     """The ledgers of a batch of members for the replay ({member_id: [(id, kind, points,
     created_at, reverses_id), …]} in time order), ``EXPIRY_READ`` members a query. PostgreSQL: on
@@ -797,7 +784,9 @@ class _LedgerReader:
         if _pg(svc):
             self.raw = svc.db.engine.raw_connection()
             cur = self.raw.cursor()
-            cur.execute("SET LOCAL jit = off")  # for this read-only transaction, rolled back at close
+            # its many small queries: no JIT (it compiled each of them for ~0.2 s), no parallel
+            # workers to start; for this read-only transaction, rolled back at close
+            cur.execute("SET LOCAL jit = off")
             cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="hq-expiry-read")
 
@@ -808,7 +797,9 @@ class _LedgerReader:
         for i in range(0, len(ids), EXPIRY_READ):
             for row in self.s.execute(_LEDGER_OF, {"ids": ids[i:i + EXPIRY_READ]}):
                 entries[row[0]].append(tuple(row[1:]))
-        return _Done(entries)
+        done: Future = Future()
+        done.set_result(entries)
+        return done
 
     def _read_pg(self, ids: list[str]) -> dict[str, list[tuple]]:
         entries: dict[str, list[tuple]] = {}
@@ -861,7 +852,7 @@ def job_expiry(svc, day: date, now: datetime, *, notice: bool = True, **_) -> di
     month = first_next.strftime("%Y-%m")
     stamp, booked = _iso(at), _iso(datetime.now(timezone.utc))
     with svc.db.write() as s:
-        _begin(svc, s, "expiry", many_queries=True)
+        _begin(svc, s, "expiry")
         rule_sets = published_rule_sets(s)
         # the last run done (the same day too: a rerun then looks only around today's boundary)
         prev = s.scalar(select(func.max(JobRun.run_date)).where(JobRun.job == "expiry", JobRun.status == "done",
