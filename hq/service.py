@@ -74,7 +74,11 @@ def utcnow() -> datetime:
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`dt` in UTC as 2026-12-07T22:25:41.877022Z (always six decimals: the stored times compare
+    as text). isoformat is C; strftime with %f was ~5 % of a push's time."""
+    if dt.tzinfo is not timezone.utc:
+        dt = dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_iso(text_: str) -> datetime:
@@ -911,14 +915,18 @@ class HQService:
                 if earners:
                     self._load_history(s, sorted(earners), lo, hi)
 
+    _LOCK_MEMBERS_PG = text("SELECT * FROM members WHERE id = ANY(CAST(:ids AS varchar[])) ORDER BY id FOR UPDATE")
+
     def _lock_members(self, s: Session, ids: list[str]) -> None:
         # sorted ids, one statement: rows are locked in id order, so two batches never deadlock here
         cache = s.info["members"]
         for i in range(0, len(ids), 1000):
-            q = select(MemberRow).where(MemberRow.id.in_(ids[i:i + 1000])).order_by(MemberRow.id)
-            if not self.db.is_sqlite:
-                q = q.with_for_update()
-            for m in s.scalars(q):
+            if self.db.is_sqlite:
+                q = select(MemberRow).where(MemberRow.id.in_(ids[i:i + 1000])).order_by(MemberRow.id)
+                rows = s.scalars(q)
+            else:  # one array parameter: the same query text every time (see _HISTORY_PG)
+                rows = s.scalars(select(MemberRow).from_statement(self._LOCK_MEMBERS_PG), {"ids": ids[i:i + 1000]})
+            for m in rows:
                 cache[m.id] = m
 
     def _load_history(self, s: Session, member_ids: list[str], lo: datetime, hi: datetime) -> None:
@@ -934,6 +942,9 @@ class HQService:
         for mid in member_ids:
             hist[mid] = {"lo": lo, "hi": hi, "a": (a_lo, a_hi), "spend": 0, "visits": 0, "rows": [],
                          "voided": set()}
+        if not self.db.is_sqlite:
+            self._load_history_pg(s, member_ids, a_lo, a_hi, b_lo, c_hi)
+            return
         voided = select(LedgerRow.reverses_id).where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "void",
                                                      LedgerRow.reverses_id.is_not(None))
         for mid, rid in s.execute(select(LedgerRow.member_id, LedgerRow.reverses_id).where(
@@ -953,6 +964,43 @@ class HQService:
                 .where(LedgerRow.member_id.in_(member_ids), LedgerRow.kind == "earn", sliver,
                        LedgerRow.id.not_in(voided))):
             hist[mid]["rows"].append((created, int(yen or 0), eid))
+
+    # PostgreSQL: the three reads of _load_history in one round trip, the ids as one array parameter
+    # (a 500-member IN list was a new query text for every batch: compiled, converted and planned
+    # again each time, ~15 % of a push of 500 earns)
+    _HISTORY_PG = text("""
+        WITH v AS (
+            SELECT member_id, reverses_id FROM ledger
+            WHERE member_id = ANY(CAST(:ids AS varchar[])) AND kind = 'void' AND reverses_id IS NOT NULL),
+        e AS MATERIALIZED (
+            SELECT member_id, id, created_at, amount_yen FROM ledger
+            WHERE member_id = ANY(CAST(:ids AS varchar[])) AND kind = 'earn'
+              AND created_at >= CAST(:b_lo AS varchar) AND created_at < CAST(:c_hi AS varchar)
+              AND id NOT IN (SELECT reverses_id FROM v))
+        SELECT 'v', member_id, reverses_id, NULL, NULL, NULL FROM v
+        UNION ALL
+        SELECT 'a', member_id, NULL, NULL, COALESCE(SUM(amount_yen), 0), COUNT(*) FROM e
+        WHERE CAST(:a_lo AS varchar) < CAST(:a_hi AS varchar)
+          AND created_at >= CAST(:a_lo AS varchar) AND created_at < CAST(:a_hi AS varchar)
+        GROUP BY member_id
+        UNION ALL
+        SELECT 'r', member_id, id, created_at, amount_yen, NULL FROM e
+        WHERE (created_at >= CAST(:b_lo AS varchar) AND created_at < CAST(:s1_hi AS varchar))
+           OR (created_at >= CAST(:s2_lo AS varchar) AND created_at < CAST(:c_hi AS varchar))""")
+
+    def _load_history_pg(self, s: Session, member_ids: list[str], a_lo: str, a_hi: str, b_lo: str,
+                         c_hi: str) -> None:
+        hist = s.info["history"]
+        params = {"ids": member_ids, "a_lo": a_lo, "a_hi": a_hi, "b_lo": b_lo, "c_hi": c_hi,
+                  "s1_hi": min(a_lo, a_hi), "s2_lo": max(a_hi, a_lo)}
+        for tag, mid, key, created, n1, n2 in s.execute(self._HISTORY_PG, params):
+            h = hist[mid]
+            if tag == "v":
+                h["voided"].add(key)
+            elif tag == "a":
+                h["spend"], h["visits"] = int(n1), int(n2)
+            else:
+                h["rows"].append((created, int(n1 or 0), key))
 
     def _history(self, s: Session, member_id: str, t: datetime) -> dict:
         h = s.info["history"].get(member_id)
