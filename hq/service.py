@@ -47,6 +47,7 @@ from hq.models import (AuditRow, CardRow, ChangeRow, ConflictRow, CouponRow, Dup
                        LedgerRow, MemberRow, Meta, Principal, RateWindow, Reservation, RuleSetRow, SigningKeyRow,
                        StoreRow, Terminal)
 from hq.settings import Settings
+from hq.payloads import is_id, problem as payload_problem
 from sync.hlc import Timestamp
 from sync.protocol import (Change, ChangesPage, EnrollRequest, EnrollResponse, EventResult, PushRequest,
                            PushResponse, ReserveRequest, ReserveResponse, make_cursor, parse_cursor)
@@ -636,6 +637,10 @@ class HQService:
             skew = int((parse_iso(req.sent_at) - now).total_seconds() * 1000)
         except ValueError:
             raise HQError("sent_at is not an ISO time.", "bad_sent_at") from None
+        if abs(skew) > self.settings.max_clock_off_s * 1000:
+            days = abs(skew) / 86_400_000
+            raise HQError(f"This terminal's clock is {days:,.0f} days {'ahead of' if skew > 0 else 'behind'} HQ's; "
+                          "set the computer's date and time, then sync again.", "clock_off", 400)
         shift = -skew if abs(skew) > self.settings.max_clock_skew_ms else 0
         if shift:
             log.warning("store %s clock is %d ms off HQ; its event times are shifted back into line", who.id, skew)
@@ -655,6 +660,9 @@ class HQService:
                 raise HQError("The feed has a new epoch; pull it, then push again.", "stale_epoch", 409)
             next_seq = start_seq = seq
             events = sorted(req.events, key=lambda e: e.seq)
+            # a malformed payload is refused alone (hq/payloads.py), and read by nothing before that
+            s.info["bad_payload"] = {ev.event_id: bad for ev in events if ev.seq >= next_seq
+                                     and (bad := payload_problem(ev.type, ev.payload)) is not None}
             self._prefetch(s, req, events, next_seq, shift)
             s.info["safe"] = safe
             s.info["new_ledger"] = []
@@ -845,7 +853,8 @@ class HQService:
 
     def _prefetch(self, s: Session, req: PushRequest, events: list, next_seq: int, shift: int) -> None:
         """One round trip each for what every event would otherwise look up alone."""
-        fresh = [e for e in events if e.seq >= next_seq]  # (events and payloads stay aligned)
+        bad = s.info.get("bad_payload") or {}
+        fresh = [e for e in events if e.seq >= next_seq and e.event_id not in bad]  # (events and payloads stay aligned)
         ids = [e.event_id for e in fresh]
         payloads = [e.payload or {} for e in fresh]
         entry_ids = [str(p.get("entry_id")) for e, p in zip(fresh, payloads) if e.type.startswith("ledger.")]
@@ -1057,6 +1066,9 @@ class HQService:
                 handler = self._ev_ledger
             if handler is None:
                 raise Reject("unknown_event_type")
+            bad = (s.info.get("bad_payload") or {}).get(ev.event_id)
+            if bad is not None:
+                raise Reject("bad_payload", problem=bad)
             if getattr(ev, "prior_outcome", None) == "rejected":
                 # HQ refused it before a restore lost the verdict; the store reversed it then
                 raise Reject("rejected_before_restore")
@@ -1071,7 +1083,12 @@ class HQService:
             # raised before the event wrote anything (in the fast path nothing needs undoing)
             if sp is not None:
                 self._undo_event(s, sp)
-            payload = ev.payload or {}
+            payload = ev.payload if isinstance(ev.payload, dict) else {}
+            if r.code == "bad_payload":  # only what is sure to be well formed is read from it
+                payload = {k: v for k, v in payload.items()
+                           if k in ("entry_id", "member_id", "reverses_id") and isinstance(v, str) and len(v) <= 36}
+                if not is_id(payload.get("entry_id")):
+                    payload.pop("entry_id", None)
             rejected = self._rejected_dict(s, payload, r.code) if ev.type.startswith("ledger.") \
                 and payload.get("entry_id") else {}
             s.add(ConflictRow(kind="rejected_event", store_id=req.store_id,

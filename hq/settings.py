@@ -32,6 +32,9 @@ class Settings:
     # an earn priced with a version no longer valid at its time is still accepted this long after
     rule_grace_s: int = int(os.environ.get("TSUMUGI_HQ_RULE_GRACE", str(24 * 3600)))
     max_clock_skew_ms: int = int(os.environ.get("TSUMUGI_HQ_MAX_SKEW_MS", "60000"))
+    # a terminal whose clock is further off than this is refused (400 clock_off) until it is set:
+    # its times would be shifted by days (or overflow), and it prices campaigns for the wrong day
+    max_clock_off_s: int = int(os.environ.get("TSUMUGI_HQ_MAX_CLOCK_OFF_S", str(7 * 24 * 3600)))
     audit_retention_days: int = int(os.environ.get("TSUMUGI_HQ_AUDIT_DAYS", "90"))
     enrollment_code_hours: int = 72
     reservation_minutes: int = 10

@@ -541,6 +541,9 @@ JA.update({
     "HQ had refused the entry it voids": "取消対象の取引を本部が受け付けていなかった",
     "HQ had refused it before a restore": "復元前に本部が受け付けなかった",
     "HQ does not know this kind of event": "本部が認識できない種類の取引",
+    "HQ could not read it: a value was missing or not of the right kind": "本部で読み取れない取引（項目の欠落または形式の誤り）",
+    "This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.":
+        "このパソコンの日付・時刻が正しくないため、本部が同期を受け付けません。日付・時刻を合わせると自動で再開します。",
     "Rejected by HQ": "本部が受け付けなかった取引",
     "Unknown member": "不明な会員",
     "Member merged by HQ": "本部で名寄せされた会員",

@@ -90,6 +90,8 @@ class Texts(QObject):
             "not_enrolled": self.tr("This store is not connected to HQ yet (Settings → HQ)."),
             "sync_locked": self.tr("Another sync is already running for this store."),
             "rate_limited": self.tr("HQ is busy; it will be tried again shortly."),
+            "clock_off": self.tr("This computer's date and time are wrong, so HQ refuses its sync. "
+                                 "Set them; sync goes on by itself."),
         }
         text = m.get(code)
         if text is None and type(exc).__name__ == "OperationalError" and "locked" in str(exc):

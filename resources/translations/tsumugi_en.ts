@@ -175,32 +175,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="444" />
+        <location filename="../../ui/manager/models.py" line="446" />
         <source>Date and time</source>
         <translation>Date and time</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="445" />
+        <location filename="../../ui/manager/models.py" line="447" />
         <source>Staff</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="446" />
+        <location filename="../../ui/manager/models.py" line="448" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="447" />
+        <location filename="../../ui/manager/models.py" line="449" />
         <source>Action</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="448" />
+        <location filename="../../ui/manager/models.py" line="450" />
         <source>Object</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="449" />
+        <location filename="../../ui/manager/models.py" line="451" />
         <source>Details</source>
         <translation>Details</translation>
     </message>
@@ -301,32 +301,37 @@
         <translation>HQ does not know this kind of event</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="433" />
+        <location filename="../../ui/manager/models.py" line="430" />
+        <source>HQ could not read it: a value was missing or not of the right kind</source>
+        <translation>HQ could not read it: a value was missing or not of the right kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="435" />
         <source>Not dealt with yet</source>
         <translation>Not dealt with yet</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="435" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Acknowledged</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="435" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Customer contacted</source>
         <translation>Customer contacted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="436" />
+        <location filename="../../ui/manager/models.py" line="438" />
         <source>Points adjusted</source>
         <translation>Points adjusted</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="437" />
+        <location filename="../../ui/manager/models.py" line="439" />
         <source>Withdrawn by HQ</source>
         <translation>Withdrawn by HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="437" />
+        <location filename="../../ui/manager/models.py" line="439" />
         <source>Dealt with</source>
         <translation>Dealt with</translation>
     </message>
@@ -2469,32 +2474,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="457" />
+        <location filename="../../ui/manager/models.py" line="459" />
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="457" />
+        <location filename="../../ui/manager/models.py" line="459" />
         <source>Daily report</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="458" />
+        <location filename="../../ui/manager/models.py" line="460" />
         <source>Month-end report</source>
         <translation>Month-end report</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="459" />
+        <location filename="../../ui/manager/models.py" line="461" />
         <source>Period</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="460" />
+        <location filename="../../ui/manager/models.py" line="462" />
         <source>Generated</source>
         <translation>Generated</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="461" />
+        <location filename="../../ui/manager/models.py" line="463" />
         <source>Files</source>
         <translation>Files</translation>
     </message>
@@ -3099,87 +3104,92 @@
         <translation>HQ is busy; it will be tried again shortly.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98" />
+        <location filename="../../ui/texts.py" line="93" />
+        <source>This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.</source>
+        <translation>This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="100" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>The database is busy. Press Enter to try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="101" />
+        <location filename="../../ui/texts.py" line="103" />
         <source>Something went wrong: %1</source>
         <translation>Something went wrong: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107" />
+        <location filename="../../ui/texts.py" line="109" />
         <source>The printer did not respond: %1</source>
         <translation>The printer did not respond: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111" />
+        <location filename="../../ui/texts.py" line="113" />
         <source>Points earned</source>
         <translation>Points earned</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Points used</source>
         <translation>Points used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="116" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Coupon used</source>
         <translation>Coupon used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116" />
+        <location filename="../../ui/texts.py" line="118" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="119" />
         <source>Paper card migrated</source>
         <translation>Paper card migrated</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127" />
+        <location filename="../../ui/texts.py" line="129" />
         <source>Base points: %1</source>
         <translation>Base points: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129" />
+        <location filename="../../ui/texts.py" line="131" />
         <source>Campaign %1 %2: %3</source>
         <translation>Campaign %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132" />
+        <location filename="../../ui/texts.py" line="134" />
         <source>Tier %1 %2: %3</source>
         <translation>Tier %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135" />
+        <location filename="../../ui/texts.py" line="137" />
         <source>Fractions rounded down</source>
         <translation>Fractions rounded down</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Bonus %1: %2</source>
         <translation>Bonus %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139" />
+        <location filename="../../ui/texts.py" line="141" />
         <source>Coupon %1: %2</source>
         <translation>Coupon %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141" />
+        <location filename="../../ui/texts.py" line="143" />
         <source>Points used: %1</source>
         <translation>Points used: %1</translation>
     </message>

@@ -176,32 +176,32 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="444" />
+        <location filename="../../ui/manager/models.py" line="446" />
         <source>Date and time</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="445" />
+        <location filename="../../ui/manager/models.py" line="447" />
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="446" />
+        <location filename="../../ui/manager/models.py" line="448" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="447" />
+        <location filename="../../ui/manager/models.py" line="449" />
         <source>Action</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="448" />
+        <location filename="../../ui/manager/models.py" line="450" />
         <source>Object</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="449" />
+        <location filename="../../ui/manager/models.py" line="451" />
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -302,32 +302,37 @@
         <translation>本部が認識できない種類の取引</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="433" />
+        <location filename="../../ui/manager/models.py" line="430" />
+        <source>HQ could not read it: a value was missing or not of the right kind</source>
+        <translation>本部で読み取れない取引（項目の欠落または形式の誤り）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/models.py" line="435" />
         <source>Not dealt with yet</source>
         <translation>未対応</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="435" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Acknowledged</source>
         <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="435" />
+        <location filename="../../ui/manager/models.py" line="437" />
         <source>Customer contacted</source>
         <translation>お客様に連絡済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="436" />
+        <location filename="../../ui/manager/models.py" line="438" />
         <source>Points adjusted</source>
         <translation>ポイント調整済み</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="437" />
+        <location filename="../../ui/manager/models.py" line="439" />
         <source>Withdrawn by HQ</source>
         <translation>本部が取り消し</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="437" />
+        <location filename="../../ui/manager/models.py" line="439" />
         <source>Dealt with</source>
         <translation>対応済み</translation>
     </message>
@@ -2470,32 +2475,32 @@
 <context>
     <name>ReportsModel</name>
     <message>
-        <location filename="../../ui/manager/models.py" line="457" />
+        <location filename="../../ui/manager/models.py" line="459" />
         <source>Report</source>
         <translation>レポート</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="457" />
+        <location filename="../../ui/manager/models.py" line="459" />
         <source>Daily report</source>
         <translation>日報</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="458" />
+        <location filename="../../ui/manager/models.py" line="460" />
         <source>Month-end report</source>
         <translation>月次締め</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="459" />
+        <location filename="../../ui/manager/models.py" line="461" />
         <source>Period</source>
         <translation>期間</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="460" />
+        <location filename="../../ui/manager/models.py" line="462" />
         <source>Generated</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../ui/manager/models.py" line="461" />
+        <location filename="../../ui/manager/models.py" line="463" />
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
@@ -3100,87 +3105,92 @@
         <translation>本部が混み合っています。まもなく再試行します。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98" />
+        <location filename="../../ui/texts.py" line="93" />
+        <source>This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.</source>
+        <translation>このパソコンの日付・時刻が正しくないため、本部が同期を受け付けません。日付・時刻を合わせると自動で再開します。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="100" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>データベースが使用中です。Enter でもう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="101" />
+        <location filename="../../ui/texts.py" line="103" />
         <source>Something went wrong: %1</source>
         <translation>問題が発生しました：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107" />
+        <location filename="../../ui/texts.py" line="109" />
         <source>The printer did not respond: %1</source>
         <translation>プリンターが応答しません：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111" />
+        <location filename="../../ui/texts.py" line="113" />
         <source>Points earned</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112" />
+        <location filename="../../ui/texts.py" line="114" />
         <source>Points used</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="116" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Coupon used</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116" />
+        <location filename="../../ui/texts.py" line="118" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="119" />
         <source>Paper card migrated</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127" />
+        <location filename="../../ui/texts.py" line="129" />
         <source>Base points: %1</source>
         <translation>基本ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129" />
+        <location filename="../../ui/texts.py" line="131" />
         <source>Campaign %1 %2: %3</source>
         <translation>キャンペーン %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132" />
+        <location filename="../../ui/texts.py" line="134" />
         <source>Tier %1 %2: %3</source>
         <translation>会員ランク %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135" />
+        <location filename="../../ui/texts.py" line="137" />
         <source>Fractions rounded down</source>
         <translation>端数切り捨て</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Bonus %1: %2</source>
         <translation>ボーナス %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139" />
+        <location filename="../../ui/texts.py" line="141" />
         <source>Coupon %1: %2</source>
         <translation>クーポン %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141" />
+        <location filename="../../ui/texts.py" line="143" />
         <source>Points used: %1</source>
         <translation>利用ポイント：%1</translation>
     </message>

@@ -50,3 +50,19 @@ def test_manager_sync_panel_words_the_code_and_keeps_the_detail(qtbot):
     assert panel.error.toolTip() == st.last_error
     panel.set_state(state(True, None))
     assert panel.error.text() == "—"
+
+
+def test_status_bar_says_the_clock_is_wrong_while_hq_refuses_it(qtbot, window):
+    """HQ answers, but refuses a terminal whose clock is days off (400 clock_off): the store is
+    online, and the status bar says what to do, in English and Japanese."""
+    window._on_sync_state(state(True, "clock_off"))
+    assert "date and time are wrong" in window.sync_label.text()
+    app = QApplication.instance()
+    assert i18n.install(app, "ja")
+    try:
+        window._on_sync_state(state(True, "clock_off"))
+        assert "日付・時刻が正しくない" in window.sync_label.text()
+    finally:
+        i18n.install(app, "en")
+    window._on_sync_state(state(True, None))
+    assert "date and time" not in window.sync_label.text()

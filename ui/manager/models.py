@@ -426,7 +426,9 @@ class ConflictsModel(_Table):
                 "foreign_terminal": self.tr("sent for another store's terminal"),
                 "target_rejected": self.tr("HQ had refused the entry it voids"),
                 "rejected_before_restore": self.tr("HQ had refused it before a restore"),
-                "unknown_event_type": self.tr("HQ does not know this kind of event")}.get(code, code)
+                "unknown_event_type": self.tr("HQ does not know this kind of event"),
+                "bad_payload": self.tr("HQ could not read it: a value was missing or not of the right kind"),
+                }.get(code, code)
 
     def _status(self, c) -> str:
         if c.status == "open":
