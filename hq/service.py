@@ -26,6 +26,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import time
 import uuid
@@ -53,6 +54,7 @@ from sync.protocol import (Change, ChangesPage, EnrollRequest, EnrollResponse, E
                            PushResponse, ReserveRequest, ReserveResponse, make_cursor, parse_cursor)
 
 log = logging.getLogger("hq")
+_STORE_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
 HQ_NS = uuid.UUID("0b9c8c2e-6a55-4d8a-9c43-2f3a7e1c5d10")
 PII_FIELDS = ("name", "name_kana", "phone", "email", "line_user_id", "birthday")
 PROFILE_FIELDS = PII_FIELDS + ("consent_marketing",)
@@ -393,6 +395,11 @@ class HQService:
                     n = s.scalar(select(func.count()).select_from(StoreRow)) + 1
                     store_id = f"S{n:03d}"
             store_id = nfkc(store_id).strip().upper()
+            if not _STORE_ID.fullmatch(store_id):
+                raise HQError("A store id is 1 to 32 letters, digits or '-', starting with a letter or digit.",
+                              "bad_store_id", 400)
+            if not name.strip() or len(name) > 200:
+                raise HQError("A store's name is 1 to 200 characters.", "bad_store_name", 400)
             row = s.get(StoreRow, store_id)
             if row is not None and row.status == "active":
                 raise HQError(f"Store {store_id} is already enrolled; revoke it first.", "store_exists", 409)

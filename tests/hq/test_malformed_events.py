@@ -205,3 +205,14 @@ def test_a_terminal_whose_clock_is_days_off_is_refused_with_a_clear_reason(hq, m
     a.sync()
     assert a.engine.last_error_code is None
     assert_converged(hq, [a])
+
+
+def test_adding_a_store_with_a_bad_id_or_name_is_refused_in_words(hq):
+    """The admin API: a name longer than HQ's column answered 500, and "!!!" became a store id."""
+    admin = {"Authorization": f"Bearer {hq.admin_token()}"}
+    r = httpx.post(f"{hq.url}/v1/admin/stores", headers=admin, json={"name": "x" * 10_000})
+    assert r.status_code == 400 and r.json()["error"] == "bad_store_name"
+    r = httpx.post(f"{hq.url}/v1/admin/stores", headers=admin, json={"name": "渋谷店", "store_id": "!!!"})
+    assert r.status_code == 400 and r.json()["error"] == "bad_store_id"
+    r = httpx.post(f"{hq.url}/v1/admin/stores", headers=admin, json={"name": "渋谷店", "store_id": "s-012"})
+    assert r.status_code == 200 and r.json()["store_id"] == "S-012"
