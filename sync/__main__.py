@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.errors import SecretStoreUnavailable, TsumugiError
     from app.store import Store
-    from sync.client import Offline, RateLimited, Refused
+    from sync.client import BadReply, Offline, RateLimited, Refused
     from sync.engine import NotEnrolled, SyncEngine, SyncLocked, SyncWorker, WorkerConfig, enroll
 
     def out(obj, text):
@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(7, "sync_locked", str(exc))
     except (Offline, RateLimited) as exc:
         return fail(6, "offline", str(exc))
+    except BadReply as exc:  # something else answers at HQ's address: retried like a network fault
+        return fail(6, "bad_reply", str(exc))
     except Refused as exc:
         return fail(3, exc.error, exc.message)
     except NotEnrolled as exc:

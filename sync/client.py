@@ -101,6 +101,28 @@ def tls_context(ca_bundle: str | os.PathLike | None = None) -> ssl.SSLContext:
     return ctx
 
 
+class BadReply(SyncError):
+    """HQ answered 200 with something that is not the answer the protocol promises (a proxy's error
+    page, a truncated or garbled body, another server at that address). Nothing of it is acted on:
+    the round fails and is tried again later, and whatever HQ had done is asked for again then
+    (a push's stored outcomes, the same page of changes). The message names where the answer went
+    wrong and never quotes it: a page of changes holds customers' names."""
+    code = "bad_reply"
+
+
+def _reply(model, content: bytes, what: str):
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate_json(content)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        first = errors[0] if errors else {}
+        where = ".".join(str(x) for x in first.get("loc", ())) or "the whole answer"
+        raise BadReply(f"HQ's answer to {what} could not be read ({len(errors)} problem(s); first at {where}: "
+                       f"{first.get('type', 'invalid')})") from None
+
+
 class RateLimited(SyncError):
     code = "rate_limited"
 
@@ -181,13 +203,18 @@ class HQClient:
             except ValueError:
                 body = {}
             raise Refused(r.status_code, body.get("error", "refused"), body.get("message", r.text[:200]))
-        return r.content if raw else r.json()
+        if raw:
+            return r.content
+        try:
+            return r.json()
+        except ValueError:
+            raise BadReply(f"HQ's answer to {method} {path} is not JSON") from None
 
     def health(self, timeout: float = 2.0) -> dict:
         return self._call("GET", "/v1/health", timeout=timeout)
 
     def enroll(self, req: EnrollRequest) -> EnrollResponse:
-        return EnrollResponse.model_validate(self._call("POST", "/v1/enroll", json=req.model_dump()))
+        return _reply(EnrollResponse, self._call("POST", "/v1/enroll", json=req.model_dump(), raw=True), "enrollment")
 
     @staticmethod
     def push_body(req: PushRequest) -> str:
@@ -197,20 +224,20 @@ class HQClient:
     def push(self, req: PushRequest, body: str | None = None) -> PushResponse:
         """``body``: ``push_body(req)`` made beforehand (SyncEngine.push_all makes the next batch's
         while HQ works on one, so that sending it later holds Python's lock only briefly)."""
-        return PushResponse.model_validate_json(self._call("POST", "/v1/sync/push", raw=True,
-                                                           content=body if body is not None else self.push_body(req),
-                                                           headers={"Content-Type": "application/json"}))
+        return _reply(PushResponse, self._call("POST", "/v1/sync/push", raw=True,
+                                               content=body if body is not None else self.push_body(req),
+                                               headers={"Content-Type": "application/json"}), "a push")
 
     def changes(self, cursor: str | None, limit: int = 2000) -> ChangesPage:
         params = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        return ChangesPage.model_validate_json(self._call("GET", "/v1/sync/changes", params=params, timeout=60.0,
-                                                          raw=True))
+        return _reply(ChangesPage, self._call("GET", "/v1/sync/changes", params=params, timeout=60.0, raw=True),
+                      "a request for changes")
 
     def reserve(self, req: ReserveRequest, timeout: float = 1.5) -> ReserveResponse:
-        return ReserveResponse.model_validate(self._call("POST", "/v1/redemptions/reserve", json=req.model_dump(),
-                                                         timeout=timeout))
+        return _reply(ReserveResponse, self._call("POST", "/v1/redemptions/reserve", json=req.model_dump(),
+                                                  timeout=timeout, raw=True), "a reservation")
 
     def stream(self, read_timeout: float = 30.0) -> Iterator[str]:
         """Server-sent events: yields each event name ("hello", "poke"). Raises Offline on loss."""

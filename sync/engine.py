@@ -28,7 +28,7 @@ from app.errors import LedgerRefused, TsumugiError
 from app.rules import RuleViolation, check_offline_redemption
 from app.secrets import get_secret, set_secret
 from app.services.replica import ReplicaService
-from sync.client import HQClient, Offline, RateLimited, Refused, SyncError
+from sync.client import BadReply, HQClient, Offline, RateLimited, Refused, SyncError
 from sync.hlc import HLC, Timestamp
 from sync.protocol import MAX_BATCH, EnrollRequest, Event, PushRequest, ReserveRequest, parse_cursor
 
@@ -674,7 +674,7 @@ class SyncEngine:
                 raise LedgerRefused(f"HQ: not enough points ({resp.available:,} pt available chain-wide).",
                                     code="insufficient_balance", available=resp.available)
             self.online = True
-        except (Offline, RateLimited, NotEnrolled):
+        except (Offline, RateLimited, NotEnrolled, BadReply):  # an unreadable answer: as if none came
             mode = "offline"
             self.online = False
         if mode == "offline":
@@ -808,7 +808,7 @@ class SyncWorker:
                     delay = 0.0
                 except RateLimited as exc:
                     delay = time.monotonic() + exc.retry_after
-                except (Offline, Refused, NotEnrolled) as exc:
+                except (Offline, Refused, NotEnrolled, BadReply) as exc:
                     log.info("sync failed: %s", exc)
                     delay = time.monotonic() + self.backoff.next()
                 except Exception as exc:  # noqa: BLE001 - keep the worker alive, say why

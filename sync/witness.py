@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from app.errors import SecretStoreUnavailable
     from app.store import Store
-    from sync.client import Offline, Refused
+    from sync.client import BadReply, Offline, Refused
     from sync.engine import NotEnrolled, SyncEngine
 
     logging.basicConfig(level=logging.WARNING)
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except NotEnrolled as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except Offline as exc:
+    except (Offline, BadReply) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 6
     except Refused as exc:

@@ -542,6 +542,10 @@ JA.update({
     "HQ had refused it before a restore": "復元前に本部が受け付けなかった",
     "HQ does not know this kind of event": "本部が認識できない種類の取引",
     "HQ could not read it: a value was missing or not of the right kind": "本部で読み取れない取引（項目の欠落または形式の誤り）",
+    "HQ's answer could not be read (is something else answering at HQ's address?). Sync will try again.":
+        "本部からの応答を読み取れませんでした（本部のアドレスで別のものが応答していませんか）。同期は自動で再試行します。",
+    "Something answered at this address, but not as HQ does. Check the address, then try again.":
+        "このアドレスで応答がありましたが、本部の応答ではありません。アドレスを確認して、もう一度お試しください。",
     "This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.":
         "このパソコンの日付・時刻が正しくないため、本部が同期を受け付けません。日付・時刻を合わせると自動で再開します。",
     "Rejected by HQ": "本部が受け付けなかった取引",

@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
             if last:
                 text += " · " + self.tr("last sync %1").replace("%1", last)
             code = getattr(self, "sync_error_code", None)
-            if code and (code == "clock_off" or not online and code.startswith("tls_")):  # say what is wrong
+            if code and (code in ("clock_off", "bad_reply") or not online and code.startswith("tls_")):  # say why
                 text += " · " + texts().error(SimpleNamespace(code=code))
             self.sync_label.setText(text)
         if os.environ.get("TSUMUGI_INSECURE_KEYFILE"):

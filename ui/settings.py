@@ -42,6 +42,8 @@ def enroll_error_text(w, exc) -> str:
             return w.tr("HQ refused the code: it is wrong, already used or expired. Ask HQ for a new "
                         "one-time code.")
         return w.tr("HQ refused the connection (%1).").replace("%1", str(getattr(exc, "error", status)))
+    if code == "bad_reply":
+        return w.tr("Something answered at this address, but not as HQ does. Check the address, then try again.")
     if code in ("offline", "rate_limited"):
         return w.tr("HQ could not be reached at this address. Check the address and the network, then try "
                     "again. The counter keeps working offline.")

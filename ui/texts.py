@@ -90,6 +90,8 @@ class Texts(QObject):
             "not_enrolled": self.tr("This store is not connected to HQ yet (Settings → HQ)."),
             "sync_locked": self.tr("Another sync is already running for this store."),
             "rate_limited": self.tr("HQ is busy; it will be tried again shortly."),
+            "bad_reply": self.tr("HQ's answer could not be read (is something else answering at HQ's address?). "
+                                 "Sync will try again."),
             "clock_off": self.tr("This computer's date and time are wrong, so HQ refuses its sync. "
                                  "Set them; sync goes on by itself."),
         }

@@ -2540,173 +2540,173 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings.py" line="62" />
+        <location filename="../../ui/settings.py" line="64" />
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="78" />
-        <location filename="../../ui/settings.py" line="82" />
+        <location filename="../../ui/settings.py" line="80" />
+        <location filename="../../ui/settings.py" line="84" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="87" />
+        <location filename="../../ui/settings.py" line="89" />
         <source>Store id</source>
         <translation>Store id</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="88" />
+        <location filename="../../ui/settings.py" line="90" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="89" />
+        <location filename="../../ui/settings.py" line="91" />
         <source>Void window</source>
         <translation>Void window</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="90" />
+        <location filename="../../ui/settings.py" line="92" />
         <source>Idle sign-out after</source>
         <translation>Idle sign-out after</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="91" />
+        <location filename="../../ui/settings.py" line="93" />
         <source>Language</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="92" />
+        <location filename="../../ui/settings.py" line="94" />
         <source>Store</source>
         <translation>Store</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="106" />
+        <location filename="../../ui/settings.py" line="108" />
         <source>e.g. /dev/ttyACM0 or COM3 (empty: none)</source>
         <translation>e.g. /dev/ttyACM0 or COM3 (empty: none)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="107" />
+        <location filename="../../ui/settings.py" line="109" />
         <source>Sound on a good and a refused scan</source>
         <translation>Sound on a good and a refused scan</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="109" />
+        <location filename="../../ui/settings.py" line="111" />
         <source>Max. time between scanner keys</source>
         <translation>Max. time between scanner keys</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="110" />
+        <location filename="../../ui/settings.py" line="112" />
         <source>Shortest scan</source>
         <translation>Shortest scan</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="111" />
+        <location filename="../../ui/settings.py" line="113" />
         <source>Scanner prefix</source>
         <translation>Scanner prefix</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="112" />
+        <location filename="../../ui/settings.py" line="114" />
         <source>Scanner suffix</source>
         <translation>Scanner suffix</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="113" />
+        <location filename="../../ui/settings.py" line="115" />
         <source>Serial scanner port</source>
         <translation>Serial scanner port</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="115" />
+        <location filename="../../ui/settings.py" line="117" />
         <source>Scanner</source>
         <translation>Scanner</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="120" />
+        <location filename="../../ui/settings.py" line="122" />
         <source>0 = first webcam; or a video file / image folder; empty = off</source>
         <translation>0 = first webcam; or a video file / image folder; empty = off</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="122" />
+        <location filename="../../ui/settings.py" line="124" />
         <source>e.g. network:192.168.1.50 or file:/tmp/slip.bin</source>
         <translation>e.g. network:192.168.1.50 or file:/tmp/slip.bin</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="123" />
+        <location filename="../../ui/settings.py" line="125" />
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="124" />
+        <location filename="../../ui/settings.py" line="126" />
         <source>Printer</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="125" />
+        <location filename="../../ui/settings.py" line="127" />
         <source>Camera and printer</source>
         <translation>Camera and printer</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="134" />
+        <location filename="../../ui/settings.py" line="136" />
         <source>from HQ (python -m hq stores add)</source>
         <translation>from HQ (python -m hq stores add)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="135" />
+        <location filename="../../ui/settings.py" line="137" />
         <source>Connect to HQ</source>
         <translation>Connect to HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="140" />
+        <location filename="../../ui/settings.py" line="142" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="141" />
+        <location filename="../../ui/settings.py" line="143" />
         <source>HQ address</source>
         <translation>HQ address</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="142" />
+        <location filename="../../ui/settings.py" line="144" />
         <source>One-time code</source>
         <translation>One-time code</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="146" />
+        <location filename="../../ui/settings.py" line="148" />
         <source>HQ</source>
         <translation>HQ</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="154" />
+        <location filename="../../ui/settings.py" line="156" />
         <source>Back (Esc)</source>
         <translation>Back (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="156" />
+        <location filename="../../ui/settings.py" line="158" />
         <source>Save</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="166" />
+        <location filename="../../ui/settings.py" line="168" />
         <source>Connected to HQ: %1</source>
         <translation>Connected to HQ: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="167" />
+        <location filename="../../ui/settings.py" line="169" />
         <source>Not connected to HQ. The counter works offline.</source>
         <translation>Not connected to HQ. The counter works offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="173" />
+        <location filename="../../ui/settings.py" line="175" />
         <source>Enter HQ's address and the one-time code.</source>
         <translation>Enter HQ's address and the one-time code.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="178" />
+        <location filename="../../ui/settings.py" line="180" />
         <source>Connecting to HQ…</source>
         <translation>Connecting to HQ…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="185" />
+        <location filename="../../ui/settings.py" line="187" />
         <source>Connected. Sync with HQ starts now.</source>
         <translation>Connected. Sync with HQ starts now.</translation>
     </message>
@@ -3105,91 +3105,96 @@
     </message>
     <message>
         <location filename="../../ui/texts.py" line="93" />
+        <source>HQ's answer could not be read (is something else answering at HQ's address?). Sync will try again.</source>
+        <translation>HQ's answer could not be read (is something else answering at HQ's address?). Sync will try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="95" />
         <source>This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.</source>
         <translation>This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="100" />
+        <location filename="../../ui/texts.py" line="102" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>The database is busy. Press Enter to try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103" />
+        <location filename="../../ui/texts.py" line="105" />
         <source>Something went wrong: %1</source>
         <translation>Something went wrong: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>The printer did not respond: %1</source>
         <translation>The printer did not respond: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Points earned</source>
         <translation>Points earned</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="116" />
         <source>Points used</source>
         <translation>Points used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Void</source>
         <translation>Void</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116" />
+        <location filename="../../ui/texts.py" line="118" />
         <source>Adjustment</source>
         <translation>Adjustment</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="119" />
         <source>Coupon used</source>
         <translation>Coupon used</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118" />
+        <location filename="../../ui/texts.py" line="120" />
         <source>Expired</source>
         <translation>Expired</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119" />
+        <location filename="../../ui/texts.py" line="121" />
         <source>Paper card migrated</source>
         <translation>Paper card migrated</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129" />
+        <location filename="../../ui/texts.py" line="131" />
         <source>Base points: %1</source>
         <translation>Base points: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131" />
+        <location filename="../../ui/texts.py" line="133" />
         <source>Campaign %1 %2: %3</source>
         <translation>Campaign %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="134" />
+        <location filename="../../ui/texts.py" line="136" />
         <source>Tier %1 %2: %3</source>
         <translation>Tier %1 %2: %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Fractions rounded down</source>
         <translation>Fractions rounded down</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139" />
+        <location filename="../../ui/texts.py" line="141" />
         <source>Bonus %1: %2</source>
         <translation>Bonus %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141" />
+        <location filename="../../ui/texts.py" line="143" />
         <source>Coupon %1: %2</source>
         <translation>Coupon %1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143" />
+        <location filename="../../ui/texts.py" line="145" />
         <source>Points used: %1</source>
         <translation>Points used: %1</translation>
     </message>
@@ -3251,16 +3256,21 @@
     </message>
     <message>
         <location filename="../../ui/settings.py" line="46" />
+        <source>Something answered at this address, but not as HQ does. Check the address, then try again.</source>
+        <translation>Something answered at this address, but not as HQ does. Check the address, then try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="48" />
         <source>HQ could not be reached at this address. Check the address and the network, then try again. The counter keeps working offline.</source>
         <translation>HQ could not be reached at this address. Check the address and the network, then try again. The counter keeps working offline.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="49" />
+        <location filename="../../ui/settings.py" line="51" />
         <source>This store is not set up yet.</source>
         <translation>This store is not set up yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="51" />
+        <location filename="../../ui/settings.py" line="53" />
         <source>This is not an HQ address. Use https://… (plain http only to this computer).</source>
         <translation>This is not an HQ address. Use https://… (plain http only to this computer).</translation>
     </message>

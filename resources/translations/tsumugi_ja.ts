@@ -2541,173 +2541,173 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings.py" line="62" />
+        <location filename="../../ui/settings.py" line="64" />
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="78" />
-        <location filename="../../ui/settings.py" line="82" />
+        <location filename="../../ui/settings.py" line="80" />
+        <location filename="../../ui/settings.py" line="84" />
         <source> min</source>
         <translation> 分</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="87" />
+        <location filename="../../ui/settings.py" line="89" />
         <source>Store id</source>
         <translation>店舗コード</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="88" />
+        <location filename="../../ui/settings.py" line="90" />
         <source>Terminal</source>
         <translation>端末</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="89" />
+        <location filename="../../ui/settings.py" line="91" />
         <source>Void window</source>
         <translation>取消できる時間</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="90" />
+        <location filename="../../ui/settings.py" line="92" />
         <source>Idle sign-out after</source>
         <translation>自動サインアウトまで</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="91" />
+        <location filename="../../ui/settings.py" line="93" />
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="92" />
+        <location filename="../../ui/settings.py" line="94" />
         <source>Store</source>
         <translation>店舗</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="106" />
+        <location filename="../../ui/settings.py" line="108" />
         <source>e.g. /dev/ttyACM0 or COM3 (empty: none)</source>
         <translation>例：/dev/ttyACM0 や COM3（空欄：なし）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="107" />
+        <location filename="../../ui/settings.py" line="109" />
         <source>Sound on a good and a refused scan</source>
         <translation>読み取り成功・エラー時に音を鳴らす</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="109" />
+        <location filename="../../ui/settings.py" line="111" />
         <source>Max. time between scanner keys</source>
         <translation>スキャナーの文字間隔（最大）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="110" />
+        <location filename="../../ui/settings.py" line="112" />
         <source>Shortest scan</source>
         <translation>最短の読み取り文字数</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="111" />
+        <location filename="../../ui/settings.py" line="113" />
         <source>Scanner prefix</source>
         <translation>スキャナーのプレフィックス</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="112" />
+        <location filename="../../ui/settings.py" line="114" />
         <source>Scanner suffix</source>
         <translation>スキャナーのサフィックス</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="113" />
+        <location filename="../../ui/settings.py" line="115" />
         <source>Serial scanner port</source>
         <translation>シリアルスキャナーのポート</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="115" />
+        <location filename="../../ui/settings.py" line="117" />
         <source>Scanner</source>
         <translation>スキャナー</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="120" />
+        <location filename="../../ui/settings.py" line="122" />
         <source>0 = first webcam; or a video file / image folder; empty = off</source>
         <translation>0＝最初のWebカメラ、または動画ファイル／画像フォルダー、空欄＝オフ</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="122" />
+        <location filename="../../ui/settings.py" line="124" />
         <source>e.g. network:192.168.1.50 or file:/tmp/slip.bin</source>
         <translation>例：network:192.168.1.50 や file:/tmp/slip.bin</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="123" />
+        <location filename="../../ui/settings.py" line="125" />
         <source>Camera</source>
         <translation>カメラ</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="124" />
+        <location filename="../../ui/settings.py" line="126" />
         <source>Printer</source>
         <translation>プリンター</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="125" />
+        <location filename="../../ui/settings.py" line="127" />
         <source>Camera and printer</source>
         <translation>カメラとプリンター</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="134" />
+        <location filename="../../ui/settings.py" line="136" />
         <source>from HQ (python -m hq stores add)</source>
         <translation>本部から受け取ったコード</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="135" />
+        <location filename="../../ui/settings.py" line="137" />
         <source>Connect to HQ</source>
         <translation>本部に接続</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="140" />
+        <location filename="../../ui/settings.py" line="142" />
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="141" />
+        <location filename="../../ui/settings.py" line="143" />
         <source>HQ address</source>
         <translation>本部のアドレス</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="142" />
+        <location filename="../../ui/settings.py" line="144" />
         <source>One-time code</source>
         <translation>ワンタイムコード</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="146" />
+        <location filename="../../ui/settings.py" line="148" />
         <source>HQ</source>
         <translation>本部</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="154" />
+        <location filename="../../ui/settings.py" line="156" />
         <source>Back (Esc)</source>
         <translation>戻る (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="156" />
+        <location filename="../../ui/settings.py" line="158" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="166" />
+        <location filename="../../ui/settings.py" line="168" />
         <source>Connected to HQ: %1</source>
         <translation>本部に接続済み：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="167" />
+        <location filename="../../ui/settings.py" line="169" />
         <source>Not connected to HQ. The counter works offline.</source>
         <translation>本部に未接続です。カウンター業務はオフラインで行えます。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="173" />
+        <location filename="../../ui/settings.py" line="175" />
         <source>Enter HQ's address and the one-time code.</source>
         <translation>本部のアドレスとワンタイムコードを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="178" />
+        <location filename="../../ui/settings.py" line="180" />
         <source>Connecting to HQ…</source>
         <translation>本部に接続中…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="185" />
+        <location filename="../../ui/settings.py" line="187" />
         <source>Connected. Sync with HQ starts now.</source>
         <translation>接続しました。本部との同期を開始します。</translation>
     </message>
@@ -3106,91 +3106,96 @@
     </message>
     <message>
         <location filename="../../ui/texts.py" line="93" />
+        <source>HQ's answer could not be read (is something else answering at HQ's address?). Sync will try again.</source>
+        <translation>本部からの応答を読み取れませんでした（本部のアドレスで別のものが応答していませんか）。同期は自動で再試行します。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="95" />
         <source>This computer's date and time are wrong, so HQ refuses its sync. Set them; sync goes on by itself.</source>
         <translation>このパソコンの日付・時刻が正しくないため、本部が同期を受け付けません。日付・時刻を合わせると自動で再開します。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="100" />
+        <location filename="../../ui/texts.py" line="102" />
         <source>The database is busy. Press Enter to try again.</source>
         <translation>データベースが使用中です。Enter でもう一度お試しください。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103" />
+        <location filename="../../ui/texts.py" line="105" />
         <source>Something went wrong: %1</source>
         <translation>問題が発生しました：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109" />
+        <location filename="../../ui/texts.py" line="111" />
         <source>The printer did not respond: %1</source>
         <translation>プリンターが応答しません：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113" />
+        <location filename="../../ui/texts.py" line="115" />
         <source>Points earned</source>
         <translation>ポイント付与</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114" />
+        <location filename="../../ui/texts.py" line="116" />
         <source>Points used</source>
         <translation>ポイント利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115" />
+        <location filename="../../ui/texts.py" line="117" />
         <source>Void</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116" />
+        <location filename="../../ui/texts.py" line="118" />
         <source>Adjustment</source>
         <translation>ポイント調整</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117" />
+        <location filename="../../ui/texts.py" line="119" />
         <source>Coupon used</source>
         <translation>クーポン利用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118" />
+        <location filename="../../ui/texts.py" line="120" />
         <source>Expired</source>
         <translation>失効</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119" />
+        <location filename="../../ui/texts.py" line="121" />
         <source>Paper card migrated</source>
         <translation>紙カード移行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129" />
+        <location filename="../../ui/texts.py" line="131" />
         <source>Base points: %1</source>
         <translation>基本ポイント：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131" />
+        <location filename="../../ui/texts.py" line="133" />
         <source>Campaign %1 %2: %3</source>
         <translation>キャンペーン %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="134" />
+        <location filename="../../ui/texts.py" line="136" />
         <source>Tier %1 %2: %3</source>
         <translation>会員ランク %1 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137" />
+        <location filename="../../ui/texts.py" line="139" />
         <source>Fractions rounded down</source>
         <translation>端数切り捨て</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139" />
+        <location filename="../../ui/texts.py" line="141" />
         <source>Bonus %1: %2</source>
         <translation>ボーナス %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141" />
+        <location filename="../../ui/texts.py" line="143" />
         <source>Coupon %1: %2</source>
         <translation>クーポン %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143" />
+        <location filename="../../ui/texts.py" line="145" />
         <source>Points used: %1</source>
         <translation>利用ポイント：%1</translation>
     </message>
@@ -3252,16 +3257,21 @@
     </message>
     <message>
         <location filename="../../ui/settings.py" line="46" />
+        <source>Something answered at this address, but not as HQ does. Check the address, then try again.</source>
+        <translation>このアドレスで応答がありましたが、本部の応答ではありません。アドレスを確認して、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings.py" line="48" />
         <source>HQ could not be reached at this address. Check the address and the network, then try again. The counter keeps working offline.</source>
         <translation>このアドレスで本部に接続できません。アドレスとネットワークを確認して、もう一度お試しください。カウンター業務はオフラインで続けられます。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="49" />
+        <location filename="../../ui/settings.py" line="51" />
         <source>This store is not set up yet.</source>
         <translation>この店舗はまだ設定されていません。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings.py" line="51" />
+        <location filename="../../ui/settings.py" line="53" />
         <source>This is not an HQ address. Use https://… (plain http only to this computer).</source>
         <translation>本部のアドレスではありません。https://… で入力してください（http はこのパソコン内のみ）。</translation>
     </message>

@@ -120,6 +120,9 @@ class FaultyTransport(httpx.HTTPTransport):
         self.fail_push_from: int | None = None  # ... at this push request (1-based)
         self.hold_next_push = False  # the next push is held up in the network (the store sees it fail) ...
         self.held: list[httpx.Request] = []
+        # path → body: HQ's next answer on that path (after HQ acted on the request) reaches the
+        # store as this body instead, status 200 (a proxy's page, another server, a garbled reply)
+        self.garble: dict[str, bytes] = {}
 
     def deliver_held(self) -> list[httpx.Response]:
         """... and delivered now, late: HQ's answers (which never reach the store)."""
@@ -147,6 +150,11 @@ class FaultyTransport(httpx.HTTPTransport):
         if self.offline:
             raise httpx.ConnectError("network down (injected)", request=request)
         response = super().handle_request(request)
+        if request.url.path in self.garble:
+            response.read()
+            response.close()
+            return httpx.Response(200, content=self.garble.pop(request.url.path),
+                                  headers={"Content-Type": "application/json"}, request=request)
         if request.url.path == "/v1/sync/push":
             self.pushes += 1
             if self.drop_push_responses > 0:

@@ -66,3 +66,16 @@ def test_status_bar_says_the_clock_is_wrong_while_hq_refuses_it(qtbot, window):
         i18n.install(app, "en")
     window._on_sync_state(state(True, None))
     assert "date and time" not in window.sync_label.text()
+
+
+def test_status_bar_says_hqs_answer_could_not_be_read(qtbot, window):
+    """Something else answers at HQ's address (sync/client.py BadReply): said, in both languages."""
+    window._on_sync_state(state(True, "bad_reply"))
+    assert "answer could not be read" in window.sync_label.text()
+    app = QApplication.instance()
+    assert i18n.install(app, "ja")
+    try:
+        window._on_sync_state(state(True, "bad_reply"))
+        assert "応答を読み取れませんでした" in window.sync_label.text()
+    finally:
+        i18n.install(app, "en")
