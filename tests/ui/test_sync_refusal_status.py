@@ -3,6 +3,7 @@ the engine's SyncState carries the code (tests/privacy/test_tls.py gets it from 
 and the main window words it, in Japanese too."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from sync.engine import SyncState
@@ -52,30 +53,24 @@ def test_manager_sync_panel_words_the_code_and_keeps_the_detail(qtbot):
     assert panel.error.text() == "—"
 
 
-def test_status_bar_says_the_clock_is_wrong_while_hq_refuses_it(qtbot, window):
-    """HQ answers, but refuses a terminal whose clock is days off (400 clock_off): the store is
-    online, and the status bar says what to do, in English and Japanese."""
-    window._on_sync_state(state(True, "clock_off"))
-    assert "date and time are wrong" in window.sync_label.text()
+
+@pytest.mark.parametrize("code, english, japanese", [
+    # HQ answers but refuses a terminal whose clock is days off (400 clock_off)
+    ("clock_off", "date and time are wrong", "日付・時刻が正しくない"),
+    # something else answers at HQ's address (sync/client.py BadReply)
+    ("bad_reply", "answer could not be read", "応答を読み取れませんでした"),
+])
+def test_status_bar_says_why_hq_is_reached_but_sync_fails(qtbot, window, code, english, japanese):
+    """Online (HQ's address answers), yet sync fails: the status bar says why, in both languages,
+    and stops saying it once a round succeeds."""
+    window._on_sync_state(state(True, code))
+    assert english in window.sync_label.text()
     app = QApplication.instance()
     assert i18n.install(app, "ja")
     try:
-        window._on_sync_state(state(True, "clock_off"))
-        assert "日付・時刻が正しくない" in window.sync_label.text()
+        window._on_sync_state(state(True, code))
+        assert japanese in window.sync_label.text()
     finally:
         i18n.install(app, "en")
     window._on_sync_state(state(True, None))
-    assert "date and time" not in window.sync_label.text()
-
-
-def test_status_bar_says_hqs_answer_could_not_be_read(qtbot, window):
-    """Something else answers at HQ's address (sync/client.py BadReply): said, in both languages."""
-    window._on_sync_state(state(True, "bad_reply"))
-    assert "answer could not be read" in window.sync_label.text()
-    app = QApplication.instance()
-    assert i18n.install(app, "ja")
-    try:
-        window._on_sync_state(state(True, "bad_reply"))
-        assert "応答を読み取れませんでした" in window.sync_label.text()
-    finally:
-        i18n.install(app, "en")
+    assert english not in window.sync_label.text()
