@@ -646,8 +646,13 @@ class HQService:
             raise HQError("sent_at is not an ISO time.", "bad_sent_at") from None
         if abs(skew) > self.settings.max_clock_off_s * 1000:
             days = abs(skew) / 86_400_000
-            raise HQError(f"This terminal's clock is {days:,.0f} days {'ahead of' if skew > 0 else 'behind'} HQ's; "
-                          "set the computer's date and time, then sync again.", "clock_off", 400)
+            message = (f"This terminal's clock is {days:,.0f} days {'ahead of' if skew > 0 else 'behind'} HQ's; "
+                       "set the computer's date and time, then sync again.")
+            with self.db.write() as s:  # `python -m hq status` shows why this store stopped syncing
+                s.execute(update(StoreRow).where(StoreRow.id == req.store_id).values(
+                    last_contact_at=iso(now), clock_skew_ms=skew, queue_length=req.queue_length,
+                    last_error=f"{req.terminal_id}: {message}"))
+            raise HQError(message, "clock_off", 400)
         shift = -skew if abs(skew) > self.settings.max_clock_skew_ms else 0
         if shift:
             log.warning("store %s clock is %d ms off HQ; its event times are shifted back into line", who.id, skew)

@@ -194,6 +194,8 @@ def test_a_terminal_whose_clock_is_days_off_is_refused_with_a_clear_reason(hq, m
     except Refused as exc:
         assert exc.status == 400 and exc.error == "clock_off" and "10 days ahead" in exc.message
     assert a.engine.last_error_code == "clock_off"  # what the status bar words (tests/ui)
+    row = next(r for r in hq.service.list_stores() if r["store_id"] == "S001")  # what `python -m hq status` shows
+    assert "10 days ahead" in row["last_error"] and row["clock_skew_ms"] > 9 * 86_400_000
     from app.secrets import get_secret
     from sync.engine import credential_name
 
