@@ -18,9 +18,9 @@ import uuid
 from datetime import datetime
 
 from sync.hlc import Timestamp
-from sync.protocol import MAX_POINTS
+from sync.protocol import EVENT_TYPES, MAX_POINTS
 
-LEDGER_KINDS = ("earn", "redeem", "adjust", "void", "expire", "migrate", "coupon")
+LEDGER_KINDS = tuple(t[len("ledger."):] for t in EVENT_TYPES if t.startswith("ledger."))
 PROFILE_LIMITS = {"name": 100, "name_kana": 100, "phone": 20, "email": 254, "line_user_id": 64, "birthday": 10}
 MAX_YEN = 10 ** 12           # one purchase; the column is a bigint
 MAX_STAFF_ID = 2 ** 31 - 1   # the column is an integer
@@ -108,19 +108,20 @@ def _ledger(kind_from_type: str, p: dict) -> str | None:
         if card is not None:
             if not isinstance(card, dict):
                 return "card is not a card"
-            if card.get("number") is not None and not isinstance(card.get("number"), (str, int)):
-                return "card number is not text"
-            if len(str(card.get("number") or "")) > 64:
-                return "card number is longer than 64 characters"
+            if not _card_number(card.get("number")):
+                return "card number is not a card number"
             if (bad := _text(card, "kind", 16)):
                 return f"card {bad}"
-        number = p.get("card_number")
-        if number is not None and (not isinstance(number, (str, int)) or isinstance(number, bool)
-                                   or len(str(number)) > 64):
+        if not _card_number(p.get("card_number")):
             return "card_number is not a card number"
         if (bad := _text(p, "card_kind", 16)):
             return bad
     return None
+
+
+def _card_number(v) -> bool:
+    """None, or a paper card's number as text or digits, at most 64 characters (HQ's column)."""
+    return v is None or isinstance(v, (str, int)) and not isinstance(v, bool) and len(str(v)) <= 64
 
 
 def _member_upsert(p: dict) -> str | None:

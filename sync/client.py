@@ -131,8 +131,13 @@ class RateLimited(SyncError):
         self.retry_after = retry_after
 
 
+# HQ's refusals the store words itself (ui/texts.py): their error becomes the SyncError code
+WORDED_REFUSALS = frozenset({"clock_off"})
+
+
 class Refused(SyncError):
-    """HQ answered 4xx: not retried as-is (bad credential, revoked store, bad request)."""
+    """HQ answered 4xx: not retried as-is (bad credential, revoked store, bad request). `code` is
+    "refused", or HQ's error for one the store words itself (WORDED_REFUSALS)."""
     code = "refused"
 
     def __init__(self, status: int, error: str, message: str):
@@ -140,6 +145,8 @@ class Refused(SyncError):
         self.status = status
         self.error = error
         self.message = message
+        if error in WORDED_REFUSALS:
+            self.code = error
 
 
 def check_url(url: str) -> str:

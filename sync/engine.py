@@ -364,8 +364,6 @@ class SyncEngine:
                 self.online = not isinstance(exc, Offline)
                 self.last_error = str(exc)
                 self.last_error_code = getattr(exc, "code", None)
-                if isinstance(exc, Refused) and exc.error == "clock_off":
-                    self.last_error_code = "clock_off"  # the status bar says to set the clock
                 self._note(False, str(exc))
                 raise
             self.online = True
