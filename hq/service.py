@@ -1136,10 +1136,12 @@ class HQService:
         withdrawn, as ledger.rejected changes, so every store holding one takes it back (seed
         7009876: a lost paper-card migration's −190 pt, when the resent migration now won the
         card). What this verdict books is under new ids (_book), the same amount or not."""
+        member_id = _payload_member(ev)
         for cid in getattr(ev, "prior_compensation", None) or ():
+            if not is_id(cid):  # entries HQ books have UUIDs: anything else names nothing to withdraw
+                continue
             if cid in booked_now or cid in s.info.get("booked", ()) or self._entry(s, cid) is not None:
                 continue
-            member_id = (ev.payload or {}).get("member_id")
             out.append(("ledger.rejected", {"entry_id": cid, "member_id": member_id,
                                             "reason": "withdrawn_after_restore"}, member_id))
             # kept (closed: nothing for anyone to do) so that an epoch bump's snapshot says it again
@@ -1163,10 +1165,12 @@ class HQService:
         prior = getattr(ev, "prior_compensation", None) or {}
         if not prior:
             return
-        member_id = (ev.payload or {}).get("member_id")
+        member_id = _payload_member(ev)
         own = str((ev.payload or {}).get("entry_id") or "")
         local: list = []
         for cid, net in prior.items():
+            if not is_id(cid):
+                continue
             entry = s.info["entries"].get(cid) or s.get(LedgerRow, cid)
             if entry is None:
                 if net and cid != own:  # HQ's refusal of the event itself was announced when made
@@ -1832,6 +1836,14 @@ class HQService:
             open_conflicts = s.scalar(select(func.count()).select_from(ConflictRow).where(ConflictRow.status == "open"))
         return {"epoch": epoch, "head": head, "members": members, "open_conflicts": open_conflicts,
                 "stores": self.list_stores()}
+
+
+def _payload_member(ev) -> str | None:
+    """The member id an event's payload names, when it is well formed (text of an id's length);
+    else None. For the resend paths (a withdrawn compensation, a recheck), which read it from a
+    payload that may be the damaged one HQ refused (hq/payloads.py)."""
+    v = ev.payload.get("member_id") if isinstance(ev.payload, dict) else None
+    return v if isinstance(v, str) and len(v) <= 36 else None
 
 
 def _certify(hq_private: bytes, key_id: str, public: bytes, store_id: str) -> str:

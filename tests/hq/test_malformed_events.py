@@ -218,3 +218,49 @@ def test_adding_a_store_with_a_bad_id_or_name_is_refused_in_words(hq):
     assert r.status_code == 400 and r.json()["error"] == "bad_store_id"
     r = httpx.post(f"{hq.url}/v1/admin/stores", headers=admin, json={"name": "渋谷店", "store_id": "s-012"})
     assert r.status_code == 200 and r.json()["store_id"] == "S-012"
+
+
+@pytest.mark.parametrize("damaged_member", [{"a": 1}, None], ids=["member as a dict", "member well formed"])
+def test_resends_after_a_restore_with_damaged_fields_get_answers_not_500s(hq, make_store, damaged_member):
+    """The resend paths (an event sent again with `recheck` and the compensations the store holds,
+    or with `prior_compensation` after HQ lost it) read the payload's member and the compensation
+    ids. With the member a dict both answered 500 (the conflict row could not be written), on
+    every resend; a compensation id that is not an id was announced to every store as withdrawn."""
+    a = make_store("S001")
+    member = a.register()
+    a.sync()
+    from app.secrets import get_secret
+    from sync.engine import credential_name
+
+    from hq.models import ChangeRow, Terminal
+
+    token = get_secret(credential_name("S001"))
+    headers = {"Authorization": f"Bearer {token}"}
+    with hq.service.db.read() as s:
+        t = s.get(Terminal, ("S001", "T01"))
+        start = t.next_seq if t else 1
+    p = _earn("S001", member.id)
+    ev = {"event_id": str(uuid.uuid4()), "seq": start, "type": "ledger.earn", "hlc": "x", "payload": p}
+    body = {"store_id": "S001", "terminal_id": "T01", "sent_at": _now(), "events": [ev]}
+    first = httpx.post(f"{hq.url}/v1/sync/push", json=body, headers=headers)
+    assert first.status_code == 200, first.text
+    forged, unknown = "x" * 5000, str(uuid.uuid4())
+    prior = {forged: 5, unknown: 0}
+    member_field = member.id if damaged_member is None else damaged_member
+    recheck = dict(ev, recheck=True, prior_compensation=prior, payload=dict(p, member_id=member_field))
+    r = httpx.post(f"{hq.url}/v1/sync/push", json=dict(body, events=[recheck]), headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["results"] == first.json()["results"]  # HQ's verdict of old, as stored
+    fresh = {"event_id": str(uuid.uuid4()), "seq": start + 1, "type": "ledger.earn", "hlc": "x",
+             "payload": dict(_earn("S001", member.id), member_id=member_field), "prior_compensation": prior}
+    r = httpx.post(f"{hq.url}/v1/sync/push", json=dict(body, events=[fresh]), headers=headers)
+    assert r.status_code == 200, r.text
+    want = ("rejected", "bad_payload") if damaged_member is not None else ("applied", None)
+    assert (r.json()["results"][0]["outcome"], r.json()["results"][0]["reason"]) == want
+    with hq.service.db.read() as s:
+        withdrawn = [c.data for c in s.scalars(select(ChangeRow).where(ChangeRow.kind == "ledger.rejected"))]
+    ids = [d.get("entry_id") for d in withdrawn]
+    assert forged not in ids  # not an id: nothing any store could hold
+    assert unknown in ids  # a well-formed id HQ does not hold is still withdrawn, as before
+    gone = next(d for d in withdrawn if d.get("entry_id") == unknown)
+    assert gone["member_id"] == (member.id if damaged_member is None else None)
